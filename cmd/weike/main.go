@@ -1,0 +1,177 @@
+// Command weike runs the lesson-ordering service and its operator commands.
+// main only calls run, which reads flags and WEIKE_* variables into one
+// Config and wires the stores, the web server and the jobs together.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"weike/internal/db"
+	"weike/internal/demo"
+	"weike/lessons"
+	"weike/org"
+	"weike/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "weike:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// command is one subcommand of weike.
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "[flags]", "run the web service (migrates the database first)", cmdServe},
+		{"migrate", "[flags]", "bring the database schema up to date and exit", cmdMigrate},
+		{"user add", "--role R --login L [--town T] [--branch B] [--lecturer NAME] [--county C]", "create an account (password from --password or WEIKE_PASSWORD, or asked on stdin)", cmdUserAdd},
+		{"version", "", "print the version", func(_ context.Context, _ []string, _ func(string) string, out, _ io.Writer) error {
+			fmt.Fprintln(out, "weike", version)
+			return nil
+		}},
+		{"help", "", "list the subcommands and settings", func(_ context.Context, _ []string, _ func(string) string, out, _ io.Writer) error {
+			usage(out)
+			return nil
+		}},
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "weike — village micro party lessons (微党课), ordered and delivered")
+	fmt.Fprintln(w, "\nUsage: weike <command> [flags]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n             %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintln(w, "\nSettings (flag, environment variable, default):")
+	for _, s := range settings {
+		fmt.Fprintf(w, "  --%-16s %-24s %-22q %s\n", s.flag, s.env, s.def, s.help)
+	}
+}
+
+func run(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error {
+	if len(args) == 0 {
+		usage(errw)
+		return errors.New("no command given")
+	}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			return c.run(ctx, args[len(words):], env, out, errw)
+		}
+	}
+	if args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		return nil
+	}
+	usage(errw)
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openDB opens and migrates the database named by the config.
+func openDB(ctx context.Context, cfg *Config, log *slog.Logger) (*db.DB, error) {
+	d, err := db.Open(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := d.Migrate(ctx)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated database", "applied", applied, "version", db.SchemaVersion())
+	}
+	return d, nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error {
+	cfg, _, err := parseConfig("migrate", args, env)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg, newLogger(cfg, errw))
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	fmt.Fprintf(out, "database at schema version %d\n", db.SchemaVersion())
+	return nil
+}
+
+func cmdServe(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error {
+	cfg, _, err := parseConfig("serve", args, env)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, errw)
+	d, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.CheckVersion(ctx); err != nil {
+		return err
+	}
+	now := time.Now
+	orgs := org.NewStore(d, now)
+	cat := lessons.NewStore(d, now)
+	var dm *web.Demo
+	if cfg.Demo {
+		res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat}, cfg.DemoPassword)
+		if err != nil {
+			return fmt.Errorf("load demo: %w", err)
+		}
+		dm = &web.Demo{Password: cfg.DemoPassword}
+		for _, a := range res.Accounts {
+			dm.Accounts = append(dm.Accounts, web.DemoAccount{Login: a.Login, Role: string(a.Role), Name: a.Name,
+				Town: a.Town, County: a.County, BranchID: a.BranchID, LecturerID: a.LecturerID})
+		}
+		log.Info("demo loaded", "accounts", len(dm.Accounts), "password", cfg.DemoPassword)
+	}
+	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Ready: d.Ping, Log: log, Now: now, Version: version,
+		Demo: dm, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	log.Info("weike listening", "addr", cfg.Addr, "db", dbKind(d), "demo", cfg.Demo, "version", version)
+	if err := srv.Start(ctx, cfg.Addr); err != nil {
+		return err
+	}
+	log.Info("weike stopped")
+	return nil
+}
+
+func dbKind(d *db.DB) string { return string(d.Dialect) }

@@ -1,0 +1,384 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"weike/internal/apperr"
+	"weike/org"
+)
+
+// Lecturer (讲师) gives lessons.
+type Lecturer struct {
+	ID              int64      `json:"id"`
+	TownID          int64      `json:"town_id"`
+	Name            string     `json:"name"`
+	Phone           string     `json:"phone"`
+	BranchID        *int64     `json:"branch_id"`
+	Bio             string     `json:"bio"`
+	Topics          string     `json:"topics"`
+	MonthlyCapacity int        `json:"monthly_capacity"`
+	Active          bool       `json:"active"`
+	CreatedAt       time.Time  `json:"-"`
+	UpdatedAt       time.Time  `json:"-"`
+	Availability    []Window   `json:"availability" gorm:"-"`
+	Blackouts       []Blackout `json:"blackouts" gorm:"-"`
+	LessonIDs       []int64    `json:"lesson_ids" gorm:"-"`
+}
+
+// Window is a weekly availability window, in minutes of the local day.
+type Window struct {
+	ID          int64 `json:"-"`
+	LecturerID  int64 `json:"-"`
+	Weekday     int   `json:"weekday"` // 0 Sunday … 6 Saturday, as time.Weekday
+	StartMinute int   `json:"start_minute"`
+	EndMinute   int   `json:"end_minute"`
+}
+
+// TableName keeps the schema's name.
+func (Window) TableName() string { return "lecturer_availabilities" }
+
+// String renders a window as "HH:MM-HH:MM".
+func (w Window) String() string {
+	return fmt.Sprintf("%02d:%02d-%02d:%02d", w.StartMinute/60, w.StartMinute%60, w.EndMinute/60, w.EndMinute%60)
+}
+
+// Blackout is a day the lecturer cannot lecture.
+type Blackout struct {
+	ID         int64  `json:"-"`
+	LecturerID int64  `json:"-"`
+	Day        string `json:"day"` // YYYY-MM-DD, local
+	Reason     string `json:"reason"`
+}
+
+// TableName keeps the schema's name.
+func (Blackout) TableName() string { return "lecturer_blackouts" }
+
+// LecturerFilter narrows a lecturer list.
+type LecturerFilter struct {
+	TownID     int64
+	Q          string
+	LessonID   int64
+	ActiveOnly bool
+}
+
+// Lecturers lists the lecturers the actor may read.
+func (s *Store) Lecturers(ctx context.Context, act org.Actor, f LecturerFilter) ([]Lecturer, error) {
+	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.ScopeTowns(f.TownID))
+	if f.ActiveOnly {
+		q = q.Where("active = ?", true)
+	}
+	if f.LessonID != 0 {
+		q = q.Where("id IN (?)", s.db.R.Table("lesson_lecturers").Select("lecturer_id").Where("lesson_id = ?", f.LessonID))
+	}
+	if qs := strings.TrimSpace(f.Q); qs != "" {
+		q = q.Where(`(name LIKE ? ESCAPE '\' OR topics LIKE ? ESCAPE '\')`, likeOf(qs), likeOf(qs))
+	}
+	var ls []Lecturer
+	if err := q.Order("town_id, id").Find(&ls).Error; err != nil {
+		return nil, err
+	}
+	return ls, s.fillLecturers(ctx, ls)
+}
+
+func (s *Store) fillLecturers(ctx context.Context, ls []Lecturer) error {
+	if len(ls) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ls))
+	idx := map[int64]int{}
+	for i, l := range ls {
+		ids[i] = l.ID
+		idx[l.ID] = i
+		ls[i].Availability, ls[i].Blackouts, ls[i].LessonIDs = []Window{}, []Blackout{}, []int64{}
+	}
+	var ws []Window
+	if err := s.db.R.WithContext(ctx).Where("lecturer_id IN ?", ids).Order("lecturer_id, weekday, start_minute").Find(&ws).Error; err != nil {
+		return err
+	}
+	for _, w := range ws {
+		i := idx[w.LecturerID]
+		ls[i].Availability = append(ls[i].Availability, w)
+	}
+	var bs []Blackout
+	if err := s.db.R.WithContext(ctx).Where("lecturer_id IN ?", ids).Order("lecturer_id, day").Find(&bs).Error; err != nil {
+		return err
+	}
+	for _, b := range bs {
+		i := idx[b.LecturerID]
+		ls[i].Blackouts = append(ls[i].Blackouts, b)
+	}
+	var links []struct{ LessonID, LecturerID int64 }
+	if err := s.db.R.WithContext(ctx).Table("lesson_lecturers").Where("lecturer_id IN ?", ids).Order("lesson_id").Scan(&links).Error; err != nil {
+		return err
+	}
+	for _, l := range links {
+		i := idx[l.LecturerID]
+		ls[i].LessonIDs = append(ls[i].LessonIDs, l.LessonID)
+	}
+	return nil
+}
+
+// Lecturer returns one lecturer the actor may read.
+func (s *Store) Lecturer(ctx context.Context, act org.Actor, id int64) (*Lecturer, error) {
+	var l Lecturer
+	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("lecturer")
+		}
+		return nil, err
+	}
+	ls := []Lecturer{l}
+	if err := s.fillLecturers(ctx, ls); err != nil {
+		return nil, err
+	}
+	return &ls[0], nil
+}
+
+// LecturerInput is what an official sets on a lecturer.
+type LecturerInput struct {
+	Name            string     `json:"name"`
+	Phone           string     `json:"phone"`
+	BranchID        *int64     `json:"branch_id"`
+	Bio             string     `json:"bio"`
+	Topics          string     `json:"topics"`
+	MonthlyCapacity int        `json:"monthly_capacity"`
+	Active          *bool      `json:"active"`
+	Availability    []Window   `json:"availability"`
+	Blackouts       []Blackout `json:"blackouts"`
+	// LessonIDs, when not nil, replaces the lessons the lecturer is qualified for.
+	LessonIDs []int64 `json:"lesson_ids"`
+}
+
+// Validate checks what can be checked without the database.
+func (in *LecturerInput) Validate() error {
+	var fs apperr.FieldSet
+	in.Name = strings.TrimSpace(in.Name)
+	in.Phone = strings.TrimSpace(in.Phone)
+	in.Bio = strings.TrimSpace(in.Bio)
+	in.Topics = strings.TrimSpace(in.Topics)
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		fs.Add("name", "field.required")
+	case n > 40:
+		fs.Add("name", "field.too_long")
+	}
+	if utf8.RuneCountInString(in.Phone) > 30 {
+		fs.Add("phone", "field.too_long")
+	}
+	if utf8.RuneCountInString(in.Bio) > 1000 {
+		fs.Add("bio", "field.too_long")
+	}
+	if utf8.RuneCountInString(in.Topics) > 200 {
+		fs.Add("topics", "field.too_long")
+	}
+	if in.MonthlyCapacity == 0 {
+		in.MonthlyCapacity = 4
+	}
+	if in.MonthlyCapacity < 1 || in.MonthlyCapacity > 60 {
+		fs.Add("monthly_capacity", "field.range")
+	}
+	if len(in.Availability) > 50 {
+		fs.Add("availability", "field.too_many")
+	}
+	for _, w := range in.Availability {
+		if w.Weekday < 0 || w.Weekday > 6 || w.StartMinute < 0 || w.EndMinute > 1440 || w.StartMinute >= w.EndMinute {
+			fs.Add("availability", "field.window")
+		}
+	}
+	if len(in.Blackouts) > 400 {
+		fs.Add("blackouts", "field.too_many")
+	}
+	for i, b := range in.Blackouts {
+		d, err := time.Parse("2006-01-02", strings.TrimSpace(b.Day))
+		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
+			fs.Add("blackouts", "field.date")
+			continue
+		}
+		in.Blackouts[i].Day = d.Format("2006-01-02")
+		if utf8.RuneCountInString(b.Reason) > 100 {
+			fs.Add("blackouts", "field.too_long")
+		}
+	}
+	return fs.Err()
+}
+
+// CreateLecturer adds a lecturer to the official's town.
+func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerInput) (*Lecturer, error) {
+	if err := act.RequireOfficial(); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	var id int64
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		l, err := s.createLecturerTx(tx, act.TownID, in)
+		if err == nil {
+			id = l.ID
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Lecturer(ctx, act, id)
+}
+
+func (s *Store) createLecturerTx(tx *gorm.DB, townID int64, in LecturerInput) (*Lecturer, error) {
+	if err := checkBranch(tx, townID, in.BranchID); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	l := &Lecturer{TownID: townID, Name: in.Name, Phone: in.Phone, BranchID: in.BranchID, Bio: in.Bio, Topics: in.Topics,
+		MonthlyCapacity: in.MonthlyCapacity, Active: in.Active == nil || *in.Active, CreatedAt: now, UpdatedAt: now}
+	if err := tx.Create(l).Error; err != nil {
+		return nil, err
+	}
+	return l, writeLecturerParts(tx, townID, l.ID, in)
+}
+
+func checkBranch(tx *gorm.DB, townID int64, branchID *int64) error {
+	if branchID == nil || *branchID == 0 {
+		return nil
+	}
+	var n int64
+	if err := tx.Table("branches").Where("id = ? AND town_id = ?", *branchID, townID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.New(apperr.Invalid, "validation").Field("branch_id", "field.branch_unknown")
+	}
+	return nil
+}
+
+func writeLecturerParts(tx *gorm.DB, townID, id int64, in LecturerInput) error {
+	if in.Availability != nil {
+		if err := tx.Where("lecturer_id = ?", id).Delete(&Window{}).Error; err != nil {
+			return err
+		}
+		for _, w := range in.Availability {
+			w.ID, w.LecturerID = 0, id
+			if err := tx.Create(&w).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if in.Blackouts != nil {
+		if err := tx.Where("lecturer_id = ?", id).Delete(&Blackout{}).Error; err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, b := range in.Blackouts {
+			if seen[b.Day] {
+				continue
+			}
+			seen[b.Day] = true
+			b.ID, b.LecturerID = 0, id
+			if err := tx.Create(&b).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if in.LessonIDs != nil {
+		uniq := map[int64]bool{}
+		for _, l := range in.LessonIDs {
+			uniq[l] = true
+		}
+		var n int64
+		if len(uniq) > 0 {
+			if err := tx.Table("lessons").Where("id IN ? AND town_id = ?", in.LessonIDs, townID).Count(&n).Error; err != nil {
+				return err
+			}
+		}
+		if int(n) != len(uniq) {
+			return apperr.New(apperr.Invalid, "validation").Field("lesson_ids", "field.lesson_unknown")
+		}
+		if err := tx.Exec("DELETE FROM lesson_lecturers WHERE lecturer_id = ?", id).Error; err != nil {
+			return err
+		}
+		for l := range uniq {
+			if err := tx.Exec("INSERT INTO lesson_lecturers (lesson_id, lecturer_id) VALUES (?, ?)", l, id).Error; err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// UpdateLecturer changes a lecturer of the official's town. Availability,
+// blackouts and lessons are replaced only when given.
+func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in LecturerInput) (*Lecturer, error) {
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var l Lecturer
+		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFoundf("lecturer")
+			}
+			return err
+		}
+		if err := act.ManageTown(l.TownID, "lecturer"); err != nil {
+			return err
+		}
+		if err := checkBranch(tx, l.TownID, in.BranchID); err != nil {
+			return err
+		}
+		up := map[string]any{"name": in.Name, "phone": in.Phone, "branch_id": in.BranchID, "bio": in.Bio,
+			"topics": in.Topics, "monthly_capacity": in.MonthlyCapacity, "updated_at": s.now()}
+		if in.Active != nil {
+			up["active"] = *in.Active
+		}
+		if err := tx.Table("lecturers").Where("id = ?", id).Updates(up).Error; err != nil {
+			return err
+		}
+		return writeLecturerParts(tx, l.TownID, id, in)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Lecturer(ctx, act, id)
+}
+
+// FreeDay is a day on which a lecturer may be ordered, with its windows.
+type FreeDay struct {
+	Date    string   `json:"date"` // YYYY-MM-DD, local
+	Windows []string `json:"windows"`
+}
+
+// FreeDays lists the next days, from the earliest day an order may start,
+// on which the lecturer has availability and no blackout. Booked lessons
+// are the booking package's concern; this is the catalog's view.
+func (s *Store) FreeDays(ctx context.Context, l *Lecturer, from time.Time, max int) []FreeDay {
+	black := map[string]bool{}
+	for _, b := range l.Blackouts {
+		black[b.Day] = true
+	}
+	out := []FreeDay{}
+	day := from.In(s.loc)
+	for i := 0; i < 60 && len(out) < max; i++ {
+		d := day.AddDate(0, 0, i)
+		key := d.Format("2006-01-02")
+		if black[key] {
+			continue
+		}
+		var ws []string
+		for _, w := range l.Availability {
+			if w.Weekday == int(d.Weekday()) {
+				ws = append(ws, w.String())
+			}
+		}
+		if len(ws) > 0 {
+			out = append(out, FreeDay{Date: key, Windows: ws})
+		}
+	}
+	return out
+}

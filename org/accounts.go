@@ -1,0 +1,368 @@
+package org
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+	"gorm.io/gorm"
+
+	"weike/internal/apperr"
+	"weike/internal/db"
+)
+
+// BcryptCost is the work factor of stored passwords.
+const BcryptCost = 10
+
+// SessionTTL is how long a web session lives without a new sign-in.
+const SessionTTL = 14 * 24 * time.Hour
+
+// HashPassword hashes a password for storage.
+func HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
+	return string(h), err
+}
+
+var loginRe = regexp.MustCompile(`^[a-zA-Z0-9._@-]{3,64}$`)
+
+// NewAccount is what it takes to create an account.
+type NewAccount struct {
+	Login    string
+	Password string
+	// PasswordHash, when set, is used instead of hashing Password (the demo
+	// hashes its one password once for all its accounts).
+	PasswordHash string
+	Name         string
+	Role         Role
+	TownID       int64 // officials, secretaries, lecturers
+	CountyID     int64 // county viewers
+	BranchID     int64 // secretaries
+	LecturerID   int64 // lecturers
+	Email        string
+	Phone        string
+	Lang         string
+}
+
+// CreateAccount adds an account after checking that its role's anchors
+// (town, branch, lecturer, county) exist and fit together. It is an operator
+// action (CLI, demo); it takes no actor.
+func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (*Account, error) {
+	var fs apperr.FieldSet
+	in.Login = strings.TrimSpace(in.Login)
+	if !loginRe.MatchString(in.Login) {
+		fs.Add("login", "field.login")
+	}
+	if in.PasswordHash == "" && utf8.RuneCountInString(in.Password) < 8 {
+		fs.Add("password", "field.password_short")
+	}
+	if !in.Role.Valid() {
+		fs.Add("role", "field.role")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	a := &Account{Login: in.Login, Name: strings.TrimSpace(in.Name), Role: in.Role, Email: strings.TrimSpace(in.Email),
+		Phone: strings.TrimSpace(in.Phone), Lang: in.Lang, Active: true, CreatedAt: s.now()}
+	if a.Lang == "" {
+		a.Lang = "zh-CN"
+	}
+	if a.Name == "" {
+		a.Name = a.Login
+	}
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		switch in.Role {
+		case RoleCounty:
+			var c County
+			if err := tx.First(&c, in.CountyID).Error; err != nil {
+				return apperr.New(apperr.Invalid, "validation").Field("county", "field.county_unknown")
+			}
+			a.CountyID = c.ID
+		default:
+			var t Town
+			if err := tx.First(&t, in.TownID).Error; err != nil {
+				return apperr.New(apperr.Invalid, "validation").Field("town", "field.town_unknown")
+			}
+			a.CountyID, a.TownID = t.CountyID, &t.ID
+		}
+		switch in.Role {
+		case RoleSecretary:
+			var b Branch
+			if err := tx.Where("id = ? AND town_id = ?", in.BranchID, *a.TownID).First(&b).Error; err != nil {
+				return apperr.New(apperr.Invalid, "validation").Field("branch", "field.branch_unknown")
+			}
+			a.BranchID = &b.ID
+		case RoleLecturer:
+			var n int64
+			if err := tx.Table("lecturers").Where("id = ? AND town_id = ?", in.LecturerID, *a.TownID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return apperr.New(apperr.Invalid, "validation").Field("lecturer", "field.lecturer_unknown")
+			}
+			id := in.LecturerID
+			a.LecturerID = &id
+		}
+		a.PasswordHash = in.PasswordHash
+		if a.PasswordHash == "" {
+			h, err := HashPassword(in.Password)
+			if err != nil {
+				return err
+			}
+			a.PasswordHash = h
+		}
+		if err := tx.Create(a).Error; err != nil {
+			if db.IsUniqueViolation(err) {
+				return apperr.New(apperr.Conflict, "account.login_taken").With("login", a.Login).Field("login", "account.login_taken")
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// AccountByLogin finds an account (operator use).
+func (s *Store) AccountByLogin(ctx context.Context, login string) (*Account, error) {
+	var a Account
+	if err := s.db.R.WithContext(ctx).Where("login = ?", login).First(&a).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("account")
+		}
+		return nil, err
+	}
+	return &a, nil
+}
+
+// SignInLimit is how many failed sign-ins per account and per address are
+// allowed within SignInWindow. Kept in the database so every instance of a
+// scaled-out deployment counts the same failures.
+const (
+	SignInLimit  = 5
+	SignInWindow = 15 * time.Minute
+)
+
+// Authenticate checks a login and password. Failures are counted per login
+// and per client address; past the limit it refuses even a right password
+// until the window has passed.
+func (s *Store) Authenticate(ctx context.Context, login, password, clientIP string) (*Account, error) {
+	login = strings.TrimSpace(login)
+	keys := []string{"login:" + strings.ToLower(login), "ip:" + clientIP}
+	since := s.now().Add(-SignInWindow)
+	for _, k := range keys {
+		var n int64
+		if err := s.db.R.WithContext(ctx).Table("login_failures").Where("key = ? AND at > ?", k, since).Count(&n).Error; err != nil {
+			return nil, err
+		}
+		if n >= SignInLimit {
+			return nil, apperr.New(apperr.TooMany, "auth.too_many")
+		}
+	}
+	var a Account
+	err := s.db.R.WithContext(ctx).Where("login = ? AND active = ?", login, true).First(&a).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	ok := err == nil && bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
+	if !ok {
+		now := s.now()
+		werr := s.db.Tx(ctx, func(tx *gorm.DB) error {
+			for _, k := range keys {
+				if err := tx.Exec("INSERT INTO login_failures (key, at) VALUES (?, ?)", k, now).Error; err != nil {
+					return err
+				}
+			}
+			// Keep the table small: old failures no longer count.
+			return tx.Exec("DELETE FROM login_failures WHERE at < ?", now.Add(-24*time.Hour)).Error
+		})
+		if werr != nil {
+			return nil, werr
+		}
+		return nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
+	}
+	// A good sign-in clears the account's failures, not the address's.
+	if err := s.db.W.WithContext(ctx).Exec("DELETE FROM login_failures WHERE key = ?", keys[0]).Error; err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// ActorFor turns an account into the Actor the domain packages scope by.
+func (s *Store) ActorFor(ctx context.Context, a *Account) (Actor, error) {
+	act := Actor{AccountID: a.ID, Login: a.Login, Name: a.Name, Role: a.Role, CountyID: a.CountyID, Lang: a.Lang}
+	if a.TownID != nil {
+		act.TownID = *a.TownID
+		act.Towns = []int64{*a.TownID}
+	}
+	if a.BranchID != nil {
+		act.BranchID = *a.BranchID
+	}
+	if a.LecturerID != nil {
+		act.LecturerID = *a.LecturerID
+	}
+	if a.Role == RoleCounty {
+		if err := s.db.R.WithContext(ctx).Table("towns").Where("county_id = ?", a.CountyID).Order("id").Pluck("id", &act.Towns).Error; err != nil {
+			return Actor{}, err
+		}
+	}
+	return act, nil
+}
+
+// Account returns the actor's own account.
+func (s *Store) Account(ctx context.Context, act Actor) (*Account, error) {
+	var a Account
+	if err := s.db.R.WithContext(ctx).First(&a, act.AccountID).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("account")
+		}
+		return nil, err
+	}
+	return &a, nil
+}
+
+// SetLang stores the actor's language choice.
+func (s *Store) SetLang(ctx context.Context, act Actor, lang string) error {
+	return s.db.W.WithContext(ctx).Table("accounts").Where("id = ?", act.AccountID).Update("lang", lang).Error
+}
+
+func newSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashSecret(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// Session is a web sign-in. Only the hash of its token is stored, so a leaked
+// database does not hand out live sessions.
+type Session struct {
+	ID        string
+	AccountID int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// CreateSession starts a web session and returns its secret token.
+func (s *Store) CreateSession(ctx context.Context, accountID int64) (string, error) {
+	tok := newSecret()
+	now := s.now()
+	err := s.db.W.WithContext(ctx).Create(&Session{ID: hashSecret(tok), AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}).Error
+	return tok, err
+}
+
+// SessionAccount resolves a session token to its account.
+func (s *Store) SessionAccount(ctx context.Context, token string) (*Account, error) {
+	if token == "" {
+		return nil, apperr.New(apperr.Unauthorized, "auth.required")
+	}
+	var a Account
+	err := s.db.R.WithContext(ctx).Table("accounts").
+		Joins("JOIN sessions ON sessions.account_id = accounts.id").
+		Where("sessions.id = ? AND sessions.expires_at > ? AND accounts.active = ?", hashSecret(token), s.now(), true).
+		Select("accounts.*").First(&a).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.New(apperr.Unauthorized, "auth.required")
+		}
+		return nil, err
+	}
+	return &a, nil
+}
+
+// DeleteSession signs a session out.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	return s.db.W.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&Session{}).Error
+}
+
+// APIToken is a bearer token for the JSON API.
+type APIToken struct {
+	ID         int64      `json:"id"`
+	AccountID  int64      `json:"-"`
+	Name       string     `json:"name"`
+	TokenHash  string     `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	RevokedAt  *time.Time `json:"revoked_at"`
+}
+
+// CreateToken makes a new API token for the actor and returns its secret,
+// which is shown once and never stored.
+func (s *Store) CreateToken(ctx context.Context, act Actor, name string) (*APIToken, string, error) {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > 100 {
+		return nil, "", apperr.New(apperr.Invalid, "validation").Field("name", "field.too_long")
+	}
+	if name == "" {
+		name = "API"
+	}
+	secret := "wk_" + newSecret()
+	t := &APIToken{AccountID: act.AccountID, Name: name, TokenHash: hashSecret(secret), CreatedAt: s.now()}
+	if err := s.db.W.WithContext(ctx).Create(t).Error; err != nil {
+		return nil, "", err
+	}
+	return t, secret, nil
+}
+
+// Tokens lists the actor's own tokens.
+func (s *Store) Tokens(ctx context.Context, act Actor) ([]APIToken, error) {
+	var ts []APIToken
+	err := s.db.R.WithContext(ctx).Where("account_id = ?", act.AccountID).Order("id DESC").Find(&ts).Error
+	return ts, err
+}
+
+// RevokeToken revokes one of the actor's tokens.
+func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) error {
+	res := s.db.W.WithContext(ctx).Model(&APIToken{}).
+		Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, act.AccountID).Update("revoked_at", s.now())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("token")
+	}
+	return nil
+}
+
+// TokenAccount resolves a bearer token to its account.
+func (s *Store) TokenAccount(ctx context.Context, secret string) (*Account, error) {
+	if secret == "" {
+		return nil, apperr.New(apperr.Unauthorized, "auth.required")
+	}
+	var t APIToken
+	err := s.db.R.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hashSecret(secret)).First(&t).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.New(apperr.Unauthorized, "auth.bad_token")
+		}
+		return nil, err
+	}
+	var a Account
+	if err := s.db.R.WithContext(ctx).Where("id = ? AND active = ?", t.AccountID, true).First(&a).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.New(apperr.Unauthorized, "auth.bad_token")
+		}
+		return nil, err
+	}
+	// Recording use is best-effort: a failed bookkeeping write must not
+	// refuse an otherwise valid request.
+	now := s.now()
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		_ = s.db.W.WithContext(ctx).Model(&APIToken{}).Where("id = ?", t.ID).Update("last_used_at", now).Error
+	}
+	return &a, nil
+}

@@ -1,0 +1,108 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"weike/internal/apperr"
+)
+
+// EnsureCounty returns the county of that name, creating it when absent
+// (operator use: demo, CLI).
+func (s *Store) EnsureCounty(ctx context.Context, name string) (*County, error) {
+	var c County
+	err := s.db.W.WithContext(ctx).Where("name = ?", name).First(&c).Error
+	if err == nil {
+		return &c, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, err
+	}
+	c = County{Name: strings.TrimSpace(name), CreatedAt: s.now()}
+	if c.Name == "" {
+		return nil, apperr.New(apperr.Invalid, "validation").Field("county", "field.required")
+	}
+	return &c, s.db.W.WithContext(ctx).Create(&c).Error
+}
+
+// EnsureTown returns the town of that name in the county, creating it with
+// the default settings when absent (operator use). It reports whether it
+// created it.
+func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (*Town, bool, error) {
+	var t Town
+	err := s.db.W.WithContext(ctx).Where("county_id = ? AND name = ?", countyID, name).First(&t).Error
+	if err == nil {
+		return &t, false, nil
+	}
+	if !errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, false, err
+	}
+	t = Town{CountyID: countyID, Name: strings.TrimSpace(name), Timezone: "Asia/Shanghai",
+		TravelBufferMinutes: 30, LeadTimeHours: 48, HorizonDays: 90, AnswerDeadlineHours: 72,
+		PointsDelivered: 10, PointsFiveStar: 2, ScheduleSpec: "0 9 25 * *", CreatedAt: s.now()}
+	if t.Name == "" {
+		return nil, false, apperr.New(apperr.Invalid, "validation").Field("town", "field.required")
+	}
+	return &t, true, s.db.W.WithContext(ctx).Create(&t).Error
+}
+
+// TownByName finds a town by name (operator use: `weike user add --town`).
+func (s *Store) TownByName(ctx context.Context, name string) (*Town, error) {
+	var ts []Town
+	if err := s.db.R.WithContext(ctx).Where("name = ?", name).Limit(2).Find(&ts).Error; err != nil {
+		return nil, err
+	}
+	switch len(ts) {
+	case 0:
+		return nil, apperr.NotFoundf("town")
+	case 1:
+		return &ts[0], nil
+	}
+	return nil, apperr.New(apperr.Invalid, "town.ambiguous").With("name", name)
+}
+
+// CountyByName finds a county by name (operator use).
+func (s *Store) CountyByName(ctx context.Context, name string) (*County, error) {
+	var c County
+	if err := s.db.R.WithContext(ctx).Where("name = ?", name).First(&c).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("county")
+		}
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Town returns a town the actor may read.
+func (s *Store) Town(ctx context.Context, act Actor, id int64) (*Town, error) {
+	if err := act.ReadTown(id, "town"); err != nil {
+		return nil, err
+	}
+	var t Town
+	if err := s.db.R.WithContext(ctx).First(&t, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("town")
+		}
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Towns lists the towns the actor may read.
+func (s *Store) Towns(ctx context.Context, act Actor) ([]Town, error) {
+	var ts []Town
+	err := s.db.R.WithContext(ctx).Where("id IN ?", act.Towns).Order("id").Find(&ts).Error
+	return ts, err
+}
+
+// County returns the actor's county.
+func (s *Store) County(ctx context.Context, act Actor) (*County, error) {
+	var c County
+	if err := s.db.R.WithContext(ctx).First(&c, act.CountyID).Error; err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

@@ -1,0 +1,100 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"weike/internal/apperr"
+)
+
+// bindJSON reads a JSON body strictly: right content type, valid UTF-8, no
+// unknown fields, one value. Every failure is a 400 or 415 that names the
+// problem, never a 500.
+func bindJSON(c echo.Context, v any) error {
+	r := c.Request()
+	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != echo.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
+			return echo.NewHTTPError(415)
+		}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he // the body limit's 413
+		}
+		return apperr.New(apperr.BadRequest, "bad_request")
+	}
+	if !utf8.Valid(body) {
+		return apperr.New(apperr.BadRequest, "bad_json")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		e := apperr.New(apperr.BadRequest, "bad_json")
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			e.Field(te.Field, "field.type")
+		}
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			e.WithDetail("offset", se.Offset)
+		}
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			e.Field(name, "field.unknown")
+		}
+		return e
+	}
+	if dec.More() {
+		return apperr.New(apperr.BadRequest, "bad_json")
+	}
+	return nil
+}
+
+// pathID reads the :id parameter as a positive integer; anything else is a 404.
+func pathID(c echo.Context) (int64, error) {
+	return parseID(c.Param("id"))
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.New(apperr.NotFound, "not_found")
+	}
+	return id, nil
+}
+
+// queryInt reads an optional integer query parameter; a bad one is a 400
+// naming the parameter.
+func queryInt(c echo.Context, name string) (int, error) {
+	v := strings.TrimSpace(c.QueryParam(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 1_000_000_000 {
+		return 0, apperr.New(apperr.BadRequest, "bad_request").Field(name, "field.number")
+	}
+	return n, nil
+}
+
+func queryID(c echo.Context, name string) (int64, error) {
+	v := strings.TrimSpace(c.QueryParam(name))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, apperr.New(apperr.BadRequest, "bad_request").Field(name, "field.number")
+	}
+	return n, nil
+}

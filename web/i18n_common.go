@@ -1,0 +1,72 @@
+package web
+
+// Strings shared by every area: errors, fields, layout, sign-in.
+func init() {
+	addMessages(map[string]message{
+		// errors
+		"validation":               {"输入有误，请检查标出的项目", "Some fields need attention"},
+		"bad_request":              {"请求无法识别", "The request could not be read"},
+		"bad_json":                 {"请求内容不是有效的 JSON", "The request body is not valid JSON"},
+		"not_found":                {"没有找到该页面或记录", "Not found"},
+		"forbidden":                {"您没有权限执行此操作", "You may not do this"},
+		"forbidden.official_only":  {"只有本镇组织委员可以执行此操作", "Only an official of the town may do this"},
+		"forbidden.read_only":      {"县级账号只能查看，不能修改", "County viewers can read but not change anything"},
+		"auth.required":            {"请先登录", "Please sign in"},
+		"auth.bad_credentials":     {"账号或密码不正确", "Wrong login or password"},
+		"auth.bad_token":           {"令牌无效或已撤销", "The token is invalid or revoked"},
+		"auth.too_many":            {"登录失败次数过多，请 15 分钟后再试", "Too many failed sign-ins; try again in 15 minutes"},
+		"too_many":                 {"请求过于频繁，请稍后再试", "Too many requests; please slow down"},
+		"conflict":                 {"与现有记录冲突", "Conflicts with an existing record"},
+		"csrf":                     {"页面已过期，请刷新后重试", "The page has expired; reload and try again"},
+		"body_too_large":           {"提交的内容过大", "The request is too large"},
+		"unsupported_media":        {"不支持的内容类型，请使用 JSON", "Unsupported content type; send JSON"},
+		"method_not_allowed":       {"不支持该请求方法", "Method not allowed"},
+		"internal":                 {"服务器出错了，请稍后重试（编号 {id}）", "Something went wrong on our side; please try again (reference {id})"},
+		"account.not_found":        {"没有这个账号", "No such account"},
+		"account.login_taken":      {"登录名“{login}”已被使用", "The login “{login}” is taken"},
+		"town.not_found":           {"没有这个镇", "No such town"},
+		"town.ambiguous":           {"有多个名为“{name}”的镇", "More than one town is called “{name}”"},
+		"county.not_found":         {"没有这个县", "No such county"},
+		"token.not_found":          {"没有这个令牌", "No such token"},
+		"branch.not_found":         {"没有这个支部", "No such branch"},
+		"branch.name_taken":        {"支部“{name}”已存在", "A branch called “{name}” exists already"},
+		"courtyard.not_found":      {"没有这个屋场", "No such courtyard"},
+		"courtyard.name_taken":     {"该支部已有屋场“{name}”", "The branch already has a courtyard called “{name}”"},
+		"lesson.not_found":         {"没有这堂微党课", "No such lesson"},
+		"lesson.title_taken":       {"微党课《{title}》已存在", "A lesson titled “{title}” exists already"},
+		"lecturer.not_found":       {"没有这位讲师", "No such lecturer"},
+		"film.not_found":           {"没有这部教育片", "No such film"},
+		"film.title_taken":         {"教育片《{title}》已存在", "A film titled “{title}” exists already"},
+		"topic.name_taken":         {"主题“{name}”已存在", "The topic “{name}” exists already"},
+		"field.required":           {"必填", "Required"},
+		"field.too_long":           {"太长了", "Too long"},
+		"field.too_many":           {"项目太多", "Too many items"},
+		"field.range":              {"超出允许范围", "Out of range"},
+		"field.number":             {"请输入数字", "Enter a number"},
+		"field.date":               {"日期格式应为 2026-12-05", "Dates look like 2026-12-05"},
+		"field.link":               {"链接应以 https:// 或 http:// 开头", "Links start with https:// or http://"},
+		"field.login":              {"登录名为 3–64 位字母、数字或 . _ @ -", "Logins are 3–64 letters, digits or . _ @ -"},
+		"field.password_short":     {"密码至少 8 位", "Passwords have at least 8 characters"},
+		"field.role":               {"角色应为 official、secretary、lecturer 或 county", "The role is official, secretary, lecturer or county"},
+		"field.county_unknown":     {"没有这个县", "No such county"},
+		"field.town_unknown":       {"没有这个镇", "No such town"},
+		"field.branch_unknown":     {"本镇没有这个支部", "No such branch in the town"},
+		"field.lecturer_unknown":   {"本镇没有这位讲师", "No such lecturer in the town"},
+		"field.lesson_unknown":     {"本镇没有这堂微党课", "No such lesson in the town"},
+		"field.topic_unknown":      {"本镇没有这个主题", "No such topic in the town"},
+		"field.branch_kind":        {"类型应为 村、社区 或 其他", "The kind is village, community or other"},
+		"field.coordinates_pair":   {"经纬度需同时填写", "Give both latitude and longitude"},
+		"field.duration":           {"时长应在 10–45 分钟之间", "Lessons last 10 to 45 minutes"},
+		"field.lesson_status":      {"状态应为 草稿、已发布 或 已停用", "The status is draft, published or retired"},
+		"field.film_status":        {"状态应为 已发布 或 已停用", "The status is published or retired"},
+		"field.film_category":      {"类别应为 红色历史、政策理论、警示教育 或 本土", "The category is 红色历史, 政策理论, 警示教育 or 本土"},
+		"field.window":             {"时段格式应为 周六 14:00-17:00，开始早于结束", "Windows look like Sat 14:00-17:00, start before end"},
+	})
+}
+
+func init() {
+	addMessages(map[string]message{
+		"field.type":    {"类型不对", "Wrong type"},
+		"field.unknown": {"未知字段", "Unknown field"},
+	})
+}
