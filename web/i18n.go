@@ -59,14 +59,6 @@ func T(lang, key string, params ...any) string {
 	return s
 }
 
-// hasMessage reports whether key is in the catalog.
-func hasMessage(key string) bool {
-	catalogMu.RLock()
-	defer catalogMu.RUnlock()
-	_, ok := catalog[key]
-	return ok
-}
-
 // normLang maps any language tag to one weike speaks.
 func normLang(tag string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))

@@ -18,11 +18,11 @@ import (
 // cmdUserAdd creates an account: the way the first official of a real
 // deployment comes to exist.
 func cmdUserAdd(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error {
-	cfg, fs, err := parseConfig("user add", nil, env)
+	cfg, _, err := parseConfig("user add", nil, env)
 	if err != nil {
 		return err
 	}
-	fs = flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(errw)
 	dbFlag := fs.String("db", cfg.DB, "SQLite file path, or a postgres:// URL (WEIKE_DB)")
 	role := fs.String("role", "", "official, secretary, lecturer or county")

@@ -1,0 +1,109 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"weike/internal/db"
+	"weike/internal/db/dbtest"
+)
+
+func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		v, err := d.Version(ctx)
+		if err != nil || v != db.SchemaVersion() {
+			t.Fatalf("version %d, %v; want %d", v, err, db.SchemaVersion())
+		}
+		applied, err := d.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second migrate applied %v, %v", applied, err)
+		}
+		if err := d.CheckVersion(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// A schema from a newer binary is refused.
+		if err := d.W.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'future', ?)", db.SchemaVersion()+1, time.Now()).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := d.CheckVersion(ctx); !errors.Is(err, db.ErrSchemaAhead) {
+			t.Fatalf("ahead: got %v", err)
+		}
+	})
+}
+
+// TestEachMigration applies the migrations one by one on both databases, so
+// that each step is run on its own and a step that only works on top of a
+// later one is caught.
+func TestEachMigration(t *testing.T) {
+	open := map[string]func(t *testing.T) *db.DB{
+		"sqlite": func(t *testing.T) *db.DB {
+			d, err := db.Open(filepath.Join(t.TempDir(), "m.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d
+		},
+		"postgres": func(t *testing.T) *db.DB {
+			d, err := db.Open(dbtest.FreshSchemaDSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d
+		},
+	}
+	for name, o := range open {
+		t.Run(name, func(t *testing.T) {
+			d := o(t)
+			ctx := context.Background()
+			for v := 1; v <= db.SchemaVersion(); v++ {
+				applied, err := db.MigrateTo(ctx, d, v)
+				if err != nil {
+					t.Fatalf("migration %d: %v", v, err)
+				}
+				if len(applied) != 1 || applied[0] != v {
+					t.Fatalf("migration %d applied %v", v, applied)
+				}
+				if err := d.CheckVersion(ctx); v < db.SchemaVersion() && !errors.Is(err, db.ErrSchemaBehind) {
+					t.Fatalf("at %d CheckVersion = %v, want behind", v, err)
+				}
+			}
+			if err := d.CheckVersion(ctx); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestSQLiteSettings(t *testing.T) {
+	d := dbtest.SQLite(t)
+	var mode string
+	if err := d.R.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil || mode != "wal" {
+		t.Fatalf("journal_mode %q %v", mode, err)
+	}
+	// Every pooled reader connection has foreign keys on (set in the DSN).
+	for i := 0; i < 3; i++ {
+		var fk int
+		if err := d.R.Raw("PRAGMA foreign_keys").Scan(&fk).Error; err != nil || fk != 1 {
+			t.Fatalf("foreign_keys %d %v", fk, err)
+		}
+	}
+	err := d.W.Exec("INSERT INTO towns (county_id, name, created_at) VALUES (999, 'x', ?)", time.Now()).Error
+	if !db.IsForeignKeyViolation(err) {
+		t.Fatalf("want a foreign-key violation, got %v", err)
+	}
+}
+
+func TestLikeEscapes(t *testing.T) {
+	cases := map[string]string{"振兴": "%振兴%", "50%": `%50\%%`, "a_b": `%a\_b%`, `c\d`: `%c\\d%`}
+	for in, want := range cases {
+		if got := db.Like(in); got != want {
+			t.Errorf("Like(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
