@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/robfig/cron/v3"
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
@@ -105,4 +106,58 @@ func (s *Store) County(ctx context.Context, act Actor) (*County, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// TownSettings are the rules an official tunes for the town.
+type TownSettings struct {
+	TravelBufferMinutes int    `json:"travel_buffer_minutes"`
+	LeadTimeHours       int    `json:"lead_time_hours"`
+	HorizonDays         int    `json:"horizon_days"`
+	AnswerDeadlineHours int    `json:"answer_deadline_hours"`
+	PointsDelivered     int    `json:"points_delivered"`
+	PointsFiveStar      int    `json:"points_five_star"`
+	ScheduleSpec        string `json:"schedule_spec"`
+}
+
+// Validate checks the settings' ranges.
+func (in *TownSettings) Validate() error {
+	var fs apperr.FieldSet
+	in.ScheduleSpec = strings.TrimSpace(in.ScheduleSpec)
+	check := func(field string, v, lo, hi int) {
+		if v < lo || v > hi {
+			fs.Add(field, "field.range")
+		}
+	}
+	check("travel_buffer_minutes", in.TravelBufferMinutes, 0, 240)
+	check("lead_time_hours", in.LeadTimeHours, 0, 24*30)
+	check("horizon_days", in.HorizonDays, 1, 366)
+	check("answer_deadline_hours", in.AnswerDeadlineHours, 1, 24*14)
+	check("points_delivered", in.PointsDelivered, 0, 1000)
+	check("points_five_star", in.PointsFiveStar, 0, 1000)
+	if in.ScheduleSpec == "" {
+		in.ScheduleSpec = "0 9 25 * *"
+	}
+	if _, err := cron.ParseStandard(in.ScheduleSpec); err != nil || len(strings.Fields(in.ScheduleSpec)) != 5 || len(in.ScheduleSpec) > 60 {
+		fs.Add("schedule_spec", "field.cron")
+	}
+	return fs.Err()
+}
+
+// UpdateSettings changes the official's town's rules.
+func (s *Store) UpdateSettings(ctx context.Context, act Actor, in TownSettings) (*Town, error) {
+	if err := act.RequireOfficial(); err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	err := s.db.W.WithContext(ctx).Table("towns").Where("id = ?", act.TownID).Updates(map[string]any{
+		"travel_buffer_minutes": in.TravelBufferMinutes, "lead_time_hours": in.LeadTimeHours,
+		"horizon_days": in.HorizonDays, "answer_deadline_hours": in.AnswerDeadlineHours,
+		"points_delivered": in.PointsDelivered, "points_five_star": in.PointsFiveStar, "schedule_spec": in.ScheduleSpec,
+	}).Error
+	if err != nil {
+		return nil, err
+	}
+	return s.Town(ctx, act, act.TownID)
 }

@@ -31,6 +31,23 @@ func sqlMigration(name, script string) migration {
 	}}
 }
 
+// dialectMigration runs a script common to both dialects, then the part
+// that only one of them understands (exclusion constraints, triggers).
+func dialectMigration(name, common, sqliteOnly, postgresOnly string) migration {
+	return migration{name: name, up: func(tx *gorm.DB, d Dialect) error {
+		extra := sqliteOnly
+		if d == Postgres {
+			extra = postgresOnly
+		}
+		for _, stmt := range append(splitSQL(ddl(d, common)), splitSQL(ddl(d, extra))...) {
+			if err := tx.Exec(stmt).Error; err != nil {
+				return fmt.Errorf("%s: %w\n%s", name, err, stmt)
+			}
+		}
+		return nil
+	}}
+}
+
 // ddl replaces the dialect placeholders: {{id}} an auto-increment primary
 // key, {{ts}} a UTC timestamp, {{bool}} a boolean, {{float}} a double.
 func ddl(d Dialect, s string) string {
@@ -70,6 +87,7 @@ func stripComments(s string) string {
 // migrations is the schema's history. Append only.
 var migrations = []migration{
 	sqlMigration("catalog, towns and accounts", schemaV1),
+	dialectMigration("orders, their history, points, member lessons, calendars, inbox", schemaV2, schemaV2SQLite, schemaV2Postgres),
 }
 
 // SchemaVersion is the version this binary expects.

@@ -1,0 +1,137 @@
+// Package booking is an order's (点单) whole life: a branch secretary orders
+// a lesson from a lecturer for a courtyard at one of up to three preferred
+// times, the lecturer accepts, declines or proposes another time, the lesson
+// is delivered and reviewed, and points are written to the lecturer's
+// ledger. It enforces the rules of product.md — availability, blackouts,
+// travel buffer, monthly capacity, lead time and horizon, no double booking
+// — and keeps an audit trail of every transition. It also holds member
+// lessons and the private calendar feeds.
+package booking
+
+import (
+	"sync"
+	"time"
+
+	"weike/internal/db"
+	"weike/lessons"
+	"weike/org"
+)
+
+// Order statuses.
+const (
+	Requested = "requested"
+	Proposed  = "proposed"
+	Confirmed = "confirmed"
+	Delivered = "delivered"
+	Reviewed  = "reviewed"
+	Declined  = "declined"
+	Expired   = "expired"
+	Cancelled = "cancelled"
+)
+
+// occupying are the statuses in which an order holds its time.
+var occupying = []string{Confirmed, Delivered, Reviewed}
+
+// Order is a branch's request for a lesson.
+type Order struct {
+	ID               int64       `json:"id"`
+	TownID           int64       `json:"town_id"`
+	BranchID         int64       `json:"branch_id"`
+	CourtyardID      int64       `json:"courtyard_id"`
+	LessonID         int64       `json:"lesson_id"`
+	LecturerID       int64       `json:"lecturer_id"`
+	Status           string      `json:"status"`
+	Slots            []time.Time `json:"slots" gorm:"-"`
+	SlotsJSON        string      `json:"-" gorm:"column:slots"`
+	DurationMinutes  int         `json:"duration_minutes"`
+	StartAt          *time.Time  `json:"start,omitempty"`
+	EndAt            *time.Time  `json:"end,omitempty"`
+	BlockEndAt       *time.Time  `json:"-"`
+	ProposedAt       *time.Time  `json:"proposed_start,omitempty"`
+	Audience         int         `json:"audience"`
+	Note             string      `json:"note"`
+	Reason           string      `json:"reason,omitempty"`
+	AnswerBy         time.Time   `json:"answer_by"`
+	Attendees        *int        `json:"attendees,omitempty"`
+	DeliveredMinutes *int        `json:"delivered_minutes,omitempty"`
+	DeliverySummary  string      `json:"delivery_summary,omitempty"`
+	PhotoLinks       string      `json:"-"`
+	DeliveredAt      *time.Time  `json:"delivered_at,omitempty"`
+	Stars            *int        `json:"stars,omitempty"`
+	ReviewComment    string      `json:"review_comment,omitempty"`
+	ReviewedAt       *time.Time  `json:"reviewed_at,omitempty"`
+	RequestedBy      *int64      `json:"requested_by,omitempty"`
+	Sequence         int         `json:"sequence"`
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
+
+	// Names for display, filled by reads.
+	LessonTitle   string   `json:"lesson_title" gorm:"-"`
+	LecturerName  string   `json:"lecturer_name" gorm:"-"`
+	BranchName    string   `json:"branch_name" gorm:"-"`
+	CourtyardName string   `json:"courtyard_name" gorm:"-"`
+	Photos        []string `json:"photo_links" gorm:"-"`
+	History       []Event  `json:"history,omitempty" gorm:"-"`
+}
+
+// Event is one transition in an order's audit trail.
+type Event struct {
+	ID         int64     `json:"id"`
+	OrderID    int64     `json:"order_id"`
+	TownID     int64     `json:"-"`
+	AccountID  *int64    `json:"account_id"`
+	Role       string    `json:"role"`
+	FromStatus string    `json:"from"`
+	ToStatus   string    `json:"to"`
+	Reason     string    `json:"reason,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+	At         time.Time `json:"at"`
+	ActorName  string    `json:"actor_name" gorm:"-"`
+}
+
+// TableName keeps the schema's name.
+func (Event) TableName() string { return "order_events" }
+
+// Store is the booking domain's handle on the database.
+type Store struct {
+	db      *db.DB
+	now     func() time.Time
+	catalog *lessons.Store
+	orgs    *org.Store
+	locs    sync.Map // time zone name → *time.Location
+}
+
+// NewStore makes a store; now is the injected clock.
+func NewStore(d *db.DB, now func() time.Time, orgs *org.Store, catalog *lessons.Store) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: d, now: func() time.Time { return now().UTC() }, orgs: orgs, catalog: catalog}
+}
+
+// Now is the store's clock (UTC).
+func (s *Store) Now() time.Time { return s.now() }
+
+func (s *Store) loc(name string) *time.Location {
+	if name == "" {
+		name = "Asia/Shanghai"
+	}
+	if l, ok := s.locs.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = time.FixedZone("CST", 8*3600)
+	}
+	s.locs.Store(name, l)
+	return l
+}
+
+// MonthRange returns the UTC instants bounding month (YYYY-MM) in loc.
+func MonthRange(month string, loc *time.Location) (time.Time, time.Time, error) {
+	t, err := time.ParseInLocation("2006-01", month, loc)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return t.UTC(), t.AddDate(0, 1, 0).UTC(), nil
+}

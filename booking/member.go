@@ -1,0 +1,106 @@
+package booking
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"weike/internal/apperr"
+	"weike/org"
+)
+
+// MemberLesson is a lesson a branch organised itself, given by one of its
+// members; it counts toward members giving lessons (上台讲微党课人次).
+type MemberLesson struct {
+	ID        int64     `json:"id"`
+	TownID    int64     `json:"town_id"`
+	BranchID  int64     `json:"branch_id"`
+	Title     string    `json:"title"`
+	Topic     string    `json:"topic"`
+	Speaker   string    `json:"speaker"`
+	Day       string    `json:"date"`
+	Attendees int       `json:"attendees"`
+	CreatedBy *int64    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NewMemberLesson is what a secretary records.
+type NewMemberLesson struct {
+	BranchID  int64  `json:"branch_id"` // officials name the branch; a secretary's is her own
+	Title     string `json:"title"`
+	Topic     string `json:"topic"`
+	Speaker   string `json:"speaker"`
+	Date      string `json:"date"`
+	Attendees int    `json:"attendees"`
+}
+
+// RecordMemberLesson records a member lesson for the secretary's branch (or,
+// for an official, any branch of the town).
+func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMemberLesson) (*MemberLesson, error) {
+	switch act.Role {
+	case org.RoleSecretary:
+		if in.BranchID != 0 && in.BranchID != act.BranchID {
+			return nil, apperr.New(apperr.Forbidden, "forbidden")
+		}
+		in.BranchID = act.BranchID
+	case org.RoleOfficial:
+	default:
+		return nil, apperr.New(apperr.Forbidden, "forbidden")
+	}
+	var fs apperr.FieldSet
+	in.Title, in.Topic, in.Speaker = strings.TrimSpace(in.Title), strings.TrimSpace(in.Topic), strings.TrimSpace(in.Speaker)
+	if n := utf8.RuneCountInString(in.Title); n == 0 || n > 80 {
+		fs.Add("title", "field.required")
+	}
+	if utf8.RuneCountInString(in.Topic) > 20 {
+		fs.Add("topic", "field.too_long")
+	}
+	if n := utf8.RuneCountInString(in.Speaker); n == 0 || n > 40 {
+		fs.Add("speaker", "field.required")
+	}
+	loc := s.loc("")
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Date), loc)
+	if err != nil {
+		fs.Add("date", "field.date")
+	} else if d.After(s.now().In(loc)) || d.Year() < 2000 {
+		fs.Add("date", "member.date_future")
+	}
+	if in.Attendees < 1 || in.Attendees > 10000 {
+		fs.Add("attendees", "field.range")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	var n int64
+	if err := s.db.R.WithContext(ctx).Table("branches").Where("id = ? AND town_id = ?", in.BranchID, act.TownID).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, apperr.New(apperr.Invalid, "validation").Field("branch_id", "field.branch_unknown")
+	}
+	id := act.AccountID
+	m := &MemberLesson{TownID: act.TownID, BranchID: in.BranchID, Title: in.Title, Topic: in.Topic, Speaker: in.Speaker,
+		Day: d.Format("2006-01-02"), Attendees: in.Attendees, CreatedBy: &id, CreatedAt: s.now()}
+	if err := s.db.W.WithContext(ctx).Create(m).Error; err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MemberLessons lists the member lessons the actor may see, in a month when given.
+func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) ([]MemberLesson, error) {
+	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.Towns)
+	if act.Role == org.RoleSecretary {
+		q = q.Where("branch_id = ?", act.BranchID)
+	}
+	if month != "" {
+		if _, err := time.Parse("2006-01", month); err != nil {
+			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
+		}
+		q = q.Where("day LIKE ?", month+"-%")
+	}
+	ms := []MemberLesson{}
+	err := q.Order("day DESC, id DESC").Limit(500).Find(&ms).Error
+	return ms, err
+}

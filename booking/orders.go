@@ -1,0 +1,751 @@
+package booking
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gorm.io/gorm"
+
+	"weike/internal/apperr"
+	"weike/lessons"
+	"weike/notify"
+	"weike/org"
+)
+
+// NewOrder is a secretary's order.
+type NewOrder struct {
+	LessonID    int64    `json:"lesson_id"`
+	LecturerID  int64    `json:"lecturer_id"` // zero: weike picks the first free qualified lecturer
+	CourtyardID int64    `json:"courtyard_id"`
+	Slots       []string `json:"slots"`
+	Audience    int      `json:"audience"`
+	Note        string   `json:"note"`
+}
+
+// Create places an order for the secretary's branch. It reports whether a
+// new order was made: the same order sent twice (a double tap) returns the
+// first one.
+func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (*Order, bool, error) {
+	if act.Role != org.RoleSecretary || act.BranchID == 0 {
+		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
+	}
+	var fs apperr.FieldSet
+	if in.LessonID <= 0 {
+		fs.Add("lesson_id", "field.required")
+	}
+	if in.CourtyardID <= 0 {
+		fs.Add("courtyard_id", "field.required")
+	}
+	if len(in.Slots) == 0 || len(in.Slots) > 3 {
+		fs.Add("slots", "order.slots_count")
+	}
+	if in.Audience < 0 || in.Audience > 10000 {
+		fs.Add("audience", "field.range")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(in.Note) > 500 {
+		fs.Add("note", "field.too_long")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	var out *Order
+	created := false
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		town, loc, err := s.loadTown(tx, act.TownID)
+		if err != nil {
+			return err
+		}
+		var court org.Courtyard
+		if err := tx.Table("courtyards").Where("id = ? AND branch_id = ?", in.CourtyardID, act.BranchID).First(&court).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.New(apperr.Invalid, "validation").Field("courtyard_id", "order.courtyard_not_yours")
+			}
+			return err
+		}
+		slots := make([]time.Time, 0, len(in.Slots))
+		var sfs apperr.FieldSet
+		for i, v := range in.Slots {
+			t, err := parseStart(strings.TrimSpace(v), loc)
+			if err != nil {
+				sfs.Add("slots."+strconv.Itoa(i), "order.slot_format")
+				continue
+			}
+			for _, prev := range slots {
+				if prev.Equal(t) {
+					sfs.Add("slots."+strconv.Itoa(i), "order.slot_duplicate")
+				}
+			}
+			slots = append(slots, t)
+		}
+		if err := sfs.Err(); err != nil {
+			return err
+		}
+		candidates := []int64{in.LecturerID}
+		if in.LecturerID == 0 {
+			if err := tx.Table("lesson_lecturers").Joins("JOIN lecturers ON lecturers.id = lesson_lecturers.lecturer_id").
+				Where("lesson_lecturers.lesson_id = ? AND lecturers.town_id = ? AND lecturers.active = ?", in.LessonID, act.TownID, true).
+				Order("lecturers.id").Pluck("lecturers.id", &candidates).Error; err != nil {
+				return err
+			}
+			if len(candidates) == 0 {
+				return apperr.New(apperr.Invalid, "order.no_lecturer")
+			}
+		}
+		var firstErr error
+		for _, lid := range candidates {
+			w, err := s.loadWorld(tx, act.TownID, in.LessonID, lid, false)
+			if err == nil {
+				err = s.checkSlots(tx, w, act.BranchID, slots, now)
+			}
+			if err != nil {
+				if _, ok := apperr.As(err); !ok {
+					return err
+				}
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			// A double tap sends the same order twice: give back the first.
+			if dup, err := s.findDuplicate(tx, act.BranchID, in.LessonID, lid, court.ID, slots); err != nil || dup != 0 {
+				if err != nil {
+					return err
+				}
+				out = &Order{ID: dup}
+				return nil
+			}
+			answerBy := now.Add(time.Duration(town.AnswerDeadlineHours) * time.Hour)
+			if last := latest(slots); last.Before(answerBy) {
+				answerBy = last
+			}
+			sj, _ := json.Marshal(slots)
+			o := &Order{TownID: act.TownID, BranchID: act.BranchID, CourtyardID: court.ID, LessonID: in.LessonID,
+				LecturerID: lid, Status: Requested, SlotsJSON: string(sj), DurationMinutes: w.lesson.DurationMinutes,
+				Audience: in.Audience, Note: in.Note, AnswerBy: answerBy, RequestedBy: &act.AccountID,
+				CreatedAt: now, UpdatedAt: now}
+			if err := tx.Create(o).Error; err != nil {
+				return err
+			}
+			created = true
+			out = o
+			return s.event(tx, o, act, "", Requested, "", "")
+		}
+		return firstErr
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	o, err := s.Get(ctx, act, out.ID)
+	return o, created, err
+}
+
+// checkSlots applies every rule to every preferred time of a new order.
+func (s *Store) checkSlots(tx *gorm.DB, w *world, branchID int64, slots []time.Time, now time.Time) error {
+	if err := w.checkQualified(tx); err != nil {
+		return err
+	}
+	for _, t := range slots {
+		if err := w.checkTime(t, now, true); err != nil {
+			return err
+		}
+		if err := s.checkClashes(tx, w, branchID, t, 0); err != nil {
+			return err
+		}
+		if err := s.checkCapacity(tx, w, t, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func latest(ts []time.Time) time.Time {
+	l := ts[0]
+	for _, t := range ts[1:] {
+		if t.After(l) {
+			l = t
+		}
+	}
+	return l
+}
+
+func (s *Store) findDuplicate(tx *gorm.DB, branchID, lessonID, lecturerID, courtyardID int64, slots []time.Time) (int64, error) {
+	var os []Order
+	err := tx.Where("branch_id = ? AND lesson_id = ? AND lecturer_id = ? AND courtyard_id = ? AND status = ?",
+		branchID, lessonID, lecturerID, courtyardID, Requested).Find(&os).Error
+	if err != nil {
+		return 0, err
+	}
+	for _, o := range os {
+		var prev []time.Time
+		if json.Unmarshal([]byte(o.SlotsJSON), &prev) == nil && sameTimes(prev, slots) {
+			return o.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+func sameTimes(a, b []time.Time) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// event appends to the audit trail and bumps nothing else.
+func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to, reason, detail string) error {
+	e := Event{OrderID: o.ID, TownID: o.TownID, Role: string(act.Role), FromStatus: from, ToStatus: to,
+		Reason: reason, Detail: detail, At: s.now()}
+	if act.AccountID != 0 {
+		id := act.AccountID
+		e.AccountID = &id
+	} else {
+		e.Role = "system"
+	}
+	return tx.Create(&e).Error
+}
+
+// who says how the actor stands to an order.
+type who struct{ secretary, lecturer, official, reader bool }
+
+func whoIs(act org.Actor, o *Order) who {
+	return who{
+		secretary: act.Role == org.RoleSecretary && act.BranchID == o.BranchID,
+		lecturer:  act.Role == org.RoleLecturer && act.LecturerID == o.LecturerID,
+		official:  act.IsOfficialOf(o.TownID),
+		reader:    act.Role == org.RoleCounty && act.CanRead(o.TownID),
+	}
+}
+
+func (w who) sees() bool { return w.secretary || w.lecturer || w.official || w.reader }
+
+// transition loads an order for change inside tx, checks that the actor may
+// see it (else 404), may make this move (else 403) and that the order is in
+// one of the statuses the move starts from (else 409).
+func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed func(who) bool, from []string,
+	fn func(tx *gorm.DB, o *Order) error) (*Order, error) {
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var o Order
+		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&o).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return apperr.NotFoundf("order")
+			}
+			return err
+		}
+		w := whoIs(act, &o)
+		if !w.sees() {
+			return apperr.NotFoundf("order")
+		}
+		if !allowed(w) {
+			return apperr.New(apperr.Forbidden, "order.not_your_move")
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || o.Status == f
+		}
+		if !ok {
+			return apperr.New(apperr.Conflict, "order.wrong_status").With("status", o.Status)
+		}
+		return fn(tx, &o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, act, id)
+}
+
+func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from, reason, detail string, fields map[string]any) error {
+	fields["status"] = o.Status
+	fields["updated_at"] = s.now()
+	fields["sequence"] = gorm.Expr("sequence + 1")
+	if err := tx.Table("orders").Where("id = ?", o.ID).Updates(fields).Error; err != nil {
+		return err
+	}
+	return s.event(tx, o, act, from, o.Status, reason, detail)
+}
+
+func (o *Order) slots() []time.Time {
+	var ts []time.Time
+	_ = json.Unmarshal([]byte(o.SlotsJSON), &ts)
+	return ts
+}
+
+// confirm books start for the order: clashes, capacity, then the write; on
+// Postgres the exclusion constraints have the last word.
+func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, from, detail string) error {
+	w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, true)
+	if err != nil {
+		return err
+	}
+	if !start.After(s.now()) {
+		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", start.Format(time.RFC3339))
+	}
+	if err := s.checkClashes(tx, w, o.BranchID, start, o.ID); err != nil {
+		return err
+	}
+	if err := s.checkCapacity(tx, w, start, o.ID); err != nil {
+		return err
+	}
+	o.Status = Confirmed
+	end, blockEnd := w.end(start), w.blockEnd(start)
+	err = s.save(tx, o, act, from, "", detail, map[string]any{"start_at": start, "end_at": end, "block_end_at": blockEnd})
+	if err != nil {
+		return s.exclusionConflict(err, w, o.BranchID, start, o.ID)
+	}
+	return nil
+}
+
+// Accept is the lecturer taking one of the preferred times.
+func (s *Store) Accept(ctx context.Context, act org.Actor, id int64, slot int) (*Order, error) {
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+		slots := o.slots()
+		if slot < 0 || slot >= len(slots) {
+			return apperr.New(apperr.Invalid, "validation").Field("slot", "order.slot_index")
+		}
+		return s.confirm(tx, o, act, slots[slot], Requested, "slot "+strconv.Itoa(slot))
+	})
+}
+
+func reasonOf(reason string, required bool) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if required && reason == "" {
+		return "", apperr.New(apperr.Invalid, "validation").Field("reason", "field.required")
+	}
+	if utf8.RuneCountInString(reason) > 300 {
+		return "", apperr.New(apperr.Invalid, "validation").Field("reason", "field.too_long")
+	}
+	return reason, nil
+}
+
+// Decline is the lecturer saying no, with a reason.
+func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason string) (*Order, error) {
+	reason, err := reasonOf(reason, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+		o.Status = Declined
+		return s.save(tx, o, act, Requested, reason, "", map[string]any{"reason": reason})
+	})
+}
+
+// Propose is the lecturer offering another time.
+func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start string) (*Order, error) {
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+		w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, false)
+		if err != nil {
+			return err
+		}
+		t, err := parseStart(strings.TrimSpace(start), w.loc)
+		if err != nil {
+			return apperr.New(apperr.Invalid, "validation").Field("start", "order.slot_format")
+		}
+		// The lecturer proposes their own time: the weekly windows are
+		// theirs to step outside of, the other rules still hold.
+		if err := w.checkTime(t, s.now(), false); err != nil {
+			return err
+		}
+		if err := s.checkClashes(tx, w, o.BranchID, t, o.ID); err != nil {
+			return err
+		}
+		if err := s.checkCapacity(tx, w, t, o.ID); err != nil {
+			return err
+		}
+		o.Status = Proposed
+		return s.save(tx, o, act, Requested, "", t.Format(time.RFC3339), map[string]any{"proposed_at": t})
+	})
+}
+
+// Respond is the branch accepting or rejecting the proposed time.
+func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept bool) (*Order, error) {
+	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []string{Proposed}, func(tx *gorm.DB, o *Order) error {
+		if accept {
+			return s.confirm(tx, o, act, o.ProposedAt.UTC(), Proposed, "proposed time accepted")
+		}
+		o.Status = Cancelled
+		return s.save(tx, o, act, Proposed, "proposed time rejected", "", map[string]any{"reason": "proposed time rejected"})
+	})
+}
+
+// Cancel withdraws an order: the branch before the lesson starts, an
+// official of the town at any point before delivery.
+func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason string) (*Order, error) {
+	reason, err := reasonOf(reason, true)
+	if err != nil {
+		return nil, err
+	}
+	from := []string{Requested, Proposed, Confirmed, Declined, Expired}
+	return s.transition(ctx, act, id, func(w who) bool { return w.secretary || w.official }, from, func(tx *gorm.DB, o *Order) error {
+		w := whoIs(act, o)
+		if !w.official {
+			if o.Status == Declined || o.Status == Expired {
+				return apperr.New(apperr.Forbidden, "order.not_your_move")
+			}
+			if o.StartAt != nil && !o.StartAt.After(s.now()) {
+				return apperr.New(apperr.Invalid, "order.already_started")
+			}
+		}
+		prev := o.Status
+		o.Status = Cancelled
+		return s.save(tx, o, act, prev, reason, "", map[string]any{"reason": reason})
+	})
+}
+
+// Delivery is what is recorded when a lesson has been given.
+type Delivery struct {
+	Attendees  int      `json:"attendees"`
+	Minutes    int      `json:"minutes"`
+	Summary    string   `json:"summary"`
+	PhotoLinks []string `json:"photo_links"`
+}
+
+func (d *Delivery) validate() error {
+	var fs apperr.FieldSet
+	d.Summary = strings.TrimSpace(d.Summary)
+	if d.Attendees < 1 || d.Attendees > 10000 {
+		fs.Add("attendees", "field.range")
+	}
+	if d.Minutes < 1 || d.Minutes > 600 {
+		fs.Add("minutes", "field.range")
+	}
+	if utf8.RuneCountInString(d.Summary) > 2000 {
+		fs.Add("summary", "field.too_long")
+	}
+	if len(d.PhotoLinks) > 10 {
+		fs.Add("photo_links", "field.too_many")
+	}
+	var links []string
+	for _, l := range d.PhotoLinks {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
+		if !(strings.HasPrefix(l, "https://") || strings.HasPrefix(l, "http://")) || strings.ContainsAny(l, " <>\"") || len(l) > 500 {
+			fs.Add("photo_links", "field.link")
+		}
+		links = append(links, l)
+	}
+	d.PhotoLinks = links
+	return fs.Err()
+}
+
+// Deliver records that the lesson was given (by the lecturer, the branch or
+// an official) and credits the lecturer's points.
+func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery) (*Order, error) {
+	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer || w.secretary || w.official }, []string{Confirmed}, func(tx *gorm.DB, o *Order) error {
+		if o.StartAt == nil || o.StartAt.After(s.now()) {
+			return apperr.New(apperr.Invalid, "order.not_yet")
+		}
+		town, _, err := s.loadTown(tx, o.TownID)
+		if err != nil {
+			return err
+		}
+		o.Status = Delivered
+		err = s.save(tx, o, act, Confirmed, "", "", map[string]any{"attendees": d.Attendees, "delivered_minutes": d.Minutes,
+			"delivery_summary": d.Summary, "photo_links": strings.Join(d.PhotoLinks, "\n"), "delivered_at": s.now()})
+		if err != nil {
+			return err
+		}
+		return s.credit(tx, o, "delivered", town.PointsDelivered)
+	})
+}
+
+// Review is the branch's stars and comment; five stars earn the lecturer a bonus.
+func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, comment string) (*Order, error) {
+	comment = strings.TrimSpace(comment)
+	var fs apperr.FieldSet
+	if stars < 1 || stars > 5 {
+		fs.Add("stars", "order.stars")
+	}
+	if utf8.RuneCountInString(comment) > 1000 {
+		fs.Add("comment", "field.too_long")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []string{Delivered}, func(tx *gorm.DB, o *Order) error {
+		town, _, err := s.loadTown(tx, o.TownID)
+		if err != nil {
+			return err
+		}
+		o.Status = Reviewed
+		if err := s.save(tx, o, act, Delivered, "", strconv.Itoa(stars)+"★", map[string]any{"stars": stars,
+			"review_comment": comment, "reviewed_at": s.now()}); err != nil {
+			return err
+		}
+		if stars == 5 {
+			return s.credit(tx, o, "five_star", town.PointsFiveStar)
+		}
+		return nil
+	})
+}
+
+// Reassign gives a declined or expired order to another qualified lecturer.
+func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerID int64) (*Order, error) {
+	return s.transition(ctx, act, id, func(w who) bool { return w.official }, []string{Declined, Expired}, func(tx *gorm.DB, o *Order) error {
+		w, err := s.loadWorld(tx, o.TownID, o.LessonID, lecturerID, false)
+		if err != nil {
+			return err
+		}
+		if err := w.checkQualified(tx); err != nil {
+			return err
+		}
+		now := s.now()
+		var future []time.Time
+		for _, t := range o.slots() {
+			if t.After(now) {
+				future = append(future, t)
+			}
+		}
+		if len(future) == 0 {
+			return apperr.New(apperr.Invalid, "order.slots_passed")
+		}
+		answerBy := now.Add(time.Duration(w.town.AnswerDeadlineHours) * time.Hour)
+		if last := latest(future); last.Before(answerBy) {
+			answerBy = last
+		}
+		sj, _ := json.Marshal(future)
+		prev := o.Status
+		o.Status, o.LecturerID = Requested, lecturerID
+		return s.save(tx, o, act, prev, "", "lecturer "+strconv.FormatInt(lecturerID, 10)+" "+w.lecturer.Name,
+			map[string]any{"lecturer_id": lecturerID, "slots": string(sj), "answer_by": answerBy, "reason": "",
+				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil})
+	})
+}
+
+// ExpireDue expires the orders nobody answered in time (and proposals whose
+// time has passed), telling the town's officials in their inbox. It is the
+// body of the hourly order-expiry job and is safe to run twice.
+func (s *Store) ExpireDue(ctx context.Context) (int, error) {
+	now := s.now()
+	var due []Order
+	if err := s.db.R.WithContext(ctx).Where("(status = ? AND answer_by <= ?) OR (status = ? AND proposed_at <= ?)",
+		Requested, now, Proposed, now).Order("id").Limit(1000).Find(&due).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	system := org.Actor{}
+	for _, d := range due {
+		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+			var o Order
+			// Re-read under the write lock: someone may have answered meanwhile.
+			if err := tx.Where("id = ? AND status = ?", d.ID, d.Status).First(&o).Error; err != nil {
+				if errors.Is(err, gorm.ErrRecordNotFound) {
+					return nil
+				}
+				return err
+			}
+			town, _, err := s.loadTown(tx, o.TownID)
+			if err != nil {
+				return err
+			}
+			prev := o.Status
+			o.Status = Expired
+			if err := s.save(tx, &o, system, prev, "no answer", "", map[string]any{}); err != nil {
+				return err
+			}
+			n++
+			var names struct{ Lesson, Lecturer, Branch string }
+			tx.Raw(`SELECT lessons.title AS lesson, lecturers.name AS lecturer, branches.name AS branch FROM orders
+				JOIN lessons ON lessons.id = orders.lesson_id JOIN lecturers ON lecturers.id = orders.lecturer_id
+				JOIN branches ON branches.id = orders.branch_id WHERE orders.id = ?`, o.ID).Scan(&names)
+			to, err := notify.OfficialsTx(tx, o.TownID)
+			if err != nil {
+				return err
+			}
+			return notify.PostTx(tx, o.TownID, to, "order.expired", strconv.FormatInt(o.ID, 10),
+				map[string]string{"lesson": names.Lesson, "lecturer": names.Lecturer, "branch": names.Branch,
+					"hours": strconv.Itoa(town.AnswerDeadlineHours)}, "/orders/"+strconv.FormatInt(o.ID, 10), now)
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// OrderFilter narrows an order list.
+type OrderFilter struct {
+	Status     string
+	Month      string // YYYY-MM: orders whose (confirmed or first preferred) time falls in it
+	BranchID   int64
+	LecturerID int64
+	TownID     int64
+	Page       int
+	PerPage    int
+}
+
+// List returns the orders the actor may see: a secretary her branch's, a
+// lecturer his own, an official the town's, a county viewer the county's.
+func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (*lessons.Page[Order], error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	q := s.db.R.WithContext(ctx).Model(&Order{}).Where("orders.town_id IN ?", act.ScopeTowns(f.TownID))
+	switch act.Role {
+	case org.RoleSecretary:
+		q = q.Where("orders.branch_id = ?", act.BranchID)
+	case org.RoleLecturer:
+		q = q.Where("orders.lecturer_id = ?", act.LecturerID)
+	}
+	if f.Status != "" {
+		q = q.Where("orders.status IN ?", strings.Split(f.Status, ","))
+	}
+	if f.BranchID != 0 {
+		q = q.Where("orders.branch_id = ?", f.BranchID)
+	}
+	if f.LecturerID != 0 {
+		q = q.Where("orders.lecturer_id = ?", f.LecturerID)
+	}
+	if f.Month != "" {
+		from, to, err := MonthRange(f.Month, s.loc(""))
+		if err != nil {
+			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
+		}
+		// Unconfirmed orders count in the month of their answer deadline's
+		// neighbourhood: their created month is what an official filters on.
+		q = q.Where("(orders.start_at >= ? AND orders.start_at < ?) OR (orders.start_at IS NULL AND orders.created_at >= ? AND orders.created_at < ?)", from, to, from, to)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, err
+	}
+	var os []Order
+	if err := q.Order("orders.id DESC").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&os).Error; err != nil {
+		return nil, err
+	}
+	if err := s.fill(ctx, os); err != nil {
+		return nil, err
+	}
+	if os == nil {
+		os = []Order{}
+	}
+	return &lessons.Page[Order]{Items: os, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+}
+
+// Get returns one order with its history, if the actor may see it.
+func (s *Store) Get(ctx context.Context, act org.Actor, id int64) (*Order, error) {
+	var o Order
+	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&o).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("order")
+		}
+		return nil, err
+	}
+	if !whoIs(act, &o).sees() {
+		return nil, apperr.NotFoundf("order")
+	}
+	os := []Order{o}
+	if err := s.fill(ctx, os); err != nil {
+		return nil, err
+	}
+	o = os[0]
+	if err := s.db.R.WithContext(ctx).Where("order_id = ?", id).Order("id").Find(&o.History).Error; err != nil {
+		return nil, err
+	}
+	var names []struct {
+		ID   int64
+		Name string
+	}
+	ids := []int64{}
+	for _, e := range o.History {
+		if e.AccountID != nil {
+			ids = append(ids, *e.AccountID)
+		}
+	}
+	if len(ids) > 0 {
+		if err := s.db.R.WithContext(ctx).Table("accounts").Select("id, name").Where("id IN ?", ids).Scan(&names).Error; err != nil {
+			return nil, err
+		}
+	}
+	byID := map[int64]string{}
+	for _, n := range names {
+		byID[n.ID] = n.Name
+	}
+	for i, e := range o.History {
+		if e.AccountID != nil {
+			o.History[i].ActorName = byID[*e.AccountID]
+		}
+	}
+	return &o, nil
+}
+
+// fill adds the names shown with orders and decodes stored lists.
+func (s *Store) fill(ctx context.Context, os []Order) error {
+	if len(os) == 0 {
+		return nil
+	}
+	need := func(col string, get func(o Order) int64) (map[int64]string, error) {
+		set := map[int64]bool{}
+		for _, o := range os {
+			set[get(o)] = true
+		}
+		ids := make([]int64, 0, len(set))
+		for id := range set {
+			ids = append(ids, id)
+		}
+		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+		var rows []struct {
+			ID   int64
+			Name string
+		}
+		if err := s.db.R.WithContext(ctx).Table(col).Select("id, "+nameCols[col]+" AS name").
+			Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		m := map[int64]string{}
+		for _, r := range rows {
+			m[r.ID] = r.Name
+		}
+		return m, nil
+	}
+	lessonsM, err := need("lessons", func(o Order) int64 { return o.LessonID })
+	if err != nil {
+		return err
+	}
+	lecturersM, err := need("lecturers", func(o Order) int64 { return o.LecturerID })
+	if err != nil {
+		return err
+	}
+	branchesM, err := need("branches", func(o Order) int64 { return o.BranchID })
+	if err != nil {
+		return err
+	}
+	courtsM, err := need("courtyards", func(o Order) int64 { return o.CourtyardID })
+	if err != nil {
+		return err
+	}
+	for i := range os {
+		o := &os[i]
+		o.Slots = o.slots()
+		o.LessonTitle, o.LecturerName = lessonsM[o.LessonID], lecturersM[o.LecturerID]
+		o.BranchName, o.CourtyardName = branchesM[o.BranchID], courtsM[o.CourtyardID]
+		o.Photos = []string{}
+		for _, l := range strings.Split(o.PhotoLinks, "\n") {
+			if l != "" {
+				o.Photos = append(o.Photos, l)
+			}
+		}
+	}
+	return nil
+}
+
+// nameCols is the column that names a row of each table fill reads.
+var nameCols = map[string]string{"lessons": "title", "lecturers": "name", "branches": "name", "courtyards": "name"}

@@ -1,0 +1,247 @@
+package booking
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"weike/internal/apperr"
+	"weike/internal/db"
+	"weike/lessons"
+	"weike/org"
+)
+
+// world is what the rules of one order consult, read inside its transaction.
+type world struct {
+	town     org.Town
+	loc      *time.Location
+	lesson   lessons.Lesson
+	lecturer lessons.Lecturer
+	windows  []lessons.Window
+	blackout map[string]string
+}
+
+func (s *Store) loadTown(tx *gorm.DB, id int64) (org.Town, *time.Location, error) {
+	var t org.Town
+	if err := tx.Table("towns").Where("id = ?", id).First(&t).Error; err != nil {
+		return t, nil, err
+	}
+	return t, s.loc(t.Timezone), nil
+}
+
+// loadWorld reads the town, lesson and lecturer an order concerns. On
+// Postgres it locks the lecturer's row, so that two transactions checking
+// the same lecturer's capacity take turns (SQLite's writer already does).
+func (s *Store) loadWorld(tx *gorm.DB, townID, lessonID, lecturerID int64, lock bool) (*world, error) {
+	w := &world{blackout: map[string]string{}}
+	var err error
+	if w.town, w.loc, err = s.loadTown(tx, townID); err != nil {
+		return nil, err
+	}
+	if err := tx.Table("lessons").Where("id = ? AND town_id = ?", lessonID, townID).First(&w.lesson).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("lesson")
+		}
+		return nil, err
+	}
+	q := tx.Table("lecturers").Where("id = ? AND town_id = ?", lecturerID, townID)
+	if lock && s.db.Dialect == db.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.First(&w.lecturer).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.New(apperr.Invalid, "validation").Field("lecturer_id", "field.lecturer_unknown")
+		}
+		return nil, err
+	}
+	if err := tx.Where("lecturer_id = ?", lecturerID).Find(&w.windows).Error; err != nil {
+		return nil, err
+	}
+	var bs []lessons.Blackout
+	if err := tx.Where("lecturer_id = ?", lecturerID).Find(&bs).Error; err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		w.blackout[b.Day] = b.Reason
+	}
+	return w, nil
+}
+
+func (w *world) end(start time.Time) time.Time {
+	return start.Add(time.Duration(w.lesson.DurationMinutes) * time.Minute)
+}
+
+func (w *world) blockEnd(start time.Time) time.Time {
+	return w.end(start).Add(time.Duration(w.town.TravelBufferMinutes) * time.Minute)
+}
+
+// checkQualified: the lesson is published and the lecturer active and
+// qualified for it.
+func (w *world) checkQualified(tx *gorm.DB) error {
+	if w.lesson.Status != lessons.StatusPublished {
+		return apperr.New(apperr.Invalid, "order.lesson_not_published").With("lesson", w.lesson.Title)
+	}
+	if !w.lecturer.Active {
+		return apperr.New(apperr.Invalid, "order.lecturer_inactive").With("lecturer", w.lecturer.Name)
+	}
+	var n int64
+	if err := tx.Table("lesson_lecturers").Where("lesson_id = ? AND lecturer_id = ?", w.lesson.ID, w.lecturer.ID).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.New(apperr.Invalid, "order.not_qualified").With("lecturer", w.lecturer.Name).With("lesson", w.lesson.Title)
+	}
+	return nil
+}
+
+// checkTime: lead time, horizon, blackouts and (unless skipped) the weekly
+// availability windows.
+func (w *world) checkTime(start, now time.Time, availability bool) error {
+	lead := time.Duration(w.town.LeadTimeHours) * time.Hour
+	if start.Before(now.Add(lead)) {
+		return apperr.New(apperr.Invalid, "order.too_soon").With("hours", strconv.Itoa(w.town.LeadTimeHours)).With("start_at", start.Format(time.RFC3339))
+	}
+	if start.After(now.AddDate(0, 0, w.town.HorizonDays)) {
+		return apperr.New(apperr.Invalid, "order.too_far").With("days", strconv.Itoa(w.town.HorizonDays)).With("start_at", start.Format(time.RFC3339))
+	}
+	local := start.In(w.loc)
+	day := local.Format("2006-01-02")
+	if _, ok := w.blackout[day]; ok {
+		return apperr.New(apperr.Invalid, "order.blackout").With("lecturer", w.lecturer.Name).With("day", day)
+	}
+	if availability && !w.available(start) {
+		return apperr.New(apperr.Invalid, "order.outside_availability").With("lecturer", w.lecturer.Name).
+			With("start_at", start.Format(time.RFC3339)).With("windows", w.windowsText())
+	}
+	return nil
+}
+
+// available reports whether [start, end) lies inside one weekly window.
+func (w *world) available(start time.Time) bool {
+	local := start.In(w.loc)
+	from := local.Hour()*60 + local.Minute()
+	to := from + w.lesson.DurationMinutes
+	for _, win := range w.windows {
+		if win.Weekday == int(local.Weekday()) && from >= win.StartMinute && to <= win.EndMinute {
+			return true
+		}
+	}
+	return false
+}
+
+var weekdayZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+func (w *world) windowsText() string {
+	s := ""
+	for i, win := range w.windows {
+		if i > 0 {
+			s += "、"
+		}
+		s += weekdayZH[win.Weekday] + " " + win.String()
+	}
+	if s == "" {
+		s = "—"
+	}
+	return s
+}
+
+// clash is an occupying order found in the way of a new time.
+type clash struct {
+	ID         int64
+	StartAt    time.Time
+	EndAt      time.Time
+	BranchName string
+	Lecturer   string
+}
+
+// checkClashes: neither the lecturer (with the travel buffer) nor the branch
+// has another occupying order overlapping. The check mirrors Postgres'
+// exclusion constraints; on SQLite it runs in the writer's IMMEDIATE
+// transaction, so no other write can slip in between check and write.
+func (s *Store) checkClashes(tx *gorm.DB, w *world, branchID int64, start time.Time, exclude int64) error {
+	end, blockEnd := w.end(start), w.blockEnd(start)
+	var cs []clash
+	err := tx.Table("orders").Select("orders.id, orders.start_at, orders.end_at, branches.name AS branch_name").
+		Joins("JOIN branches ON branches.id = orders.branch_id").
+		Where("orders.lecturer_id = ? AND orders.status IN ? AND orders.id <> ?", w.lecturer.ID, occupying, exclude).
+		Where("orders.start_at < ? AND orders.block_end_at > ?", blockEnd, start).
+		Order("orders.start_at").Limit(1).Scan(&cs).Error
+	if err != nil {
+		return err
+	}
+	if len(cs) > 0 {
+		c := cs[0]
+		return apperr.New(apperr.Conflict, "order.lecturer_busy").With("lecturer", w.lecturer.Name).
+			With("start_at", c.StartAt.Format(time.RFC3339)).With("end_hm", c.EndAt.In(w.loc).Format("15:04")).
+			With("branch", c.BranchName).With("buffer", strconv.Itoa(w.town.TravelBufferMinutes)).
+			WithDetail("order_id", c.ID)
+	}
+	err = tx.Table("orders").Select("orders.id, orders.start_at, orders.end_at, lecturers.name AS lecturer").
+		Joins("JOIN lecturers ON lecturers.id = orders.lecturer_id").
+		Where("orders.branch_id = ? AND orders.status IN ? AND orders.id <> ?", branchID, occupying, exclude).
+		Where("orders.start_at < ? AND orders.end_at > ?", end, start).
+		Order("orders.start_at").Limit(1).Scan(&cs).Error
+	if err != nil {
+		return err
+	}
+	if len(cs) > 0 {
+		c := cs[0]
+		return apperr.New(apperr.Conflict, "order.branch_busy").With("lecturer", c.Lecturer).
+			With("start_at", c.StartAt.Format(time.RFC3339)).With("end_hm", c.EndAt.In(w.loc).Format("15:04")).
+			WithDetail("order_id", c.ID)
+	}
+	return nil
+}
+
+// checkCapacity: the lecturer stays within their monthly capacity in the
+// month (local) of start.
+func (s *Store) checkCapacity(tx *gorm.DB, w *world, start time.Time, exclude int64) error {
+	month := start.In(w.loc).Format("2006-01")
+	from, to, _ := MonthRange(month, w.loc)
+	var n int64
+	err := tx.Table("orders").Where("lecturer_id = ? AND status IN ? AND id <> ? AND start_at >= ? AND start_at < ?",
+		w.lecturer.ID, occupying, exclude, from, to).Count(&n).Error
+	if err != nil {
+		return err
+	}
+	if int(n) >= w.lecturer.MonthlyCapacity {
+		return apperr.New(apperr.Invalid, "order.capacity").With("lecturer", w.lecturer.Name).
+			With("month", month).With("n", strconv.Itoa(w.lecturer.MonthlyCapacity))
+	}
+	return nil
+}
+
+// exclusionConflict turns a Postgres exclusion violation (two transactions
+// raced past the application's checks) into the same 409 the checks give,
+// naming the order now in the way.
+func (s *Store) exclusionConflict(err error, w *world, branchID int64, start time.Time, orderID int64) error {
+	if !db.IsExclusionViolation(err) {
+		return err
+	}
+	var named error
+	_ = s.db.R.Transaction(func(tx *gorm.DB) error {
+		named = s.checkClashes(tx, w, branchID, start, orderID)
+		return nil
+	})
+	if named != nil && apperr.Is(named, apperr.Conflict) {
+		return named
+	}
+	return apperr.New(apperr.Conflict, "order.slot_taken").With("start_at", start.Format(time.RFC3339))
+}
+
+// parseStart reads a start time: RFC 3339, or a local "2006-01-02T15:04".
+func parseStart(v string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC().Truncate(time.Minute), nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04", "2006-01-02 15:04"} {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q", v)
+}

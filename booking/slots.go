@@ -1,0 +1,134 @@
+package booking
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"gorm.io/gorm"
+
+	"weike/internal/apperr"
+	"weike/org"
+)
+
+// Slot is a time an order could start, with the lecturer free then.
+type Slot struct {
+	Start      time.Time `json:"start"`
+	LecturerID int64     `json:"lecturer_id"`
+}
+
+// FreeSlots lists the times in the next weeks at which the lesson can be
+// ordered for the secretary's branch: inside the lecturer's windows, outside
+// blackouts, clear of their other lessons (with the travel buffer) and the
+// branch's, within capacity, lead time and horizon. With lecturerID zero it
+// covers every qualified lecturer. Starts fall on the half hour.
+func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturerID int64, weeks, max int) ([]Slot, error) {
+	if weeks <= 0 || weeks > 13 {
+		weeks = 6
+	}
+	if max <= 0 || max > 500 {
+		max = 120
+	}
+	var out []Slot
+	tx := s.db.R.WithContext(ctx)
+	ids := []int64{lecturerID}
+	if lecturerID == 0 {
+		if err := tx.Table("lesson_lecturers").Joins("JOIN lecturers ON lecturers.id = lesson_lecturers.lecturer_id").
+			Where("lesson_lecturers.lesson_id = ? AND lecturers.town_id IN ? AND lecturers.active = ?", lessonID, act.Towns, true).
+			Order("lecturers.id").Pluck("lecturers.id", &ids).Error; err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	seen := map[int64]bool{}
+	for _, lid := range ids {
+		w, err := s.loadWorld(tx, act.TownID, lessonID, lid, false)
+		if err != nil {
+			if _, ok := apperr.As(err); ok {
+				continue
+			}
+			return nil, err
+		}
+		if w.checkQualified(tx) != nil {
+			continue
+		}
+		busy, err := s.busy(tx, w, act.BranchID, now, now.AddDate(0, 0, 7*weeks+1))
+		if err != nil {
+			return nil, err
+		}
+		today := now.In(w.loc)
+		day0 := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, w.loc)
+		for d := 0; d <= 7*weeks; d++ {
+			day := day0.AddDate(0, 0, d)
+			for _, win := range w.windows {
+				if win.Weekday != int(day.Weekday()) {
+					continue
+				}
+				for m := (win.StartMinute + 29) / 30 * 30; m+w.lesson.DurationMinutes <= win.EndMinute; m += 30 {
+					start := day.Add(time.Duration(m) * time.Minute).UTC()
+					if w.checkTime(start, now, true) != nil || busy.blocks(w, start) || seen[start.Unix()] {
+						continue
+					}
+					seen[start.Unix()] = true
+					out = append(out, Slot{Start: start, LecturerID: lid})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	if len(out) > max {
+		out = out[:max]
+	}
+	if out == nil {
+		out = []Slot{}
+	}
+	return out, nil
+}
+
+type busyTimes struct {
+	lecturer [][2]time.Time // [start, block end)
+	branch   [][2]time.Time // [start, end)
+	perMonth map[string]int
+}
+
+func (s *Store) busy(tx *gorm.DB, w *world, branchID int64, from, to time.Time) (*busyTimes, error) {
+	var rows []struct {
+		LecturerID int64
+		BranchID   int64
+		StartAt    time.Time
+		EndAt      time.Time
+		BlockEndAt time.Time
+	}
+	err := tx.Table("orders").Select("lecturer_id, branch_id, start_at, end_at, block_end_at").
+		Where("(lecturer_id = ? OR branch_id = ?) AND status IN ? AND start_at < ? AND block_end_at > ?",
+			w.lecturer.ID, branchID, occupying, to.AddDate(0, 1, 0), from.AddDate(0, -1, 0)).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	b := &busyTimes{perMonth: map[string]int{}}
+	for _, r := range rows {
+		if r.LecturerID == w.lecturer.ID {
+			b.lecturer = append(b.lecturer, [2]time.Time{r.StartAt, r.BlockEndAt})
+			b.perMonth[r.StartAt.In(w.loc).Format("2006-01")]++
+		}
+		if r.BranchID == branchID {
+			b.branch = append(b.branch, [2]time.Time{r.StartAt, r.EndAt})
+		}
+	}
+	return b, nil
+}
+
+func (b *busyTimes) blocks(w *world, start time.Time) bool {
+	end, blockEnd := w.end(start), w.blockEnd(start)
+	for _, r := range b.lecturer {
+		if r[0].Before(blockEnd) && r[1].After(start) {
+			return true
+		}
+	}
+	for _, r := range b.branch {
+		if r[0].Before(end) && r[1].After(start) {
+			return true
+		}
+	}
+	return b.perMonth[start.In(w.loc).Format("2006-01")] >= w.lecturer.MonthlyCapacity
+}
