@@ -28,6 +28,9 @@ type world struct {
 func (s *Store) loadTown(tx *gorm.DB, id int64) (org.Town, *time.Location, error) {
 	var t org.Town
 	if err := tx.Table("towns").Where("id = ?", id).First(&t).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return t, nil, apperr.NotFoundf("town")
+		}
 		return t, nil, err
 	}
 	return t, s.loc(t.Timezone), nil

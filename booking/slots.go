@@ -23,6 +23,14 @@ type Slot struct {
 // branch's, within capacity, lead time and horizon. With lecturerID zero it
 // covers every qualified lecturer. Starts fall on the half hour.
 func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturerID int64, weeks, max int) ([]Slot, error) {
+	var townID int64
+	if err := s.db.R.WithContext(ctx).Table("lessons").Where("id = ? AND town_id IN ?", lessonID, act.Towns).
+		Pluck("town_id", &townID).Error; err != nil {
+		return nil, err
+	}
+	if townID == 0 {
+		return nil, apperr.NotFoundf("lesson")
+	}
 	if weeks <= 0 || weeks > 13 {
 		weeks = 6
 	}
@@ -42,7 +50,7 @@ func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturer
 	now := s.now()
 	seen := map[int64]bool{}
 	for _, lid := range ids {
-		w, err := s.loadWorld(tx, act.TownID, lessonID, lid, false)
+		w, err := s.loadWorld(tx, townID, lessonID, lid, false)
 		if err != nil {
 			if _, ok := apperr.As(err); ok {
 				continue
@@ -52,6 +60,7 @@ func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturer
 		if w.checkQualified(tx) != nil {
 			continue
 		}
+		// Only a secretary's own branch has lessons of its own to avoid.
 		busy, err := s.busy(tx, w, act.BranchID, now, now.AddDate(0, 0, 7*weeks+1))
 		if err != nil {
 			return nil, err

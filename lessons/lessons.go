@@ -361,7 +361,7 @@ func (in *LessonInput) Validate() error {
 		mats = append(mats, m)
 	}
 	in.Materials = mats
-	if len(in.LecturerIDs) > 50 {
+	if len(in.LecturerIDs) > 500 {
 		fs.Add("lecturer_ids", "field.too_many")
 	}
 	return fs.Err()

@@ -27,7 +27,7 @@ type env struct {
 func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	w := fixture.New(t, d)
-	s, err := New(Deps{Org: w.Org, Lessons: w.Lessons, Ready: d.Ping, Now: func() time.Time { return w.Now },
+	s, err := New(Deps{Org: w.Org, Lessons: w.Lessons, Booking: w.Booking, Notify: w.Notify, Ready: d.Ping, Now: func() time.Time { return w.Now },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	if err != nil {
 		t.Fatal(err)

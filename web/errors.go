@@ -59,7 +59,7 @@ func (s *Server) toPublic(c echo.Context, err error) publicError {
 	if ae, ok := apperr.As(err); ok {
 		params := make([]any, 0, 2*len(ae.Params))
 		for k, v := range ae.Params {
-			params = append(params, k, v)
+			params = append(params, k, formatParam(lang, k, v))
 		}
 		pe := publicError{Status: statusOf(ae.Kind), Code: ae.Code, Message: T(lang, ae.Code, params...)}
 		if len(ae.Fields) > 0 || len(ae.Detail) > 0 {

@@ -20,6 +20,9 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", s.serveStatic)
+	// Private calendar feeds: the unguessable token is the credential, so
+	// calendar apps can subscribe without signing in.
+	e.GET("/calendar/:token", s.calendarFeed)
 
 	// ---- JSON API: bearer tokens, no cookies, no CSRF ----
 	api := e.Group("/api/v1")
@@ -55,6 +58,20 @@ func (s *Server) routes() {
 	in.PUT("/branches/:id", s.apiUpdateBranch, official)
 	in.POST("/branches/:id/courtyards", s.apiCreateCourtyard, official)
 	in.PUT("/courtyards/:id", s.apiUpdateCourtyard, official)
+	secretary := requireRole(org.RoleSecretary)
+	in.GET("/lessons/:id/slots", s.apiFreeSlots)
+	in.POST("/orders", s.apiCreateOrder, secretary)
+	in.GET("/orders", s.apiOrders)
+	in.GET("/orders/:id", s.apiOrder)
+	s.orderActions(in)
+	in.POST("/member-lessons", s.apiCreateMemberLesson, requireRole(org.RoleSecretary, org.RoleOfficial))
+	in.GET("/member-lessons", s.apiMemberLessons)
+	in.GET("/points", s.apiPoints)
+	in.GET("/calendar-links", s.apiCalendarLinks)
+	in.GET("/inbox", s.apiInbox)
+	in.POST("/inbox/:id/read", s.apiInboxRead)
+	in.GET("/town/settings", s.apiTownSettings, official)
+	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
 	s.importAPIRoutes(in, official)
 	api.Any("/*", func(c echo.Context) error { return apperr.New(apperr.NotFound, "not_found") })
 

@@ -15,7 +15,9 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"weike/booking"
 	"weike/lessons"
+	"weike/notify"
 	"weike/org"
 )
 
@@ -40,6 +42,11 @@ type Demo struct {
 type Deps struct {
 	Org     *org.Store
 	Lessons *lessons.Store
+	Booking *booking.Store
+	Notify  *notify.Store
+	// BaseURL is weike's public URL, for links given out (calendar feeds);
+	// empty means the request's own origin.
+	BaseURL string
 	// Ready reports whether the database answers (for /readyz).
 	Ready   func(context.Context) error
 	Log     *slog.Logger

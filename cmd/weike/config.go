@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 )
 
 // Config is every setting of weike, from flags and WEIKE_* variables; a flag
@@ -93,4 +94,12 @@ func parseConfig(name string, args []string, getenv func(string) string) (*Confi
 		return nil, fs, fmt.Errorf("--log-format must be text or json")
 	}
 	return cfg, fs, nil
+}
+
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
 }

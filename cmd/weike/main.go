@@ -16,9 +16,11 @@ import (
 	"syscall"
 	"time"
 
+	"weike/booking"
 	"weike/internal/db"
 	"weike/internal/demo"
 	"weike/lessons"
+	"weike/notify"
 	"weike/org"
 	"weike/web"
 )
@@ -148,6 +150,8 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 	now := time.Now
 	orgs := org.NewStore(d, now)
 	cat := lessons.NewStore(d, now)
+	book := booking.NewStore(d, now, orgs, cat)
+	inbox := notify.NewStore(d, now)
 	var dm *web.Demo
 	if cfg.Demo {
 		res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat}, cfg.DemoPassword)
@@ -161,7 +165,12 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		}
 		log.Info("demo loaded", "accounts", len(dm.Accounts), "password", cfg.DemoPassword)
 	}
-	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Ready: d.Ping, Log: log, Now: now, Version: version,
+	jobs, err := startJobs(ctx, log, book)
+	if err != nil {
+		return err
+	}
+	defer func() { <-jobs.Stop().Done() }()
+	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, Notify: inbox, BaseURL: cfg.BaseURL, Ready: d.Ping, Log: log, Now: now, Version: version,
 		Demo: dm, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -1,0 +1,278 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"weike/booking"
+	"weike/internal/apperr"
+	"weike/org"
+)
+
+// orders API: the order's life, member lessons, points, calendars, inbox,
+// the town's settings.
+
+func (s *Server) apiCreateOrder(c echo.Context) error {
+	var in booking.NewOrder
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	o, created, err := s.Booking.Create(c.Request().Context(), mustActor(c), in)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK // the same order again: the first one stands
+	}
+	return c.JSON(status, o)
+}
+
+func (s *Server) apiOrders(c echo.Context) error {
+	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: c.QueryParam("month")}
+	var err error
+	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
+		return err
+	}
+	if f.LecturerID, err = queryID(c, "lecturer_id"); err != nil {
+		return err
+	}
+	if f.TownID, err = queryID(c, "town_id"); err != nil {
+		return err
+	}
+	if f.Page, err = queryInt(c, "page"); err != nil {
+		return err
+	}
+	if f.PerPage, err = queryInt(c, "per_page"); err != nil {
+		return err
+	}
+	page, err := s.Booking.List(c.Request().Context(), mustActor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, page)
+}
+
+func (s *Server) apiOrder(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	o, err := s.Booking.Get(c.Request().Context(), mustActor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, o)
+}
+
+// orderAction binds a JSON body for one transition and runs it.
+func orderAction[T any](s *Server, run func(c echo.Context, act org.Actor, id int64, in T) (*booking.Order, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		var in T
+		if err := bindJSON(c, &in); err != nil {
+			return err
+		}
+		o, err := run(c, mustActor(c), id, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, o)
+	}
+}
+
+type acceptRequest struct {
+	Slot *int `json:"slot"`
+}
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+type proposeRequest struct {
+	Start string `json:"start"`
+}
+type respondRequest struct {
+	Accept *bool `json:"accept"`
+}
+type reviewRequest struct {
+	Stars   int    `json:"stars"`
+	Comment string `json:"comment"`
+}
+type reassignRequest struct {
+	LecturerID int64 `json:"lecturer_id"`
+}
+
+func (s *Server) orderActions(g *echo.Group) {
+	g.POST("/orders/:id/accept", orderAction(s, func(c echo.Context, a org.Actor, id int64, in acceptRequest) (*booking.Order, error) {
+		if in.Slot == nil {
+			return nil, apperr.New(apperr.Invalid, "validation").Field("slot", "field.required")
+		}
+		return s.Booking.Accept(c.Request().Context(), a, id, *in.Slot)
+	}))
+	g.POST("/orders/:id/decline", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+		return s.Booking.Decline(c.Request().Context(), a, id, in.Reason)
+	}))
+	g.POST("/orders/:id/propose", orderAction(s, func(c echo.Context, a org.Actor, id int64, in proposeRequest) (*booking.Order, error) {
+		return s.Booking.Propose(c.Request().Context(), a, id, in.Start)
+	}))
+	g.POST("/orders/:id/respond", orderAction(s, func(c echo.Context, a org.Actor, id int64, in respondRequest) (*booking.Order, error) {
+		if in.Accept == nil {
+			return nil, apperr.New(apperr.Invalid, "validation").Field("accept", "field.required")
+		}
+		return s.Booking.Respond(c.Request().Context(), a, id, *in.Accept)
+	}))
+	g.POST("/orders/:id/cancel", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+		return s.Booking.Cancel(c.Request().Context(), a, id, in.Reason)
+	}))
+	g.POST("/orders/:id/deliver", orderAction(s, func(c echo.Context, a org.Actor, id int64, in booking.Delivery) (*booking.Order, error) {
+		return s.Booking.Deliver(c.Request().Context(), a, id, in)
+	}))
+	g.POST("/orders/:id/review", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reviewRequest) (*booking.Order, error) {
+		return s.Booking.Review(c.Request().Context(), a, id, in.Stars, in.Comment)
+	}))
+	g.POST("/orders/:id/reassign", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reassignRequest) (*booking.Order, error) {
+		return s.Booking.Reassign(c.Request().Context(), a, id, in.LecturerID)
+	}))
+}
+
+func (s *Server) apiFreeSlots(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	lid, err := queryID(c, "lecturer_id")
+	if err != nil {
+		return err
+	}
+	act := mustActor(c)
+	// The lesson must be visible to the caller (404 otherwise).
+	if _, err := s.Lessons.Lesson(c.Request().Context(), act, id); err != nil {
+		return err
+	}
+	slots, err := s.Booking.FreeSlots(c.Request().Context(), act, id, lid, 6, 200)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": slots})
+}
+
+func (s *Server) apiCreateMemberLesson(c echo.Context) error {
+	var in booking.NewMemberLesson
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	m, err := s.Booking.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, m)
+}
+
+func (s *Server) apiMemberLessons(c echo.Context) error {
+	ms, err := s.Booking.MemberLessons(c.Request().Context(), mustActor(c), c.QueryParam("month"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ms})
+}
+
+func (s *Server) apiPoints(c echo.Context) error {
+	tid, err := queryID(c, "town_id")
+	if err != nil {
+		return err
+	}
+	r, err := s.Booking.Points(c.Request().Context(), mustActor(c), c.QueryParam("month"), tid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+type calendarLink struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+func (s *Server) calendarLinks(c echo.Context) ([]calendarLink, error) {
+	fs, err := s.Booking.CalendarFeeds(c.Request().Context(), mustActor(c))
+	if err != nil {
+		return nil, err
+	}
+	out := []calendarLink{}
+	for _, f := range fs {
+		out = append(out, calendarLink{Kind: f.Kind, Name: f.Name, URL: s.baseURL(c) + "/calendar/" + f.Token + ".ics"})
+	}
+	return out, nil
+}
+
+// baseURL is the configured public URL, or the request's own origin.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.BaseURL != "" {
+		return strings.TrimRight(s.BaseURL, "/")
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+func (s *Server) apiCalendarLinks(c echo.Context) error {
+	ls, err := s.calendarLinks(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ls})
+}
+
+// calendarFeed serves a private .ics feed; the token in the URL is the key.
+func (s *Server) calendarFeed(c echo.Context) error {
+	tok := strings.TrimSuffix(c.Param("token"), ".ics")
+	cal, err := s.Booking.FeedCalendar(c.Request().Context(), tok)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "private, max-age=300")
+	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", booking.ICS(cal))
+}
+
+func (s *Server) apiInbox(c echo.Context) error {
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), mustActor(c), 100)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ms, "unread": unread})
+}
+
+func (s *Server) apiInboxRead(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Notify.MarkRead(c.Request().Context(), mustActor(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) apiTownSettings(c echo.Context) error {
+	act := mustActor(c)
+	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) apiUpdateTownSettings(c echo.Context) error {
+	var in org.TownSettings
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := s.Org.UpdateSettings(c.Request().Context(), mustActor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
