@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"weike/org"
+)
+
+// accountPageRoutes registers the account page: who the user is, their
+// language, and their API tokens. Everyone may manage their own tokens,
+// county viewers included: a token reads no more than its account may.
+func (s *Server) accountPageRoutes(g *echo.Group) {
+	g.GET("/account", s.accountPage)
+	g.POST("/account/tokens", s.accountCreateToken)
+	g.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
+}
+
+type accountView struct {
+	Account *org.Account
+	Town    string
+	County  string
+	Tokens  []org.APIToken
+	// Secret is a new token's secret, shown this once and never again.
+	Secret string
+}
+
+func (s *Server) accountData(c echo.Context) (*accountView, error) {
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	acc, err := s.Org.Account(ctx, act)
+	if err != nil {
+		return nil, err
+	}
+	v := &accountView{Account: acc}
+	if act.TownID != 0 {
+		t, err := s.Org.Town(ctx, act, act.TownID)
+		if err != nil {
+			return nil, err
+		}
+		v.Town = t.Name
+	}
+	if cty, err := s.Org.County(ctx, act); err == nil {
+		v.County = cty.Name
+	}
+	if v.Tokens, err = s.Org.Tokens(ctx, act); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+func (s *Server) accountPage(c echo.Context) error {
+	v, err := s.accountData(c)
+	if err != nil {
+		return err
+	}
+	flash := ""
+	if c.QueryParam("revoked") == "1" {
+		flash = T(langOf(c), "cat.account.revoked")
+	}
+	return s.render(c, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Flash: flash})
+}
+
+func (s *Server) accountCreateToken(c echo.Context) error {
+	form := formOf(c, "name")
+	_, secret, err := s.Org.CreateToken(c.Request().Context(), mustActor(c), form["name"])
+	if err != nil {
+		status, errs, ok := formProblem(c, err)
+		if !ok {
+			return err
+		}
+		v, err := s.accountData(c)
+		if err != nil {
+			return err
+		}
+		return s.renderStatus(c, status, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Form: form, Errors: errs})
+	}
+	v, err := s.accountData(c)
+	if err != nil {
+		return err
+	}
+	// The secret is rendered in the response rather than carried through a
+	// redirect: it must never sit in a URL, a log or a cookie.
+	v.Secret = secret
+	return s.render(c, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Flash: T(langOf(c), "cat.account.created")})
+}
+
+func (s *Server) accountRevokeToken(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Org.RevokeToken(c.Request().Context(), mustActor(c), id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account?revoked=1")
+}
