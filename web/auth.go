@@ -63,9 +63,14 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 				lang = normLang(acc.Lang)
 			}
 		}
-		if lang == "" || isAPI(c) {
+		switch {
+		case isAPI(c):
 			// The API speaks the caller's Accept-Language, Chinese by default.
 			lang = langFromHeader(r)
+		case lang == "":
+			// Pages are Chinese first; English is a choice made with the
+			// switch, not a guess from the browser's headers.
+			lang = LangZH
 		}
 		c.Set(ctxLang, lang)
 		return next(c)
