@@ -20,6 +20,7 @@ type MemberLesson struct {
 	Topic     string    `json:"topic"`
 	Speaker   string    `json:"speaker"`
 	Day       string    `json:"date"`
+	Month     string    `json:"-"`
 	Attendees int       `json:"attendees"`
 	CreatedBy *int64    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
@@ -81,7 +82,7 @@ func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMem
 	}
 	id := act.AccountID
 	m := &MemberLesson{TownID: act.TownID, BranchID: in.BranchID, Title: in.Title, Topic: in.Topic, Speaker: in.Speaker,
-		Day: d.Format("2006-01-02"), Attendees: in.Attendees, CreatedBy: &id, CreatedAt: s.now()}
+		Day: d.Format("2006-01-02"), Month: d.Format("2006-01"), Attendees: in.Attendees, CreatedBy: &id, CreatedAt: s.now()}
 	if err := s.db.W.WithContext(ctx).Create(m).Error; err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) 
 		if _, err := time.Parse("2006-01", month); err != nil {
 			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
 		}
-		q = q.Where("day LIKE ?", month+"-%")
+		q = q.Where("month = ?", month)
 	}
 	ms := []MemberLesson{}
 	err := q.Order("day DESC, id DESC").Limit(500).Find(&ms).Error

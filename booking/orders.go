@@ -300,7 +300,8 @@ func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, f
 	}
 	o.Status = Confirmed
 	end, blockEnd := w.end(start), w.blockEnd(start)
-	err = s.save(tx, o, act, from, "", detail, map[string]any{"start_at": start, "end_at": end, "block_end_at": blockEnd})
+	err = s.save(tx, o, act, from, "", detail, map[string]any{"start_at": start, "end_at": end, "block_end_at": blockEnd,
+		"month": start.In(w.loc).Format("2006-01")})
 	if err != nil {
 		return s.exclusionConflict(err, w, o.BranchID, start, o.ID)
 	}
@@ -523,7 +524,7 @@ func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerI
 		o.Status, o.LecturerID = Requested, lecturerID
 		return s.save(tx, o, act, prev, "", "lecturer "+strconv.FormatInt(lecturerID, 10)+" "+w.lecturer.Name,
 			map[string]any{"lecturer_id": lecturerID, "slots": string(sj), "answer_by": answerBy, "reason": "",
-				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil})
+				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil, "month": ""})
 	})
 }
 

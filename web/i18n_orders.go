@@ -88,3 +88,21 @@ func formatParam(lang, key, v string) string {
 	}
 	return v
 }
+
+// Strings of the theme day: plans, records, coverage.
+func init() {
+	addMessages(map[string]message{
+		"plan.featured_count":     {"每月精选 3–8 堂微党课", "Feature three to eight lessons a month"},
+		"plan.film_twice":         {"同一部教育片列了两次", "The same film is listed twice"},
+		"plan.preview_date":       {"预告日期应在当月或月初前半个月内", "The preview date falls in the month or the fortnight before it"},
+		"plan.lesson_unpublished": {"精选的微党课须是本镇已发布的课", "Featured lessons must be published lessons of the town"},
+		"plan.film_unknown":       {"本镇没有这部教育片", "No such film in the town"},
+		"field.film_unknown":      {"本镇没有这部教育片", "No such film in the town"},
+		"record.own_branch_only":  {"只能登记本支部的记录", "You can record only for your own branch"},
+		"record.branch_fixed":     {"记录所属支部不能更改", "A record's branch cannot change"},
+		"viewing.not_found":       {"没有这条观看记录", "No such viewing"},
+		"practice.not_found":      {"没有这条实践记录", "No such practice"},
+		"coverage.range_order":    {"结束月份不能早于开始月份", "The range ends before it starts"},
+		"coverage.range_long":     {"一次最多查看 120 个月", "At most 120 months at a time"},
+	})
+}

@@ -107,3 +107,65 @@ func TestLikeEscapes(t *testing.T) {
 		}
 	}
 }
+
+// TestV3BackfillsOrderMonths: an order confirmed before v3 gets the local
+// month of its start (a lesson at 2026-11-30 23:30 UTC is in December in
+// Shanghai).
+func TestV3BackfillsOrderMonths(t *testing.T) {
+	dbs := map[string]func(t *testing.T) *db.DB{
+		"sqlite": func(t *testing.T) *db.DB {
+			d, err := db.Open(filepath.Join(t.TempDir(), "m.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d
+		},
+		"postgres": func(t *testing.T) *db.DB {
+			d, err := db.Open(dbtest.FreshSchemaDSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { d.Close() })
+			return d
+		},
+	}
+	for name, open := range dbs {
+		t.Run(name, func(t *testing.T) {
+			d := open(t)
+			ctx := context.Background()
+			if _, err := db.MigrateTo(ctx, d, 2); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now().UTC()
+			start := time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC)
+			steps := []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO counties (id, name, created_at) VALUES (1, 'c', ?)", []any{now}},
+				{"INSERT INTO towns (id, county_id, name, created_at) VALUES (1, 1, 't', ?)", []any{now}},
+				{"INSERT INTO branches (id, town_id, name, created_at, updated_at) VALUES (1, 1, 'b', ?, ?)", []any{now, now}},
+				{"INSERT INTO courtyards (id, town_id, branch_id, name, created_at, updated_at) VALUES (1, 1, 1, 'y', ?, ?)", []any{now, now}},
+				{"INSERT INTO topics (id, town_id, name) VALUES (1, 1, 'x')", nil},
+				{"INSERT INTO lecturers (id, town_id, name, created_at, updated_at) VALUES (1, 1, 'l', ?, ?)", []any{now, now}},
+				{"INSERT INTO lessons (id, town_id, title, topic_id, duration_minutes, created_at, updated_at) VALUES (1, 1, 'le', 1, 20, ?, ?)", []any{now, now}},
+				{`INSERT INTO orders (id, town_id, branch_id, courtyard_id, lesson_id, lecturer_id, status, slots, duration_minutes,
+					start_at, end_at, block_end_at, answer_by, created_at, updated_at) VALUES (1, 1, 1, 1, 1, 1, 'delivered', '[]', 20, ?, ?, ?, ?, ?, ?)`,
+					[]any{start, start.Add(20 * time.Minute), start.Add(50 * time.Minute), start, now, now}},
+			}
+			for _, s := range steps {
+				if err := d.W.Exec(s.sql, s.args...).Error; err != nil {
+					t.Fatalf("%s: %v", s.sql, err)
+				}
+			}
+			if _, err := db.MigrateTo(ctx, d, 3); err != nil {
+				t.Fatal(err)
+			}
+			var month string
+			if err := d.R.Raw("SELECT month FROM orders WHERE id = 1").Scan(&month).Error; err != nil || month != "2026-12" {
+				t.Fatalf("month %q %v", month, err)
+			}
+		})
+	}
+}

@@ -48,6 +48,18 @@ func dialectMigration(name, common, sqliteOnly, postgresOnly string) migration {
 	}}
 }
 
+// then runs a Go step after a migration's SQL, in the same transaction.
+func then(m migration, step func(tx *gorm.DB, d Dialect) error) migration {
+	up := m.up
+	m.up = func(tx *gorm.DB, d Dialect) error {
+		if err := up(tx, d); err != nil {
+			return err
+		}
+		return step(tx, d)
+	}
+	return m
+}
+
 // ddl replaces the dialect placeholders: {{id}} an auto-increment primary
 // key, {{ts}} a UTC timestamp, {{bool}} a boolean, {{float}} a double.
 func ddl(d Dialect, s string) string {
@@ -88,6 +100,7 @@ func stripComments(s string) string {
 var migrations = []migration{
 	sqlMigration("catalog, towns and accounts", schemaV1),
 	dialectMigration("orders, their history, points, member lessons, calendars, inbox", schemaV2, schemaV2SQLite, schemaV2Postgres),
+	then(sqlMigration("monthly plans, viewings, practices, record months", schemaV3), backfillOrderMonths),
 }
 
 // SchemaVersion is the version this binary expects.

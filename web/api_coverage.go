@@ -1,0 +1,233 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"weike/booking"
+	"weike/lessons"
+)
+
+// theme-day API: monthly plans, viewings, practices, coverage and totals.
+
+func (s *Server) apiPlan(c echo.Context) error {
+	tid, err := queryID(c, "town_id")
+	if err != nil {
+		return err
+	}
+	p, err := s.Lessons.Plan(c.Request().Context(), mustActor(c), c.Param("month"), tid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) apiPutPlan(c echo.Context) error {
+	var in lessons.PlanInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := s.Lessons.PutPlan(c.Request().Context(), mustActor(c), c.Param("month"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func recordFilterOf(c echo.Context) (booking.RecordFilter, error) {
+	f := booking.RecordFilter{Month: c.QueryParam("month"), From: c.QueryParam("from"), To: c.QueryParam("to")}
+	var err error
+	if f.TownID, err = queryID(c, "town_id"); err != nil {
+		return f, err
+	}
+	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+func (s *Server) apiViewings(c echo.Context) error {
+	f, err := recordFilterOf(c)
+	if err != nil {
+		return err
+	}
+	vs, err := s.Booking.Viewings(c.Request().Context(), mustActor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": vs, "total": len(vs)})
+}
+
+func (s *Server) apiViewing(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.Booking.Viewing(c.Request().Context(), mustActor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) apiCreateViewing(c echo.Context) error {
+	var in booking.ViewingInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Booking.CreateViewing(c.Request().Context(), mustActor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, v)
+}
+
+func (s *Server) apiUpdateViewing(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in booking.ViewingInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	v, err := s.Booking.UpdateViewing(c.Request().Context(), mustActor(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) apiPractices(c echo.Context) error {
+	f, err := recordFilterOf(c)
+	if err != nil {
+		return err
+	}
+	ps, err := s.Booking.Practices(c.Request().Context(), mustActor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": ps, "total": len(ps)})
+}
+
+func (s *Server) apiPractice(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.Booking.Practice(c.Request().Context(), mustActor(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) apiCreatePractice(c echo.Context) error {
+	var in booking.PracticeInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := s.Booking.CreatePractice(c.Request().Context(), mustActor(c), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, p)
+}
+
+func (s *Server) apiUpdatePractice(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in booking.PracticeInput
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := s.Booking.UpdatePractice(c.Request().Context(), mustActor(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+func coverageFilterOf(c echo.Context) (booking.CoverageFilter, error) {
+	f := booking.CoverageFilter{Kind: c.QueryParam("kind")}
+	var err error
+	f.TownID, err = queryID(c, "town_id")
+	return f, err
+}
+
+// currentMonth is this month in Shanghai.
+func (s *Server) currentMonth() string { return s.Now().In(shanghai).Format("2006-01") }
+
+// monthRange reads from/to, defaulting to the twelve months up to this one.
+func (s *Server) monthRange(c echo.Context) (string, string) {
+	from, to := c.QueryParam("from"), c.QueryParam("to")
+	if to == "" {
+		to = s.currentMonth()
+	}
+	if from == "" {
+		if t, err := time.Parse("2006-01", to); err == nil {
+			from = t.AddDate(0, -11, 0).Format("2006-01")
+		} else {
+			from = to
+		}
+	}
+	return from, to
+}
+
+func (s *Server) apiCoverage(c echo.Context) error {
+	f, err := coverageFilterOf(c)
+	if err != nil {
+		return err
+	}
+	month := c.QueryParam("month")
+	if month == "" {
+		month = s.currentMonth()
+	}
+	cov, err := s.Booking.Coverage(c.Request().Context(), mustActor(c), month, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cov)
+}
+
+func (s *Server) apiMatrix(c echo.Context) error {
+	f, err := coverageFilterOf(c)
+	if err != nil {
+		return err
+	}
+	from, to := s.monthRange(c)
+	m, err := s.Booking.Matrix(c.Request().Context(), mustActor(c), from, to, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}
+
+func (s *Server) apiTotals(c echo.Context) error {
+	f, err := coverageFilterOf(c)
+	if err != nil {
+		return err
+	}
+	from, to := s.monthRange(c)
+	t, err := s.Booking.Totals(c.Request().Context(), mustActor(c), from, to, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (s *Server) apiTownsSummary(c echo.Context) error {
+	month := c.QueryParam("month")
+	if month == "" {
+		month = s.currentMonth()
+	}
+	ts, err := s.Booking.TownsSummary(c.Request().Context(), mustActor(c), month)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"month": month, "towns": ts})
+}
