@@ -36,6 +36,9 @@ func bindJSON(c echo.Context, v any) error {
 	if !utf8.Valid(body) {
 		return apperr.New(apperr.BadRequest, "bad_json")
 	}
+	if hasEscapedNUL(body) {
+		return apperr.New(apperr.BadRequest, "bad_text")
+	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

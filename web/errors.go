@@ -57,15 +57,12 @@ type publicError struct {
 func (s *Server) toPublic(c echo.Context, err error) publicError {
 	lang := langOf(c)
 	if ae, ok := apperr.As(err); ok {
-		params := make([]any, 0, 2*len(ae.Params))
-		for k, v := range ae.Params {
-			params = append(params, k, formatParam(lang, k, v))
-		}
-		pe := publicError{Status: statusOf(ae.Kind), Code: ae.Code, Message: T(lang, ae.Code, params...)}
-		if len(ae.Fields) > 0 || len(ae.Detail) > 0 {
+		msg, fields := translate(lang, ae)
+		pe := publicError{Status: statusOf(ae.Kind), Code: ae.Code, Message: msg}
+		if len(fields) > 0 || len(ae.Detail) > 0 {
 			pe.Fields = map[string]any{}
-			for f, code := range ae.Fields {
-				pe.Fields[f] = T(lang, code, params...)
+			for f, m := range fields {
+				pe.Fields[f] = m
 			}
 			for k, v := range ae.Detail {
 				pe.Fields[k] = v
@@ -104,6 +101,42 @@ func (s *Server) toPublic(c echo.Context, err error) publicError {
 		return publicError{Status: he.Code, Code: code, Message: T(lang, code)}
 	}
 	return s.internal(c, err)
+}
+
+// translate renders a domain error's message and field problems in lang,
+// with its times, days, months and statuses the way people read them.
+func translate(lang string, ae *apperr.Error) (string, map[string]string) {
+	params := make([]any, 0, 2*len(ae.Params))
+	for k, v := range ae.Params {
+		params = append(params, k, formatParam(lang, k, v))
+	}
+	fields := make(map[string]string, len(ae.Fields))
+	for f, code := range ae.Fields {
+		fields[f] = T(lang, code, params...)
+	}
+	return T(lang, ae.Code, params...), fields
+}
+
+// formProblem turns a rule broken by a form's input (422) or a clash (409)
+// into the messages a page shows next to the form: "_" for the whole form,
+// and one per field, numbered fields ("slots.1") folded into their field.
+// Any other error is not the form's to show.
+func formProblem(c echo.Context, err error) (int, map[string]string, bool) {
+	ae, ok := apperr.As(err)
+	if !ok || (ae.Kind != apperr.Invalid && ae.Kind != apperr.Conflict) {
+		return 0, nil, false
+	}
+	msg, fields := translate(langOf(c), ae)
+	msgs := map[string]string{"_": msg}
+	for f, m := range fields {
+		if i := strings.IndexByte(f, '.'); i > 0 {
+			f = f[:i]
+		}
+		if _, dup := msgs[f]; !dup {
+			msgs[f] = m
+		}
+	}
+	return statusOf(ae.Kind), msgs, true
 }
 
 func (s *Server) internal(c echo.Context, err error) publicError {

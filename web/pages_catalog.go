@@ -171,26 +171,6 @@ func (f fieldCodes) check(validate func() error) error {
 	return e
 }
 
-// formProblem turns a store's validation or conflict error into the
-// status and translated messages a re-shown form needs ("_" is the summary).
-// Any other error is not the user's input's fault and goes to the central
-// handler.
-func formProblem(c echo.Context, err error) (int, map[string]string, bool) {
-	ae, ok := apperr.As(err)
-	if !ok || (ae.Kind != apperr.Invalid && ae.Kind != apperr.Conflict) {
-		return 0, nil, false
-	}
-	lang := langOf(c)
-	params := make([]any, 0, 2*len(ae.Params))
-	for k, v := range ae.Params {
-		params = append(params, k, v)
-	}
-	msgs := map[string]string{"_": T(lang, ae.Code, params...)}
-	for f, code := range ae.Fields {
-		msgs[f] = T(lang, code, params...)
-	}
-	return statusOf(ae.Kind), msgs, true
-}
 
 // townOptions lists the towns a county viewer may pick; nil for everyone
 // else, who sees one town only.

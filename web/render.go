@@ -85,6 +85,7 @@ type pageData struct {
 	Query  string
 	Demo   bool
 	Flash  string
+	Unread int64             // the signed-in user's unread inbox messages, for the menu
 	Errors map[string]string // a form's field problems, translated
 	Form   map[string]string // a form's input, kept when it is shown again
 	Data   any
@@ -193,6 +194,10 @@ func (s *Server) renderStatus(c echo.Context, status int, name string, pd pageDa
 	pd.Lang = langOf(c)
 	if a, ok := actorOf(c); ok {
 		pd.Actor = &a
+		if s.Notify != nil {
+			// The menu's count is a nicety: a failed count never fails the page.
+			pd.Unread, _ = s.Notify.Unread(c.Request().Context(), a)
+		}
 	}
 	if tok, ok := c.Get("csrf").(string); ok {
 		pd.CSRF = tok

@@ -108,6 +108,7 @@ func New(d Deps) (*Server, error) {
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 	}))
 	e.Use(middleware.BodyLimit("8M"))
+	e.Use(rejectBadText)
 	e.Use(s.loadActor)
 	s.e = e
 	s.routes()

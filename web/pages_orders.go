@@ -1,0 +1,858 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"weike/booking"
+	"weike/internal/apperr"
+	"weike/lessons"
+	"weike/org"
+)
+
+// orderPageRoutes registers the pages of ordering (点单): the secretary's
+// order form, the order lists and details with their action forms, the
+// lecturer's agenda and points, member lessons, the town's settings and the
+// inbox. Every action is a plain form POST that redirects back (303), so the
+// pages need no JavaScript and a double tap does no harm.
+func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
+	secretary := requireRole(org.RoleSecretary)
+	g.GET("/lessons/:id/order", s.orderNewPage, secretary)
+	g.POST("/lessons/:id/order", s.orderCreate, secretary)
+	g.GET("/orders", s.ordersPage)
+	g.GET("/orders/:id", s.orderPage)
+	g.POST("/orders/:id/accept", s.orderAction("accept"))
+	g.POST("/orders/:id/decline", s.orderAction("decline"))
+	g.POST("/orders/:id/propose", s.orderAction("propose"))
+	g.POST("/orders/:id/respond", s.orderAction("respond"))
+	g.POST("/orders/:id/cancel", s.orderAction("cancel"))
+	g.POST("/orders/:id/deliver", s.orderAction("deliver"))
+	g.POST("/orders/:id/review", s.orderAction("review"))
+	g.POST("/orders/:id/reassign", s.orderAction("reassign"))
+
+	recorder := requireRole(org.RoleSecretary, org.RoleOfficial)
+	g.GET("/member-lessons", s.memberLessonsPage)
+	g.GET("/member-lessons/new", s.memberLessonNewPage, recorder)
+	g.POST("/member-lessons/new", s.memberLessonCreate, recorder)
+
+	g.GET("/agenda", s.agendaPage, requireRole(org.RoleLecturer, org.RoleSecretary))
+	g.GET("/points", s.pointsPage, requireRole(org.RoleLecturer, org.RoleOfficial, org.RoleCounty))
+	g.GET("/settings", s.settingsPage, official)
+	g.POST("/settings", s.settingsSave, official)
+	g.GET("/inbox", s.inboxPage)
+	g.POST("/inbox/:id/read", s.inboxRead)
+}
+
+
+// statusTag is the CSS class of a status's tag: green once the lesson is
+// settled, grey when the order is over, red while someone must act.
+func statusTag(st string) string {
+	switch st {
+	case booking.Confirmed, booking.Delivered, booking.Reviewed:
+		return "ok"
+	case booking.Declined, booking.Expired, booking.Cancelled:
+		return "grey"
+	}
+	return "warn"
+}
+
+func orderStatuses(lang string) []choice {
+	out := []choice{}
+	for _, st := range []string{booking.Requested, booking.Proposed, booking.Confirmed, booking.Delivered,
+		booking.Reviewed, booking.Declined, booking.Expired, booking.Cancelled} {
+		out = append(out, choice{Value: st, Label: T(lang, "status."+st)})
+	}
+	return out
+}
+
+// shortDay renders a local day as 12月5日 周六 (Sat 5 Dec), for grouping times.
+func shortDay(lang string, t time.Time) string {
+	return formatParam(lang, "day", t.In(shanghai).Format("2006-01-02"))
+}
+
+// ---- the order form ----
+
+type slotTime struct {
+	Value   string // RFC 3339 in Shanghai time: what the store reads back
+	Label   string // 14:00
+	Checked bool
+}
+
+type slotDay struct {
+	Label string
+	Times []slotTime
+}
+
+type orderFormView struct {
+	Lesson       *lessons.Lesson
+	Lecturers    []choice
+	LecturerID   int64
+	LecturerName string
+	Courtyards   []choice
+	Days         []slotDay
+	Orderable    bool
+}
+
+var orderFields = []string{"lecturer_id", "courtyard_id", "audience", "note"}
+
+// groupSlots lays the free times out by day, keeping the times the user had
+// checked even when they are no longer free (their input is never lost).
+func groupSlots(lang string, free []booking.Slot, checked []string) []slotDay {
+	want := map[int64]bool{}
+	times := map[int64]time.Time{}
+	for _, sl := range free {
+		times[sl.Start.Unix()] = sl.Start
+	}
+	for _, v := range checked {
+		if t, err := time.Parse(time.RFC3339, strings.TrimSpace(v)); err == nil {
+			want[t.Unix()] = true
+			times[t.Unix()] = t
+		}
+	}
+	keys := make([]int64, 0, len(times))
+	for k := range times {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	var days []slotDay
+	for _, k := range keys {
+		t := times[k].In(shanghai)
+		label := shortDay(lang, t)
+		if len(days) == 0 || days[len(days)-1].Label != label {
+			days = append(days, slotDay{Label: label})
+		}
+		d := &days[len(days)-1]
+		d.Times = append(d.Times, slotTime{Value: t.Format(time.RFC3339), Label: t.Format("15:04"), Checked: want[k]})
+	}
+	return days
+}
+
+func (s *Server) orderForm(c echo.Context, status int, form map[string]string, checked []string, errs map[string]string) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	lang := langOf(c)
+	l, err := s.Lessons.Lesson(ctx, act, id)
+	if err != nil {
+		return err
+	}
+	v := orderFormView{Lesson: l, Orderable: l.Status == lessons.StatusPublished}
+	lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: id, ActiveOnly: true})
+	if err != nil {
+		return err
+	}
+	lid, _ := strconv.ParseInt(strings.TrimSpace(form["lecturer_id"]), 10, 64)
+	v.Lecturers = append(v.Lecturers, choice{Value: "0", Label: T(lang, "op.order.any_lecturer")})
+	for _, lec := range lecs {
+		v.Lecturers = append(v.Lecturers, choice{Value: strconv.FormatInt(lec.ID, 10), Label: lec.Name, ID: lec.ID})
+		if lec.ID == lid {
+			v.LecturerID, v.LecturerName = lec.ID, lec.Name
+		}
+	}
+	// An unknown lecturer (a stale link) falls back to "any".
+	form["lecturer_id"] = strconv.FormatInt(v.LecturerID, 10)
+	if v.LecturerName == "" {
+		v.LecturerName = T(lang, "op.order.any_lecturer")
+	}
+	b, err := s.Org.Branch(ctx, act, act.BranchID)
+	if err != nil {
+		return err
+	}
+	for _, cy := range b.Courtyards {
+		if cy.Active {
+			v.Courtyards = append(v.Courtyards, choice{Value: strconv.FormatInt(cy.ID, 10), Label: cy.Name, ID: cy.ID})
+		}
+	}
+	if form["courtyard_id"] == "" && len(v.Courtyards) == 1 {
+		form["courtyard_id"] = v.Courtyards[0].Value
+	}
+	var free []booking.Slot
+	if v.Orderable {
+		if free, err = s.Booking.FreeSlots(ctx, act, id, v.LecturerID, 6, 120); err != nil {
+			return err
+		}
+	}
+	v.Days = groupSlots(lang, free, checked)
+	return s.renderStatus(c, status, "order_form", pageData{Title: T(lang, "op.order.title", "title", l.Title),
+		Form: form, Errors: errs, Data: v})
+}
+
+func (s *Server) orderNewPage(c echo.Context) error {
+	if _, err := queryID(c, "lecturer_id"); err != nil {
+		return err
+	}
+	return s.orderForm(c, http.StatusOK, queryForm(c, "lecturer_id"), nil, nil)
+}
+
+func (s *Server) orderCreate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	form := formOf(c, orderFields...)
+	fp, err := c.FormParams()
+	if err != nil {
+		return apperr.New(apperr.BadRequest, "bad_request")
+	}
+	checked := fp["slots"]
+	bad := fieldCodes{}
+	in := booking.NewOrder{LessonID: id, LecturerID: int64(bad.intField(form, "lecturer_id")),
+		CourtyardID: int64(bad.intField(form, "courtyard_id")), Slots: checked,
+		Audience: bad.intField(form, "audience"), Note: form["note"]}
+	if in.LecturerID < 0 {
+		bad.add("lecturer_id", "field.lecturer_unknown")
+	}
+	err = bad.check(func() error { return nil })
+	var o *booking.Order
+	created := false
+	if err == nil {
+		o, created, err = s.Booking.Create(c.Request().Context(), mustActor(c), in)
+	}
+	if err != nil {
+		if status, errs, ok := formProblem(c, err); ok {
+			return s.orderForm(c, status, form, checked, errs)
+		}
+		return err
+	}
+	// A double tap or a resent form finds the first order: same page.
+	flag := "created=1"
+	if !created {
+		flag = "again=1"
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/orders/%d?%s", o.ID, flag))
+}
+
+// ---- order lists ----
+
+type orderItem struct {
+	booking.Order
+	Tag string
+}
+
+type ordersView struct {
+	Items     []orderItem
+	Total     int64
+	Page      int
+	Pages     int
+	PrevURL   string
+	NextURL   string
+	Statuses  []choice
+	Branches  []choice
+	Lecturers []choice
+	Wide      bool // officials and county viewers filter by branch, lecturer and month
+	Secretary bool
+	Filtered  bool
+}
+
+var orderFilterNames = []string{"status", "branch_id", "lecturer_id", "month"}
+
+func (s *Server) ordersPage(c echo.Context) error {
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	lang := langOf(c)
+	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
+	var err error
+	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
+		return err
+	}
+	if f.LecturerID, err = queryID(c, "lecturer_id"); err != nil {
+		return err
+	}
+	if f.Page, err = queryInt(c, "page"); err != nil {
+		return err
+	}
+	if f.Status != "" {
+		ok := false
+		for _, st := range orderStatuses(lang) {
+			ok = ok || st.Value == f.Status
+		}
+		if !ok {
+			return apperr.New(apperr.BadRequest, "bad_request").Field("status", "field.unknown")
+		}
+	}
+	page, err := s.Booking.List(ctx, act, f)
+	if err != nil {
+		return err
+	}
+	v := ordersView{Total: page.Total, Page: page.Page, Statuses: orderStatuses(lang),
+		Wide: act.Role == org.RoleOfficial || act.Role == org.RoleCounty, Secretary: act.Role == org.RoleSecretary}
+	for _, o := range page.Items {
+		v.Items = append(v.Items, orderItem{Order: o, Tag: statusTag(o.Status)})
+	}
+	v.Pages = int((page.Total + int64(page.PerPage) - 1) / int64(page.PerPage))
+	q := c.Request().URL.Query()
+	if v.Page > 1 {
+		v.PrevURL = withPage("/orders", q, v.Page-1)
+	}
+	if v.Page < v.Pages {
+		v.NextURL = withPage("/orders", q, v.Page+1)
+	}
+	if v.Wide {
+		bs, err := s.Org.Branches(ctx, act, org.BranchFilter{})
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			v.Branches = append(v.Branches, choice{Value: strconv.FormatInt(b.ID, 10), Label: b.Name})
+		}
+		ls, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{})
+		if err != nil {
+			return err
+		}
+		for _, l := range ls {
+			v.Lecturers = append(v.Lecturers, choice{Value: strconv.FormatInt(l.ID, 10), Label: l.Name})
+		}
+	}
+	form := queryForm(c, orderFilterNames...)
+	for _, n := range orderFilterNames {
+		v.Filtered = v.Filtered || form[n] != ""
+	}
+	title := T(lang, "op.orders.town")
+	switch act.Role {
+	case org.RoleSecretary:
+		title = T(lang, "op.orders.mine")
+	case org.RoleLecturer:
+		title = T(lang, "op.orders.lecturer")
+	}
+	return s.render(c, "orders", pageData{Title: title, Form: form, Data: v})
+}
+
+// ---- one order ----
+
+type eventView struct {
+	booking.Event
+	Who    string
+	From   string
+	To     string
+	Note   string // the reason, or what the move chose, in words
+	ToTag  string
+	WhoSys bool
+}
+
+type slotChoice struct {
+	Index int
+	At    time.Time
+	Past  bool
+}
+
+type orderPageView struct {
+	O             *booking.Order
+	Tag           string
+	Courtyard     *org.Courtyard
+	MapURL        string
+	LecturerPhone string
+	BranchPhone   string
+	History       []eventView
+	Slots         []slotChoice
+	Lecturers     []choice
+	ProposeMin    string
+	EndHM         string // when the lesson ends, 14:20
+	Stars         int
+	Failed        string // the action whose form is shown again
+
+	CanAccept, CanDecline, CanPropose, CanRespond, CanCancel, CanDeliver, CanReview, CanReassign bool
+}
+
+// eventNote turns an audit entry's reason and detail into words.
+func eventNote(lang string, e booking.Event) string {
+	switch e.Reason {
+	case "no answer":
+		return T(lang, "op.reason.no_answer")
+	case "proposed time rejected":
+		return T(lang, "op.reason.proposal_no")
+	}
+	if e.Reason != "" {
+		return e.Reason
+	}
+	switch {
+	case e.Detail == "proposed time accepted":
+		return T(lang, "op.reason.proposal_yes")
+	case strings.HasPrefix(e.Detail, "lecturer "):
+		// "lecturer <id> <name>": the name is what people read.
+		parts := strings.SplitN(e.Detail, " ", 3)
+		if len(parts) == 3 {
+			return T(lang, "op.reason.reassigned_to", "name", parts[2])
+		}
+	case strings.HasSuffix(e.Detail, "★"):
+		return e.Detail
+	case e.ToStatus == booking.Proposed:
+		if t, err := time.Parse(time.RFC3339, e.Detail); err == nil {
+			return fmtDateTime(lang, t)
+		}
+	}
+	return ""
+}
+
+func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, error) {
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	lang := langOf(c)
+	now := s.Booking.Now()
+	v := &orderPageView{O: o, Tag: statusTag(o.Status),
+		ProposeMin: now.In(shanghai).Format("2006-01-02T15:04")}
+	if cy, err := s.Org.Courtyard(ctx, act, o.CourtyardID); err == nil {
+		v.Courtyard, v.MapURL = cy, amapURL(*cy)
+	} else if _, ok := apperr.As(err); !ok {
+		return nil, err
+	}
+	sec := act.Role == org.RoleSecretary && act.BranchID == o.BranchID
+	lec := act.Role == org.RoleLecturer && act.LecturerID == o.LecturerID
+	off := act.IsOfficialOf(o.TownID)
+	if sec || off {
+		if l, err := s.Lessons.Lecturer(ctx, act, o.LecturerID); err == nil {
+			v.LecturerPhone = l.Phone
+		}
+	}
+	if lec || off {
+		if b, err := s.Org.Branch(ctx, act, o.BranchID); err == nil {
+			v.BranchPhone = b.Phone
+		}
+	}
+	if o.EndAt != nil {
+		v.EndHM = o.EndAt.In(shanghai).Format("15:04")
+	}
+	if o.Stars != nil {
+		v.Stars = *o.Stars
+	}
+	for i, t := range o.Slots {
+		v.Slots = append(v.Slots, slotChoice{Index: i, At: t, Past: !t.After(now)})
+	}
+	for _, e := range o.History {
+		ev := eventView{Event: e, Who: e.ActorName, To: T(lang, "status."+e.ToStatus), ToTag: statusTag(e.ToStatus), Note: eventNote(lang, e)}
+		if e.FromStatus != "" {
+			ev.From = T(lang, "status."+e.FromStatus)
+		}
+		if e.AccountID == nil {
+			ev.Who, ev.WhoSys = T(lang, "op.detail.system"), true
+		} else if e.Role != "" {
+			ev.Who += " · " + T(lang, "role."+e.Role)
+		}
+		v.History = append(v.History, ev)
+	}
+	started := o.StartAt != nil && !o.StartAt.After(now)
+	switch o.Status {
+	case booking.Requested:
+		v.CanAccept, v.CanDecline, v.CanPropose = lec, lec, lec
+		v.CanCancel = sec || off
+	case booking.Proposed:
+		v.CanRespond = sec
+		v.CanCancel = sec || off
+	case booking.Confirmed:
+		v.CanCancel = (sec && !started) || off
+		v.CanDeliver = started && (sec || lec || off)
+	case booking.Delivered:
+		v.CanReview = sec
+	case booking.Declined, booking.Expired:
+		v.CanCancel, v.CanReassign = off, off
+	}
+	if v.CanReassign {
+		lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: o.LessonID, ActiveOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lecs {
+			if l.ID != o.LecturerID {
+				v.Lecturers = append(v.Lecturers, choice{Value: strconv.FormatInt(l.ID, 10), Label: l.Name})
+			}
+		}
+	}
+	return v, nil
+}
+
+// orderFlash is the message after an order was made or acted on.
+func orderFlash(c echo.Context) string {
+	lang := langOf(c)
+	switch {
+	case c.QueryParam("created") == "1":
+		return T(lang, "op.order.created")
+	case c.QueryParam("again") == "1":
+		return T(lang, "op.order.again")
+	}
+	if a := c.QueryParam("done"); orderActs[a] {
+		return T(lang, "op.done."+a)
+	}
+	return ""
+}
+
+var orderActs = map[string]bool{"accept": true, "decline": true, "propose": true, "respond": true,
+	"cancel": true, "deliver": true, "review": true, "reassign": true}
+
+func (s *Server) showOrder(c echo.Context, status int, id int64, failed string, form map[string]string, errs map[string]string) error {
+	o, err := s.Booking.Get(c.Request().Context(), mustActor(c), id)
+	if err != nil {
+		return err
+	}
+	v, err := s.orderView(c, o)
+	if err != nil {
+		return err
+	}
+	v.Failed = failed
+	flash := ""
+	if status == http.StatusOK {
+		flash = orderFlash(c)
+	}
+	return s.renderStatus(c, status, "order", pageData{Title: o.LessonTitle, Data: v, Form: form, Errors: errs, Flash: flash})
+}
+
+func (s *Server) orderPage(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	return s.showOrder(c, http.StatusOK, id, "", map[string]string{}, nil)
+}
+
+var actionFields = map[string][]string{
+	"accept": {"slot"}, "decline": {"reason"}, "propose": {"start"}, "respond": {"accept"}, "cancel": {"reason"},
+	"deliver": {"attendees", "minutes", "summary", "photo_links"}, "review": {"stars", "comment"}, "reassign": {"lecturer_id"},
+}
+
+// orderAction runs one move on an order from its page's form: 303 back to
+// the page with a flash when it worked, the page again with the message and
+// the input kept when the rules refused it.
+func (s *Server) orderAction(action string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		act := mustActor(c)
+		ctx := c.Request().Context()
+		form := formOf(c, actionFields[action]...)
+		bad := fieldCodes{}
+		run := func() error {
+			switch action {
+			case "accept":
+				slot := bad.intField(form, "slot")
+				if strings.TrimSpace(form["slot"]) == "" {
+					bad.add("slot", "order.slot_index")
+				}
+				if err := bad.check(func() error { return nil }); err != nil {
+					return err
+				}
+				_, err := s.Booking.Accept(ctx, act, id, slot)
+				return err
+			case "decline":
+				_, err := s.Booking.Decline(ctx, act, id, form["reason"])
+				return err
+			case "propose":
+				_, err := s.Booking.Propose(ctx, act, id, form["start"])
+				return err
+			case "respond":
+				switch form["accept"] {
+				case "1", "0":
+				default:
+					return apperr.New(apperr.Invalid, "validation").Field("accept", "field.required")
+				}
+				_, err := s.Booking.Respond(ctx, act, id, form["accept"] == "1")
+				return err
+			case "cancel":
+				_, err := s.Booking.Cancel(ctx, act, id, form["reason"])
+				return err
+			case "deliver":
+				d := booking.Delivery{Attendees: bad.intField(form, "attendees"), Minutes: bad.intField(form, "minutes"),
+					Summary: form["summary"], PhotoLinks: formLines(form["photo_links"])}
+				if err := bad.check(func() error { return nil }); err != nil {
+					return err
+				}
+				_, err := s.Booking.Deliver(ctx, act, id, d)
+				return err
+			case "review":
+				stars := bad.intField(form, "stars")
+				if err := bad.check(func() error { return nil }); err != nil {
+					return err
+				}
+				_, err := s.Booking.Review(ctx, act, id, stars, form["comment"])
+				return err
+			case "reassign":
+				lid := bad.intField(form, "lecturer_id")
+				if strings.TrimSpace(form["lecturer_id"]) == "" || lid < 0 {
+					bad.add("lecturer_id", "field.required")
+				}
+				if err := bad.check(func() error { return nil }); err != nil {
+					return err
+				}
+				_, err := s.Booking.Reassign(ctx, act, id, int64(lid))
+				return err
+			}
+			return apperr.New(apperr.NotFound, "not_found")
+		}
+		if err := run(); err != nil {
+			if status, errs, ok := formProblem(c, err); ok {
+				return s.showOrder(c, status, id, action, form, errs)
+			}
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/orders/%d?done=%s", id, action))
+	}
+}
+
+// ---- agenda ----
+
+type calendarView struct {
+	calendarLink
+	Webcal template.URL // the same feed for phone calendars to subscribe
+}
+
+type agendaView struct {
+	Pending   []orderItem
+	Upcoming  []orderItem
+	ToRecord  []orderItem
+	Recent    []orderItem
+	Calendars []calendarView
+}
+
+func (s *Server) agendaPage(c echo.Context) error {
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	now := s.Booking.Now()
+	list := func(status string, n int) ([]orderItem, error) {
+		p, err := s.Booking.List(ctx, act, booking.OrderFilter{Status: status, PerPage: n})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]orderItem, 0, len(p.Items))
+		for _, o := range p.Items {
+			out = append(out, orderItem{Order: o, Tag: statusTag(o.Status)})
+		}
+		return out, nil
+	}
+	var v agendaView
+	var err error
+	if v.Pending, err = list(booking.Requested+","+booking.Proposed, 50); err != nil {
+		return err
+	}
+	confirmed, err := list(booking.Confirmed, 200)
+	if err != nil {
+		return err
+	}
+	for _, o := range confirmed {
+		if o.StartAt != nil && o.StartAt.After(now) {
+			v.Upcoming = append(v.Upcoming, o)
+		} else {
+			v.ToRecord = append(v.ToRecord, o)
+		}
+	}
+	// Soonest first: what is next is what matters on a phone.
+	sort.Slice(v.Upcoming, func(i, j int) bool { return v.Upcoming[i].StartAt.Before(*v.Upcoming[j].StartAt) })
+	if v.Recent, err = list(booking.Delivered+","+booking.Reviewed, 10); err != nil {
+		return err
+	}
+	links, err := s.calendarLinks(c)
+	if err != nil {
+		return err
+	}
+	for _, l := range links {
+		cv := calendarView{calendarLink: l}
+		if u, err := url.Parse(l.URL); err == nil {
+			u.Scheme = "webcal"
+			// The URL is weike's own base URL and a random token: safe to
+			// hand to the phone under its calendar scheme.
+			cv.Webcal = template.URL(u.String()) // #nosec G203
+		}
+		v.Calendars = append(v.Calendars, cv)
+	}
+	return s.render(c, "agenda", pageData{Title: T(langOf(c), "op.agenda.title"), Data: v})
+}
+
+// ---- points ----
+
+type pointsView struct {
+	R          *booking.PointsReport
+	MonthLabel string
+	PrevURL    string
+	NextURL    string
+}
+
+func (s *Server) pointsPage(c echo.Context) error {
+	act := mustActor(c)
+	lang := langOf(c)
+	month := strings.TrimSpace(c.QueryParam("month"))
+	r, err := s.Booking.Points(c.Request().Context(), act, month, 0)
+	if err != nil {
+		return err
+	}
+	v := pointsView{R: r, MonthLabel: formatParam(lang, "month", r.Month)}
+	if t, err := time.Parse("2006-01", r.Month); err == nil {
+		v.PrevURL = "/points?month=" + t.AddDate(0, -1, 0).Format("2006-01")
+		v.NextURL = "/points?month=" + t.AddDate(0, 1, 0).Format("2006-01")
+	}
+	return s.render(c, "points", pageData{Title: T(lang, "op.points.title"), Data: v, Form: map[string]string{"month": r.Month}})
+}
+
+// ---- member lessons ----
+
+type memberItem struct {
+	booking.MemberLesson
+	Branch string
+}
+
+type memberLessonsView struct {
+	Items  []memberItem
+	CanAdd bool
+}
+
+func (s *Server) memberLessonsPage(c echo.Context) error {
+	act := mustActor(c)
+	month := strings.TrimSpace(c.QueryParam("month"))
+	ms, err := s.Booking.MemberLessons(c.Request().Context(), act, month)
+	if err != nil {
+		return err
+	}
+	names, err := s.branchNames(c, act)
+	if err != nil {
+		return err
+	}
+	v := memberLessonsView{CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
+	for _, m := range ms {
+		v.Items = append(v.Items, memberItem{MemberLesson: m, Branch: names[m.BranchID]})
+	}
+	return s.render(c, "member_lessons", pageData{Title: T(langOf(c), "op.member.title"), Data: v,
+		Form: map[string]string{"month": month}, Flash: savedFlash(c)})
+}
+
+type memberFormView struct {
+	Branches []choice // officials pick the branch
+	Topics   []choice
+}
+
+var memberFields = []string{"branch_id", "title", "topic", "speaker", "date", "attendees"}
+
+func (s *Server) memberLessonForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	lang := langOf(c)
+	var v memberFormView
+	if act.Role == org.RoleOfficial {
+		bs, err := s.Org.Branches(ctx, act, org.BranchFilter{TownID: act.TownID, ActiveOnly: true})
+		if err != nil {
+			return err
+		}
+		for _, b := range bs {
+			v.Branches = append(v.Branches, choice{Value: strconv.FormatInt(b.ID, 10), Label: b.Name})
+		}
+	}
+	topics, err := s.Lessons.Topics(ctx, act)
+	if err != nil {
+		return err
+	}
+	labels := topicLabels(lang, topics)
+	for _, t := range topics {
+		if t.TownID == act.TownID {
+			v.Topics = append(v.Topics, choice{Value: t.Name, Label: labels[t.Name]})
+		}
+	}
+	return s.renderStatus(c, status, "member_lesson_form", pageData{Title: T(lang, "op.member.new"), Form: form, Errors: errs, Data: v})
+}
+
+func (s *Server) memberLessonNewPage(c echo.Context) error {
+	today := s.Booking.Now().In(shanghai).Format("2006-01-02")
+	return s.memberLessonForm(c, http.StatusOK, map[string]string{"date": today}, nil)
+}
+
+func (s *Server) memberLessonCreate(c echo.Context) error {
+	form := formOf(c, memberFields...)
+	bad := fieldCodes{}
+	in := booking.NewMemberLesson{BranchID: int64(bad.intField(form, "branch_id")), Title: form["title"], Topic: form["topic"],
+		Speaker: form["speaker"], Date: form["date"], Attendees: bad.intField(form, "attendees")}
+	err := bad.check(func() error { return nil })
+	if err == nil {
+		_, err = s.Booking.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
+	}
+	if err != nil {
+		if status, errs, ok := formProblem(c, err); ok {
+			return s.memberLessonForm(c, status, form, errs)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/member-lessons?saved=1")
+}
+
+// ---- the town's settings ----
+
+var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
+	"points_delivered", "points_five_star", "schedule_spec"}
+
+func (s *Server) settingsForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
+	return s.renderStatus(c, status, "settings", pageData{Title: T(langOf(c), "op.settings.title"), Form: form, Errors: errs,
+		Flash: savedFlash(c)})
+}
+
+func (s *Server) settingsPage(c echo.Context) error {
+	act := mustActor(c)
+	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
+	if err != nil {
+		return err
+	}
+	form := map[string]string{
+		"travel_buffer_minutes": strconv.Itoa(t.TravelBufferMinutes), "lead_time_hours": strconv.Itoa(t.LeadTimeHours),
+		"horizon_days": strconv.Itoa(t.HorizonDays), "answer_deadline_hours": strconv.Itoa(t.AnswerDeadlineHours),
+		"points_delivered": strconv.Itoa(t.PointsDelivered), "points_five_star": strconv.Itoa(t.PointsFiveStar),
+		"schedule_spec": t.ScheduleSpec,
+	}
+	return s.settingsForm(c, http.StatusOK, form, nil)
+}
+
+func (s *Server) settingsSave(c echo.Context) error {
+	form := formOf(c, settingsFields...)
+	bad := fieldCodes{}
+	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
+		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
+		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
+		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"]}
+	err := bad.check(in.Validate)
+	if err == nil {
+		_, err = s.Org.UpdateSettings(c.Request().Context(), mustActor(c), in)
+	}
+	if err != nil {
+		if status, errs, ok := formProblem(c, err); ok {
+			return s.settingsForm(c, status, form, errs)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/settings?saved=1")
+}
+
+// ---- inbox ----
+
+func (s *Server) inboxPage(c echo.Context) error {
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), mustActor(c), 100)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "inbox", pageData{Title: T(langOf(c), "op.inbox.title"),
+		Data: map[string]any{"Items": ms, "Unread": unread}})
+}
+
+func (s *Server) inboxRead(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	act := mustActor(c)
+	ctx := c.Request().Context()
+	if err := s.Notify.MarkRead(ctx, act, id); err != nil {
+		return err
+	}
+	next := "/inbox"
+	if ms, _, err := s.Notify.Inbox(ctx, act, 200); err == nil {
+		for _, m := range ms {
+			// Only a link inside weike: a message never sends anyone away.
+			if m.ID == id && safeNext(m.Link) == m.Link {
+				next = m.Link
+			}
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
