@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/lessons"
 	"weike/org"
 )
 
@@ -140,4 +141,43 @@ func (b *busyTimes) blocks(w *world, start time.Time) bool {
 		}
 	}
 	return b.perMonth[start.In(w.loc).Format("2006-01")] >= w.lecturer.MonthlyCapacity
+}
+
+// FreeDays groups a lecturer's free starts for a lesson by local day: the
+// next n days on which the lesson can be ordered from them, each with the
+// ranges of start times left (bookings, buffer, lead time and all).
+func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerID int64, n int) ([]lessons.FreeDay, error) {
+	slots, err := s.FreeSlots(ctx, act, lessonID, lecturerID, 6, 500)
+	if err != nil {
+		return nil, err
+	}
+	loc := s.loc("")
+	out := []lessons.FreeDay{}
+	var from, last time.Time
+	flush := func() {
+		if from.IsZero() {
+			return
+		}
+		d := &out[len(out)-1]
+		d.Windows = append(d.Windows, from.In(loc).Format("15:04")+"–"+last.In(loc).Format("15:04"))
+	}
+	for _, sl := range slots {
+		day := sl.Start.In(loc).Format("2006-01-02")
+		if len(out) == 0 || out[len(out)-1].Date != day {
+			flush()
+			if len(out) == n {
+				return out, nil
+			}
+			out = append(out, lessons.FreeDay{Date: day})
+			from, last = sl.Start, sl.Start
+			continue
+		}
+		if sl.Start.Sub(last) > 30*time.Minute {
+			flush()
+			from = sl.Start
+		}
+		last = sl.Start
+	}
+	flush()
+	return out, nil
 }

@@ -365,8 +365,12 @@ func (s *Server) lessonPage(c echo.Context) error {
 	}
 	for i := range lecs {
 		lv := lecturerView{Lecturer: &lecs[i], FreeDays: []lessons.FreeDay{}}
-		if lecs[i].Active {
-			lv.FreeDays = s.Lessons.FreeDays(ctx, &lecs[i], s.Now(), 5)
+		if lecs[i].Active && l.Status == lessons.StatusPublished {
+			// The days an order could really get: bookings, travel
+			// buffer and lead time included, not only the weekly hours.
+			if lv.FreeDays, err = s.Booking.FreeDays(ctx, act, l.ID, lecs[i].ID, 5); err != nil {
+				return err
+			}
 		}
 		v.Lecturers = append(v.Lecturers, lv)
 	}
