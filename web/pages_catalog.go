@@ -171,7 +171,6 @@ func (f fieldCodes) check(validate func() error) error {
 	return e
 }
 
-
 // townOptions lists the towns a county viewer may pick; nil for everyone
 // else, who sees one town only.
 func (s *Server) townOptions(c echo.Context, act org.Actor) ([]choice, error) {

@@ -51,7 +51,6 @@ func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
 	g.POST("/inbox/:id/read", s.inboxRead)
 }
 
-
 // statusTag is the CSS class of a status's tag: green once the lesson is
 // settled, grey when the order is over, red while someone must act.
 func statusTag(st string) string {
