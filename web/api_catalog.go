@@ -49,46 +49,6 @@ func lessonFilterOf(c echo.Context) (lessons.LessonFilter, error) {
 	return f, nil
 }
 
-func (s *Server) apiLesson(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	l, err := s.Lessons.Lesson(c.Request().Context(), mustActor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
-}
-
-func (s *Server) apiCreateLesson(c echo.Context) error {
-	var in lessons.LessonInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := s.Lessons.CreateLesson(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, l)
-}
-
-func (s *Server) apiUpdateLesson(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in lessons.LessonInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := s.Lessons.UpdateLesson(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
-}
-
 func (s *Server) apiTopics(c echo.Context) error {
 	ts, err := s.Lessons.Topics(c.Request().Context(), mustActor(c))
 	if err != nil {
@@ -148,34 +108,6 @@ func (s *Server) apiLecturer(c echo.Context) error {
 	return c.JSON(http.StatusOK, lecturerView{Lecturer: l, FreeDays: s.Lessons.FreeDays(c.Request().Context(), l, s.Now(), 7)})
 }
 
-func (s *Server) apiCreateLecturer(c echo.Context) error {
-	var in lessons.LecturerInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := s.Lessons.CreateLecturer(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, l)
-}
-
-func (s *Server) apiUpdateLecturer(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in lessons.LecturerInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	l, err := s.Lessons.UpdateLecturer(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, l)
-}
-
 func (s *Server) apiFilms(c echo.Context) error {
 	f := lessons.FilmFilter{Category: c.QueryParam("category"), Q: c.QueryParam("q")}
 	var err error
@@ -187,46 +119,6 @@ func (s *Server) apiFilms(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": fs, "total": len(fs)})
-}
-
-func (s *Server) apiFilm(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	f, err := s.Lessons.Film(c.Request().Context(), mustActor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, f)
-}
-
-func (s *Server) apiCreateFilm(c echo.Context) error {
-	var in lessons.FilmInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	f, err := s.Lessons.CreateFilm(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, f)
-}
-
-func (s *Server) apiUpdateFilm(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in lessons.FilmInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	f, err := s.Lessons.UpdateFilm(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, f)
 }
 
 func (s *Server) apiTowns(c echo.Context) error {
@@ -248,76 +140,4 @@ func (s *Server) apiBranches(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": bs, "total": len(bs)})
-}
-
-func (s *Server) apiBranch(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	b, err := s.Org.Branch(c.Request().Context(), mustActor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, b)
-}
-
-func (s *Server) apiCreateBranch(c echo.Context) error {
-	var in org.BranchInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	b, err := s.Org.CreateBranch(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, b)
-}
-
-func (s *Server) apiUpdateBranch(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in org.BranchInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	b, err := s.Org.UpdateBranch(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, b)
-}
-
-func (s *Server) apiCreateCourtyard(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in org.CourtyardInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ct, err := s.Org.CreateCourtyard(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, ct)
-}
-
-func (s *Server) apiUpdateCourtyard(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in org.CourtyardInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ct, err := s.Org.UpdateCourtyard(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, ct)
 }

@@ -60,46 +60,6 @@ func (s *Server) apiViewings(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": vs, "total": len(vs)})
 }
 
-func (s *Server) apiViewing(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	v, err := s.Booking.Viewing(c.Request().Context(), mustActor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) apiCreateViewing(c echo.Context) error {
-	var in booking.ViewingInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	v, err := s.Booking.CreateViewing(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, v)
-}
-
-func (s *Server) apiUpdateViewing(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in booking.ViewingInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	v, err := s.Booking.UpdateViewing(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, v)
-}
-
 func (s *Server) apiPractices(c echo.Context) error {
 	f, err := recordFilterOf(c)
 	if err != nil {
@@ -110,46 +70,6 @@ func (s *Server) apiPractices(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": ps, "total": len(ps)})
-}
-
-func (s *Server) apiPractice(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	p, err := s.Booking.Practice(c.Request().Context(), mustActor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
-}
-
-func (s *Server) apiCreatePractice(c echo.Context) error {
-	var in booking.PracticeInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	p, err := s.Booking.CreatePractice(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, p)
-}
-
-func (s *Server) apiUpdatePractice(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	var in booking.PracticeInput
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	p, err := s.Booking.UpdatePractice(c.Request().Context(), mustActor(c), id, in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, p)
 }
 
 func coverageFilterOf(c echo.Context) (booking.CoverageFilter, error) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -30,8 +31,21 @@ func (s *Server) apiCreateOrder(c echo.Context) error {
 	return c.JSON(status, o)
 }
 
+// apiOrderStatuses are the values ?status= of GET /orders takes.
+var apiOrderStatuses = []string{booking.Requested, booking.Proposed, booking.Confirmed, booking.Delivered,
+	booking.Reviewed, booking.Declined, booking.Expired, booking.Cancelled}
+
 func (s *Server) apiOrders(c echo.Context) error {
 	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: c.QueryParam("month")}
+	// An unknown status is the caller's mistake: say so rather than answer
+	// an empty list.
+	if f.Status != "" {
+		for _, st := range strings.Split(f.Status, ",") {
+			if !slices.Contains(apiOrderStatuses, st) {
+				return apperr.New(apperr.BadRequest, "bad_request").Field("status", "field.unknown")
+			}
+		}
+	}
 	var err error
 	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
 		return err
@@ -53,18 +67,6 @@ func (s *Server) apiOrders(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, page)
-}
-
-func (s *Server) apiOrder(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.Booking.Get(c.Request().Context(), mustActor(c), id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
 }
 
 // orderAction binds a JSON body for one transition and runs it.
@@ -158,18 +160,6 @@ func (s *Server) apiFreeSlots(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": slots})
-}
-
-func (s *Server) apiCreateMemberLesson(c echo.Context) error {
-	var in booking.NewMemberLesson
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	m, err := s.Booking.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, m)
 }
 
 func (s *Server) apiMemberLessons(c echo.Context) error {
