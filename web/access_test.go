@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,8 +12,10 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"weike/internal/fixture"
+	"weike/org"
 )
 
 // The callers of the access matrix: every role of both towns, the 长沙县
@@ -72,6 +75,8 @@ type accessRow struct {
 	list bool
 	// mayBeEmpty lets a list come back empty (filters to another town).
 	mayBeEmpty bool
+	// check, when set, looks further at a signed-in caller's JSON success.
+	check func(t *testing.T, login string, body []byte)
 }
 
 // fixed is a request builder for a fixed path and body.
@@ -156,7 +161,7 @@ func accessMatrix(e *env) []accessRow {
 		}
 	}
 
-	return []accessRow{
+	rows := []accessRow{
 		{route: "POST /api/v1/session", name: "sign in", want: public,
 			req: fixed("/api/v1/session", map[string]string{"login": "qh-lecturer", "password": fixture.Password})},
 		{route: "DELETE /api/v1/session", name: "sign out", want: signedIn(204), req: freshSession},
@@ -236,6 +241,7 @@ func accessMatrix(e *env) []accessRow {
 		{route: "GET /api/v1/imports/{kind}/template.xlsx", name: "unknown kind", want: signedIn(404), req: fixed("/api/v1/imports/nope/template.xlsx", nil)},
 		{route: "PUT /api/v1/courtyards/{id}", name: "漆河镇 courtyard", want: qhWrite, req: fixed(id("/api/v1/courtyards/%d", qh.Courtyards[1].ID), putCourtyard(qh))},
 	}
+	return append(rows, orderRows(e)...)
 }
 
 // multipartFile is a multipart/form-data body with one "file" part.
@@ -270,6 +276,7 @@ func TestAccessMatrix(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		e.S.Demo = &Demo{Password: fixture.Password, Accounts: []DemoAccount{{Login: "ch-official", Role: "official", Name: "ch-official", Town: "春华镇", County: "长沙县"}}}
 		towns := matrixTowns(e)
+		party := matrixParty(e)
 		for _, a := range matrixActors {
 			e.token(a) // sign everyone in before any row can sign anyone out
 		}
@@ -299,6 +306,7 @@ func TestAccessMatrix(t *testing.T) {
 						t.Errorf("%s %s as %s: %d, want %d: %.300s", method, r.path, nameOf(login), res.Code, wantCode, res.Body)
 						continue
 					}
+					checkDocumented(t, row.route, res)
 					if res.Code >= 400 {
 						apiErrorOf(t, res)
 						continue
@@ -307,7 +315,10 @@ func TestAccessMatrix(t *testing.T) {
 						!strings.HasPrefix(res.Header().Get("Content-Type"), "application/json") {
 						continue
 					}
-					checkTowns(t, login, towns[login], res.Body.Bytes(), row)
+					checkTowns(t, login, towns[login], party[login], res.Body.Bytes(), row)
+					if row.check != nil {
+						row.check(t, login, res.Body.Bytes())
+					}
 				}
 			})
 		}
@@ -315,8 +326,9 @@ func TestAccessMatrix(t *testing.T) {
 }
 
 // checkTowns fails when a response shows a record of a town the caller may
-// not read, or (for secretaries and lecturers) an unpublished one.
-func checkTowns(t *testing.T, login string, towns []int64, body []byte, row accessRow) {
+// not read, (for secretaries and lecturers) an unpublished one, or (see
+// checkParty) an order or member lesson that is not theirs.
+func checkTowns(t *testing.T, login string, towns []int64, party int64, body []byte, row accessRow) {
 	t.Helper()
 	var items []map[string]any
 	if row.list {
@@ -337,10 +349,12 @@ func checkTowns(t *testing.T, login string, towns []int64, body []byte, row acce
 		}
 		items = []map[string]any{one}
 	}
-	readsOnlyPublished := strings.HasSuffix(login, "-secretary") || strings.HasSuffix(login, "-lecturer")
+	// Orders have statuses of their own; publication is the catalog's.
+	readsOnlyPublished := (strings.HasSuffix(login, "-secretary") || strings.HasSuffix(login, "-lecturer")) &&
+		!strings.Contains(row.route, "/orders")
 	for _, it := range items {
 		key := "town_id"
-		if row.route == "GET /api/v1/towns" {
+		if row.route == "GET /api/v1/towns" || strings.HasSuffix(row.route, "/town/settings") {
 			key = "id"
 		}
 		if tv, ok := it[key]; ok {
@@ -351,6 +365,35 @@ func checkTowns(t *testing.T, login string, towns []int64, body []byte, row acce
 		if st, ok := it["status"].(string); ok && readsOnlyPublished && st != "published" {
 			t.Errorf("%s as %s: %s record shown: %v", row.route, login, st, it)
 		}
+		checkParty(t, login, party, it, row)
+	}
+}
+
+// matrixParty is the branch of each secretary and the lecturer record of
+// each lecturer among the callers.
+func matrixParty(e *env) map[string]int64 {
+	return map[string]int64{"ch-secretary": e.W.A.Branches[0].ID, "qh-secretary": e.W.B.Branches[0].ID,
+		"ch-lecturer": e.W.A.Lecturers[0].ID, "qh-lecturer": e.W.B.Lecturers[0].ID}
+}
+
+// checkParty fails when a secretary is shown another branch's order or
+// member lesson, or a lecturer another lecturer's order; party is the
+// caller's branch or lecturer record.
+func checkParty(t *testing.T, login string, party int64, it map[string]any, row accessRow) {
+	t.Helper()
+	if !strings.Contains(row.route, "/orders") && !strings.Contains(row.route, "/member-lessons") {
+		return
+	}
+	key := "branch_id"
+	switch {
+	case strings.HasSuffix(login, "-secretary"):
+	case strings.HasSuffix(login, "-lecturer") && strings.Contains(row.route, "/orders"):
+		key = "lecturer_id"
+	default:
+		return
+	}
+	if v, _ := it[key].(float64); int64(v) != party {
+		t.Errorf("%s as %s: %s %v is not the caller's (%d): %v", row.route, login, key, it[key], party, it)
 	}
 }
 
@@ -558,4 +601,407 @@ func TestAPIDemoOnlyInDemoMode(t *testing.T) {
 		}
 		apiErrorOf(t, res)
 	})
+}
+
+// matrixOrders are the orders the order rows act on. They are placed
+// through the API as the branches' secretaries the first time a row needs
+// them, and brought into the status each move starts from.
+type matrixOrders struct {
+	e *env
+	// ids by name; nil until set up.
+	ids    map[string]int64
+	failed bool
+	// later is whether the clock has moved past the lessons to deliver.
+	later bool
+}
+
+// The preferred times of the matrix's orders, in the fixture's windows
+// (Saturdays 14:00–18:00, Wednesdays 19:00–21:00); the clock starts on
+// Monday 2026-11-30 10:00 and moves to deliverBy for the deliveries.
+const (
+	matrixWed1900 = "2026-12-02T19:00:00+08:00"
+	matrixWed2000 = "2026-12-02T20:00:00+08:00"
+	matrixSat1400 = "2026-12-05T14:00:00+08:00"
+	deliverBy     = "2026-12-05T15:00:00+08:00"
+)
+
+// orderBody is an order of ts's lesson 0 by lecturer (index) for the
+// courtyard of branch (index).
+func orderBody(ts *fixture.TownSet, branch, lecturer int, slots ...string) map[string]any {
+	return map[string]any{"lesson_id": ts.Lessons[0].ID, "lecturer_id": ts.Lecturers[lecturer].ID,
+		"courtyard_id": ts.Courtyards[branch].ID, "slots": slots, "audience": 30, "note": "矩阵"}
+}
+
+// post sends a JSON request that must answer want, and decodes its id.
+func (o *matrixOrders) post(t *testing.T, login, path string, body any, want int) int64 {
+	t.Helper()
+	res := o.e.as(login, http.MethodPost, path, body)
+	if res.Code != want {
+		t.Fatalf("setting up the orders: POST %s as %s: %d, want %d: %s", path, login, res.Code, want, res.Body)
+	}
+	var out struct{ ID int64 }
+	if res.Code != http.StatusNoContent {
+		mustJSON(t, res, &out)
+	}
+	return out.ID
+}
+
+// matrixAccount makes another account of 春华镇 for the setup.
+func matrixAccount(t *testing.T, e *env, login string, role org.Role, branch, lecturer int64) string {
+	t.Helper()
+	_, err := e.W.Org.CreateAccount(context.Background(), org.NewAccount{Login: login, Password: fixture.Password,
+		Role: role, TownID: e.W.A.Town.ID, BranchID: branch, LecturerID: lecturer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return login
+}
+
+func (o *matrixOrders) need(t *testing.T) {
+	t.Helper()
+	if o.ids != nil {
+		return
+	}
+	if o.failed {
+		t.Fatal("the matrix's orders could not be set up: see the first failure")
+	}
+	o.failed = true
+	e := o.e
+	ch, qh := e.W.A, e.W.B
+	// A secretary of 春华镇's second branch, and an account for its second
+	// lecturer (李ch), who answers the orders placed with him.
+	sec2 := matrixAccount(t, e, "ch-matrix-secretary", org.RoleSecretary, ch.Branches[1].ID, 0)
+	lect2 := matrixAccount(t, e, "ch-matrix-lecturer", org.RoleLecturer, 0, ch.Lecturers[1].ID)
+	ids := map[string]int64{}
+	place := func(name, login string, ts *fixture.TownSet, branch, lecturer int, slot string) {
+		ids[name] = o.post(t, login, "/api/v1/orders", orderBody(ts, branch, lecturer, slot), http.StatusCreated)
+	}
+	// ch-secretary's branch with ch-lecturer (王ch), one order per move.
+	place("accept", "ch-secretary", ch, 0, 0, "2026-12-12T14:00:00+08:00")
+	place("decline", "ch-secretary", ch, 0, 0, "2026-12-12T15:00:00+08:00")
+	place("propose", "ch-secretary", ch, 0, 0, "2026-12-12T16:00:00+08:00")
+	place("proposed", "ch-secretary", ch, 0, 0, "2026-12-19T14:00:00+08:00")
+	place("declined", "ch-secretary", ch, 0, 0, "2026-12-19T16:00:00+08:00")
+	place("declined, kept", "ch-secretary", ch, 0, 0, "2026-12-19T17:00:00+08:00")
+	// Orders ch-lecturer and ch-secretary do not take part in.
+	place("other lecturer", "ch-secretary", ch, 0, 1, "2026-12-12T17:00:00+08:00")
+	place("other branch", sec2, ch, 1, 1, "2026-12-16T19:00:00+08:00")
+	place("漆河镇", "qh-secretary", qh, 0, 0, matrixSat1400)
+	// Confirmed lessons that will have been given once the clock moves:
+	// one for each role that may record a delivery.
+	place("deliver ch-lecturer", "ch-secretary", ch, 0, 0, matrixWed1900)
+	place("deliver ch-secretary", "ch-secretary", ch, 0, 1, matrixWed2000)
+	place("deliver ch-official", "ch-secretary", ch, 0, 1, matrixSat1400)
+
+	move := func(login, name, action string, body any) {
+		o.post(t, login, fmt.Sprintf("/api/v1/orders/%d/%s", ids[name], action), body, http.StatusOK)
+	}
+	move("ch-lecturer", "proposed", "propose", map[string]string{"start": "2026-12-19T15:00:00+08:00"})
+	move("ch-lecturer", "declined", "decline", map[string]string{"reason": "那天要去长沙"})
+	move("ch-lecturer", "declined, kept", "decline", map[string]string{"reason": "那天要去长沙"})
+	move("ch-lecturer", "deliver ch-lecturer", "accept", map[string]int{"slot": 0})
+	move(lect2, "deliver ch-secretary", "accept", map[string]int{"slot": 0})
+	move(lect2, "deliver ch-official", "accept", map[string]int{"slot": 0})
+
+	for _, login := range []string{"ch-secretary", "qh-secretary", sec2} {
+		o.post(t, login, "/api/v1/member-lessons", map[string]any{"title": "党员讲党课-" + login, "topic": "红色教育",
+			"speaker": "张三", "date": "2026-11-28", "attendees": 25}, http.StatusCreated)
+	}
+	o.ids, o.failed = ids, false
+}
+
+// passTime moves the clock past the confirmed lessons and runs the hourly
+// expiry job, which expires every order still unanswered and tells the
+// officials in their inbox. Rows after it see the later clock.
+func (o *matrixOrders) passTime(t *testing.T) {
+	t.Helper()
+	o.need(t)
+	if o.later {
+		return
+	}
+	at, err := time.Parse(time.RFC3339, deliverBy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.e.W.Now = at
+	n, err := o.e.W.Booking.ExpireDue(context.Background())
+	if err != nil || n == 0 {
+		t.Fatalf("expiry job: %d orders, %v", n, err)
+	}
+	o.later = true
+}
+
+// listed is a request builder for a fixed path once the orders exist.
+func (o *matrixOrders) listed(path string) func(*testing.T, *env, string) request {
+	return func(t *testing.T, _ *env, _ string) request {
+		o.need(t)
+		return request{path: path}
+	}
+}
+
+// per is at with an order of its own for some callers (by login), so that
+// one caller's move leaves the order as it was for the others.
+func (o *matrixOrders) per(format string, names map[string]string, others string, body any) func(*testing.T, *env, string) request {
+	return func(t *testing.T, e *env, login string) request {
+		name, ok := names[login]
+		if !ok {
+			name = others
+		}
+		return o.at(format, name, body)(t, e, login)
+	}
+}
+
+// at is a request builder for path (with the id of the named order) and body.
+func (o *matrixOrders) at(format, name string, body any) func(*testing.T, *env, string) request {
+	return func(t *testing.T, _ *env, _ string) request {
+		o.need(t)
+		return request{path: fmt.Sprintf(format, o.ids[name]), body: body}
+	}
+}
+
+// orderRows are the access matrix's rows for ordering: orders and their
+// moves, free times, member lessons, points, calendars, the inbox and the
+// town's settings. They run after the catalog rows, in this order: the
+// moves before the clock moves past the first lessons, the deliveries,
+// reviews, points and inbox after.
+func orderRows(e *env) []accessRow {
+	ch, qh := e.W.A, e.W.B
+	o := &matrixOrders{e: e}
+	id := func(format string, v int64) string { return fmt.Sprintf(format, v) }
+	orders := "/api/v1/orders/%d"
+	// chOrder: a 春华镇 order is a 404 to 漆河镇's callers.
+	chOrder := func(def int, over ...any) want {
+		return statuses(def, append([]any{"qh-official", 404, "qh-secretary", 404, "qh-lecturer", 404}, over...)...)
+	}
+	// fresh places a new requested order for each caller (cancel takes
+	// one from several callers). The same order is not placed twice while
+	// the first is still requested: the callers who may not cancel share it.
+	fresh := func(format string, body any) func(*testing.T, *env, string) request {
+		return func(t *testing.T, e *env, _ string) request {
+			o.need(t)
+			res := e.as("ch-secretary", http.MethodPost, "/api/v1/orders", orderBody(ch, 0, 0, "2026-12-26T14:00:00+08:00"))
+			if res.Code != http.StatusCreated && res.Code != http.StatusOK {
+				t.Fatalf("fresh order: %d %s", res.Code, res.Body)
+			}
+			var out struct{ ID int64 }
+			mustJSON(t, res, &out)
+			return request{path: fmt.Sprintf(format, out.ID), body: body}
+		}
+	}
+	// deliver gives each caller who may record a delivery a lesson of
+	// their own, once its time has passed; the others get ch-lecturer's.
+	deliver := func(t *testing.T, e *env, login string) request {
+		o.passTime(t)
+		return o.per(orders+"/deliver", map[string]string{"ch-official": "deliver ch-official", "ch-secretary": "deliver ch-secretary"},
+			"deliver ch-lecturer", map[string]any{"attendees": 28, "minutes": 25, "summary": "讲得好", "photo_links": []string{"https://example.test/1.jpg"}})(t, e, login)
+	}
+	inboxRead := func(t *testing.T, e *env, _ string) request {
+		o.passTime(t)
+		var in struct{ Items []struct{ ID int64 } }
+		mustJSON(t, e.as("ch-official", http.MethodGet, "/api/v1/inbox", nil), &in)
+		if len(in.Items) == 0 {
+			t.Fatal("ch-official's inbox is empty after the expiry job")
+		}
+		return request{path: id("/api/v1/inbox/%d/read", in.Items[0].ID)}
+	}
+	after := func(path string) func(*testing.T, *env, string) request {
+		return func(t *testing.T, _ *env, _ string) request {
+			o.passTime(t)
+			return request{path: path}
+		}
+	}
+	memberLesson := func(branch map[string]int64) func(string) any {
+		return func(login string) any {
+			return map[string]any{"branch_id": branch[login], "title": "支部讲堂-" + nameOf(login), "speaker": "李四", "date": "2026-11-29", "attendees": 20}
+		}
+	}
+	settings := map[string]any{"travel_buffer_minutes": 30, "lead_time_hours": 48, "horizon_days": 90, "answer_deadline_hours": 72,
+		"points_delivered": 10, "points_five_star": 2, "schedule_spec": "0 9 25 * *"}
+	// The points' leaderboard names lecturers of the caller's towns only,
+	// and ch's, where lessons were given, is not empty; only lecturers
+	// get their own ledger.
+	lecturerTown := map[int64]string{}
+	for _, l := range ch.Lecturers {
+		lecturerTown[l.ID] = "ch"
+	}
+	for _, l := range qh.Lecturers {
+		lecturerTown[l.ID] = "qh"
+	}
+	checkPoints := func(t *testing.T, login string, body []byte) {
+		var r struct {
+			Leaderboard []struct {
+				LecturerID int64 `json:"lecturer_id"`
+				Points     int
+			}
+			Mine *struct{ Total int }
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Fatal(err)
+		}
+		town := "ch"
+		if strings.HasPrefix(login, "qh-") {
+			town = "qh"
+		}
+		for _, s := range r.Leaderboard {
+			if lecturerTown[s.LecturerID] != town {
+				t.Errorf("points as %s: lecturer %d of another town on the leaderboard: %s", login, s.LecturerID, body)
+			}
+		}
+		if town == "ch" && len(r.Leaderboard) == 0 {
+			t.Errorf("points as %s: empty leaderboard after lessons were given: %s", login, body)
+		}
+		if (r.Mine != nil) != strings.HasSuffix(login, "-lecturer") {
+			t.Errorf("points as %s: own ledger present=%v: %s", login, r.Mine != nil, body)
+		}
+		if login == "ch-lecturer" && r.Mine.Total == 0 {
+			t.Errorf("points as ch-lecturer: no points for a delivered, five-star lesson: %s", body)
+		}
+	}
+	checkLinks := func(t *testing.T, login string, body []byte) {
+		var l struct{ Items []calendarLink }
+		if err := json.Unmarshal(body, &l); err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if strings.HasSuffix(login, "-secretary") || strings.HasSuffix(login, "-lecturer") {
+			want = 1
+		}
+		if len(l.Items) != want || (want == 1 && !strings.Contains(l.Items[0].URL, "/calendar/")) {
+			t.Errorf("calendar links as %s: want %d feed: %s", login, want, body)
+		}
+	}
+	checkHistory := func(t *testing.T, login string, body []byte) {
+		var or struct {
+			History []struct{ From, To, Role string }
+		}
+		if err := json.Unmarshal(body, &or); err != nil {
+			t.Fatal(err)
+		}
+		if len(or.History) == 0 || or.History[0].To != "requested" || or.History[0].Role != "secretary" {
+			t.Errorf("order as %s: history does not start with the secretary's request: %s", login, body)
+		}
+	}
+	checkInbox := func(t *testing.T, login string, body []byte) {
+		var in struct {
+			Items  []struct{ Kind string }
+			Unread int
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			t.Fatal(err)
+		}
+		// Expiries are told to the town's officials, and to nobody else.
+		official := strings.HasSuffix(login, "-official")
+		if official && (len(in.Items) == 0 || in.Items[0].Kind != "order.expired" || in.Unread == 0) {
+			t.Errorf("inbox of %s: no unread expiry message: %s", login, body)
+		}
+		if !official && len(in.Items) > 0 {
+			t.Errorf("inbox of %s: messages for the officials: %s", login, body)
+		}
+	}
+	return []accessRow{
+		{route: "GET /api/v1/lessons/{id}/slots", name: "春华镇 lesson", want: chRead, list: true,
+			req: fixed(id("/api/v1/lessons/%d/slots", ch.Lessons[0].ID), nil)},
+		{route: "GET /api/v1/lessons/{id}/slots", name: "春华镇 lesson by one lecturer", want: chRead, list: true,
+			req: fixed(fmt.Sprintf("/api/v1/lessons/%d/slots?lecturer_id=%d", ch.Lessons[0].ID, ch.Lecturers[1].ID), nil)},
+		{route: "GET /api/v1/lessons/{id}/slots", name: "漆河镇 lesson", want: qhRead, list: true,
+			req: fixed(id("/api/v1/lessons/%d/slots", qh.Lessons[1].ID), nil)},
+		{route: "GET /api/v1/lessons/{id}/slots", name: "春华镇 draft", want: statuses(404, "ch-official", 200, "cs-county", 200), list: true, mayBeEmpty: true,
+			req: fixed(id("/api/v1/lessons/%d/slots", ch.Lessons[3].ID), nil)},
+
+		// Secretaries order for their own branch; nobody else orders.
+		{route: "POST /api/v1/orders", want: statuses(403, "ch-secretary", 201, "qh-secretary", 201),
+			req: perCaller("/api/v1/orders", func(l string) any {
+				if strings.HasPrefix(l, "qh-") {
+					return orderBody(qh, 0, 0, "2026-12-12T14:00:00+08:00")
+				}
+				return orderBody(ch, 0, 0, "2026-12-26T16:00:00+08:00")
+			})},
+		{route: "POST /api/v1/orders", name: "a 春华镇 courtyard", want: statuses(403, "ch-secretary", 201, "qh-secretary", 422),
+			req: fixed("/api/v1/orders", orderBody(ch, 0, 0, "2026-12-26T17:00:00+08:00"))},
+		{route: "POST /api/v1/orders", name: "the same order twice", want: statuses(403, "ch-secretary", 200, "qh-secretary", 200),
+			req: func(t *testing.T, e *env, login string) request {
+				body := orderBody(ch, 0, 0, "2026-12-26T15:00:00+08:00")
+				if login == "qh-secretary" {
+					body = orderBody(qh, 0, 0, "2026-12-12T15:00:00+08:00")
+				}
+				if login == "ch-secretary" || login == "qh-secretary" {
+					o.post(t, login, "/api/v1/orders", body, http.StatusCreated)
+				}
+				return request{path: "/api/v1/orders", body: body}
+			}},
+
+		{route: "GET /api/v1/orders", want: signedIn(200), list: true, req: o.listed("/api/v1/orders?per_page=200")},
+		{route: "GET /api/v1/orders", name: "of 漆河镇", want: signedIn(200), list: true, mayBeEmpty: true,
+			req: o.listed(id("/api/v1/orders?town_id=%d", qh.Town.ID))},
+		{route: "GET /api/v1/orders", name: "requested or proposed, made in 2026-11", want: signedIn(200), list: true, mayBeEmpty: true,
+			req: o.listed("/api/v1/orders?status=requested,proposed&month=2026-11&page=1&per_page=3")},
+		{route: "GET /api/v1/orders", name: "of another branch", want: signedIn(200), list: true, mayBeEmpty: true,
+			req: o.listed(id("/api/v1/orders?branch_id=%d", ch.Branches[1].ID))},
+		{route: "GET /api/v1/orders", name: "of another lecturer", want: signedIn(200), list: true, mayBeEmpty: true,
+			req: o.listed(id("/api/v1/orders?lecturer_id=%d", ch.Lecturers[1].ID))},
+
+		{route: "GET /api/v1/orders/{id}", name: "春华镇 order", want: chRead, check: checkHistory, req: o.at(orders, "accept", nil)},
+		{route: "GET /api/v1/orders/{id}", name: "another branch's order", want: chOrder(200, "ch-secretary", 404, "ch-lecturer", 404),
+			req: o.at(orders, "other branch", nil)},
+		{route: "GET /api/v1/orders/{id}", name: "another lecturer's order", want: chOrder(200, "ch-lecturer", 404),
+			req: o.at(orders, "other lecturer", nil)},
+		{route: "GET /api/v1/orders/{id}", name: "漆河镇 order", want: qhRead, req: o.at(orders, "漆河镇", nil)},
+
+		// The lecturer answers; everyone else who sees the order gets 403.
+		{route: "POST /api/v1/orders/{id}/accept", name: "requested order", want: chOrder(403, "ch-lecturer", 200),
+			req: o.at(orders+"/accept", "accept", map[string]int{"slot": 0})},
+		{route: "POST /api/v1/orders/{id}/accept", name: "another lecturer's order", want: chOrder(403, "ch-lecturer", 404),
+			req: o.at(orders+"/accept", "other lecturer", map[string]int{"slot": 0})},
+		{route: "POST /api/v1/orders/{id}/accept", name: "another branch's order", want: chOrder(403, "ch-lecturer", 404, "ch-secretary", 404),
+			req: o.at(orders+"/accept", "other branch", map[string]int{"slot": 0})},
+		{route: "POST /api/v1/orders/{id}/decline", name: "requested order", want: chOrder(403, "ch-lecturer", 200),
+			req: o.at(orders+"/decline", "decline", map[string]string{"reason": "那天要去长沙"})},
+		{route: "POST /api/v1/orders/{id}/decline", name: "another lecturer's order", want: chOrder(403, "ch-lecturer", 404),
+			req: o.at(orders+"/decline", "other lecturer", map[string]string{"reason": "不是我的"})},
+		{route: "POST /api/v1/orders/{id}/propose", name: "requested order", want: chOrder(403, "ch-lecturer", 200),
+			req: o.at(orders+"/propose", "propose", map[string]string{"start": "2026-12-09T19:00:00+08:00"})},
+		{route: "POST /api/v1/orders/{id}/propose", name: "another lecturer's order", want: chOrder(403, "ch-lecturer", 404),
+			req: o.at(orders+"/propose", "other lecturer", map[string]string{"start": "2026-12-09T20:00:00+08:00"})},
+		// The branch responds to a proposal.
+		{route: "POST /api/v1/orders/{id}/respond", name: "proposed order", want: chOrder(403, "ch-secretary", 200),
+			req: o.at(orders+"/respond", "proposed", map[string]bool{"accept": true})},
+		{route: "POST /api/v1/orders/{id}/respond", name: "another branch's order", want: chOrder(403, "ch-secretary", 404, "ch-lecturer", 404),
+			req: o.at(orders+"/respond", "other branch", map[string]bool{"accept": false})},
+		// The branch or an official cancels.
+		{route: "POST /api/v1/orders/{id}/cancel", name: "requested order", want: chOrder(403, "ch-official", 200, "ch-secretary", 200),
+			req: fresh(orders+"/cancel", map[string]string{"reason": "村里临时有事"})},
+		{route: "POST /api/v1/orders/{id}/cancel", name: "another branch's order", want: chOrder(403, "ch-official", 200, "ch-secretary", 404, "ch-lecturer", 404),
+			req: o.at(orders+"/cancel", "other branch", map[string]string{"reason": "支部撤回"})},
+		// An official gives a declined order to another lecturer; the others
+		// try on one that stays declined (and ch-lecturer's).
+		{route: "POST /api/v1/orders/{id}/reassign", name: "declined order", want: chOrder(403, "ch-official", 200),
+			req: o.per(orders+"/reassign", map[string]string{"ch-official": "declined"}, "declined, kept", map[string]int64{"lecturer_id": ch.Lecturers[1].ID})},
+
+		{route: "POST /api/v1/member-lessons", want: statuses(403, "ch-official", 201, "qh-official", 201, "ch-secretary", 201, "qh-secretary", 201),
+			req: perCaller("/api/v1/member-lessons", memberLesson(map[string]int64{"ch-official": ch.Branches[1].ID, "qh-official": qh.Branches[1].ID}))},
+		{route: "POST /api/v1/member-lessons", name: "for a 漆河镇 branch",
+			want: statuses(403, "ch-official", 422, "qh-official", 201, "qh-secretary", 201),
+			req: perCaller("/api/v1/member-lessons", func(l string) any {
+				return memberLesson(map[string]int64{l: qh.Branches[0].ID})(l)
+			})},
+		{route: "GET /api/v1/member-lessons", want: signedIn(200), list: true, req: o.listed("/api/v1/member-lessons")},
+		{route: "GET /api/v1/member-lessons", name: "of 2026-11", want: signedIn(200), list: true, mayBeEmpty: true,
+			req: o.listed("/api/v1/member-lessons?month=2026-11")},
+
+		{route: "GET /api/v1/calendar-links", want: signedIn(200), list: true, mayBeEmpty: true, check: checkLinks, req: fixed("/api/v1/calendar-links", nil)},
+		{route: "GET /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", nil)},
+		{route: "PUT /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", settings)},
+
+		// From here on the clock stands after the first lessons.
+		{route: "POST /api/v1/orders/{id}/deliver", name: "confirmed lesson, given", want: chOrder(403, "ch-official", 200, "ch-secretary", 200, "ch-lecturer", 200),
+			req: deliver},
+		{route: "POST /api/v1/orders/{id}/review", name: "delivered lesson", want: chOrder(403, "ch-secretary", 200),
+			req: o.at(orders+"/review", "deliver ch-lecturer", map[string]any{"stars": 5, "comment": "生动"})},
+		{route: "POST /api/v1/orders/{id}/review", name: "another branch's order", want: chOrder(403, "ch-secretary", 404, "ch-lecturer", 404),
+			req: o.at(orders+"/review", "other branch", map[string]any{"stars": 4})},
+		{route: "GET /api/v1/points", want: signedIn(200), check: checkPoints, req: after("/api/v1/points?month=2026-12")},
+		{route: "GET /api/v1/points", name: "of 漆河镇", want: signedIn(200), req: after(id("/api/v1/points?month=2026-12&town_id=%d", qh.Town.ID))},
+		{route: "GET /api/v1/inbox", want: signedIn(200), list: true, mayBeEmpty: true, check: checkInbox, req: after("/api/v1/inbox")},
+		{route: "POST /api/v1/inbox/{id}/read", name: "ch-official's message", want: statuses(404, "ch-official", 204), req: inboxRead},
+	}
 }

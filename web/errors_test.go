@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -35,6 +36,31 @@ func TestAPIErrors(t *testing.T) {
 			return fmt.Sprintf(`{"title":%q,"topic":"红色教育","duration_minutes":20,"status":"published"}`, title)
 		}
 		en := []string{"Accept-Language", "en-GB,en;q=0.8"}
+		// Orders of ch-secretary's branch with ch-lecturer: one requested,
+		// one confirmed (Saturday 14:00), one cancelled.
+		orderOf := func(lecturer int, slot string) map[string]any {
+			return map[string]any{"lesson_id": ch.Lessons[0].ID, "lecturer_id": ch.Lecturers[lecturer].ID,
+				"courtyard_id": ch.Courtyards[0].ID, "slots": []string{slot}}
+		}
+		place := func(slot string, moves ...string) string {
+			t.Helper()
+			res := e.as("ch-secretary", http.MethodPost, "/api/v1/orders", orderOf(0, slot))
+			var o struct{ ID int64 }
+			mustJSON(t, res, &o)
+			if res.Code != http.StatusCreated {
+				t.Fatalf("order at %s: %d %s", slot, res.Code, res.Body)
+			}
+			path := fmt.Sprintf("/api/v1/orders/%d", o.ID)
+			for i := 0; i+2 < len(moves); i += 3 {
+				if res := e.as(moves[i], http.MethodPost, path+"/"+moves[i+1], moves[i+2]); res.Code != http.StatusOK {
+					t.Fatalf("%s %s: %d %s", moves[i], moves[i+1], res.Code, res.Body)
+				}
+			}
+			return path
+		}
+		requested := place("2026-12-12T14:00:00+08:00")
+		confirmed := place("2026-12-05T14:00:00+08:00", "ch-lecturer", "accept", `{"slot":0}`)
+		cancelled := place("2026-12-12T15:00:00+08:00", "ch-secretary", "cancel", `{"reason":"村里有事"}`)
 		cases := []struct {
 			name         string
 			login        string
@@ -129,6 +155,82 @@ func TestAPIErrors(t *testing.T) {
 				status: 422, code: "validation", field: "name"},
 			{name: "body over 8 MB", login: "ch-official", method: http.MethodPost, path: "/api/v1/lessons",
 				body: `{"title":"` + strings.Repeat("x", 8<<20) + `"}`, status: 413, code: "body_too_large"},
+
+			// Ordering.
+			{name: "bad slot string", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/orders", body: orderOf(0, "next saturday"),
+				headers: en, status: 422, code: "validation", field: "slots.0", fieldMessage: "Times look like 2026-12-05T14:00:00+08:00"},
+			{name: "no slots", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/orders",
+				body:   map[string]any{"lesson_id": ch.Lessons[0].ID, "courtyard_id": ch.Courtyards[0].ID, "slots": []string{}},
+				status: 422, code: "validation", field: "slots"},
+			{name: "four slots", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/orders",
+				body:   map[string]any{"lesson_id": ch.Lessons[0].ID, "courtyard_id": ch.Courtyards[0].ID, "slots": []string{"a", "b", "c", "d"}},
+				status: 422, code: "validation", field: "slots"},
+			{name: "another branch's courtyard", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/orders",
+				body:   map[string]any{"lesson_id": ch.Lessons[0].ID, "courtyard_id": ch.Courtyards[1].ID, "slots": []string{"2026-12-12T16:00:00+08:00"}},
+				status: 422, code: "validation", field: "courtyard_id"},
+			{name: "too soon", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/orders", body: orderOf(0, "2026-12-01T19:00:00+08:00"),
+				status: 422, code: "order.too_soon"},
+			{name: "the branch is busy then", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/orders", body: orderOf(1, "2026-12-05T14:00:00+08:00"),
+				status: 409, code: "order.branch_busy", field: "order_id"},
+			{name: "a lecturer may not order", login: "ch-lecturer", method: http.MethodPost, path: "/api/v1/orders", body: orderOf(0, "2026-12-12T16:00:00+08:00"),
+				status: 403, code: "forbidden"},
+			{name: "slot index out of range", login: "ch-lecturer", method: http.MethodPost, path: requested + "/accept", body: `{"slot":3}`,
+				status: 422, code: "validation", field: "slot", fieldMessage: "请选择一个意向时间"},
+			{name: "negative slot index", login: "ch-lecturer", method: http.MethodPost, path: requested + "/accept", body: `{"slot":-1}`,
+				status: 422, code: "validation", field: "slot"},
+			{name: "accept without a slot", login: "ch-lecturer", method: http.MethodPost, path: requested + "/accept", body: `{}`,
+				status: 422, code: "validation", field: "slot"},
+			{name: "slot as text", login: "ch-lecturer", method: http.MethodPost, path: requested + "/accept", body: `{"slot":"0"}`,
+				status: 400, code: "bad_json", field: "slot"},
+			{name: "the secretary may not accept", login: "ch-secretary", method: http.MethodPost, path: requested + "/accept", body: `{"slot":0}`,
+				status: 403, code: "order.not_your_move"},
+			{name: "another town's lecturer", login: "qh-lecturer", method: http.MethodPost, path: requested + "/accept", body: `{"slot":0}`,
+				status: 404, code: "order.not_found"},
+			{name: "accept a cancelled order", login: "ch-lecturer", method: http.MethodPost, path: cancelled + "/accept", body: `{"slot":0}`,
+				headers: en, status: 409, code: "order.wrong_status", message: "The order is “Cancelled” and cannot do this"},
+			{name: "decline without a reason", login: "ch-lecturer", method: http.MethodPost, path: requested + "/decline", body: `{"reason":"  "}`,
+				status: 422, code: "validation", field: "reason"},
+			{name: "propose a bad time", login: "ch-lecturer", method: http.MethodPost, path: requested + "/propose", body: `{"start":"soon"}`,
+				status: 422, code: "validation", field: "start"},
+			{name: "respond without an answer", login: "ch-secretary", method: http.MethodPost, path: requested + "/respond", body: `{}`,
+				status: 422, code: "validation", field: "accept"},
+			{name: "respond to an order not proposed", login: "ch-secretary", method: http.MethodPost, path: requested + "/respond", body: `{"accept":true}`,
+				status: 409, code: "order.wrong_status"},
+			{name: "deliver before the lesson", login: "ch-lecturer", method: http.MethodPost, path: confirmed + "/deliver",
+				body: `{"attendees":20,"minutes":20}`, status: 422, code: "order.not_yet"},
+			{name: "deliver with a bad photo link", login: "ch-lecturer", method: http.MethodPost, path: confirmed + "/deliver",
+				body: `{"attendees":20,"minutes":20,"photo_links":["javascript:alert(1)"]}`, status: 422, code: "validation", field: "photo_links"},
+			{name: "stars 9", login: "ch-secretary", method: http.MethodPost, path: confirmed + "/review", body: `{"stars":9}`,
+				status: 422, code: "validation", field: "stars", fieldMessage: "评分为 1–5 星"},
+			{name: "review before delivery", login: "ch-secretary", method: http.MethodPost, path: confirmed + "/review", body: `{"stars":5}`,
+				status: 409, code: "order.wrong_status"},
+			{name: "reassign a requested order", login: "ch-official", method: http.MethodPost, path: requested + "/reassign",
+				body: map[string]int64{"lecturer_id": ch.Lecturers[1].ID}, status: 409, code: "order.wrong_status"},
+			{name: "unknown order id", login: "ch-official", method: http.MethodGet, path: "/api/v1/orders/987654321", status: 404, code: "order.not_found", message: "没有这个点单"},
+			{name: "unknown order id on a move", login: "ch-lecturer", method: http.MethodPost, path: "/api/v1/orders/987654321/accept", body: `{"slot":0}`,
+				status: 404, code: "order.not_found"},
+			{name: "order id abc", login: "ch-official", method: http.MethodGet, path: "/api/v1/orders/abc", status: 404, code: "not_found"},
+			{name: "unknown order status", login: "ch-official", method: http.MethodGet, path: "/api/v1/orders?status=requested,bogus", status: 400, code: "bad_request", field: "status"},
+			{name: "NUL order status", login: "ch-official", method: http.MethodGet, path: "/api/v1/orders?status=%00", status: 400, code: "bad_text"},
+			{name: "NUL in a decline reason", login: "ch-lecturer", method: http.MethodPost, path: requested + "/decline", body: `{"reason":"\u0000"}`,
+				status: 400, code: "bad_text"},
+			{name: "bad order month", login: "ch-official", method: http.MethodGet, path: "/api/v1/orders?month=2026-13", status: 400, code: "bad_request", field: "month"},
+			{name: "bad branch_id", login: "ch-official", method: http.MethodGet, path: "/api/v1/orders?branch_id=x", status: 400, code: "bad_request", field: "branch_id"},
+			{name: "slots of an absent lesson", login: "ch-secretary", method: http.MethodGet, path: "/api/v1/lessons/987654321/slots", status: 404, code: "lesson.not_found"},
+			{name: "member lesson in the future", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/member-lessons",
+				body: map[string]any{"title": "讲堂", "speaker": "张三", "date": "2027-01-01", "attendees": 10}, status: 422, code: "validation", field: "date"},
+			{name: "member lesson of another branch", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/member-lessons",
+				body: map[string]any{"branch_id": ch.Branches[1].ID, "title": "讲堂", "speaker": "张三", "date": "2026-11-01", "attendees": 10}, status: 403, code: "forbidden"},
+			{name: "bad member lesson month", login: "ch-secretary", method: http.MethodGet, path: "/api/v1/member-lessons?month=11", status: 400, code: "bad_request", field: "month"},
+			{name: "bad points month", login: "ch-lecturer", method: http.MethodGet, path: "/api/v1/points?month=2026-1", status: 400, code: "bad_request", field: "month"},
+			{name: "someone else's message", login: "ch-official", method: http.MethodPost, path: "/api/v1/inbox/987654321/read", status: 404, code: "message.not_found"},
+			{name: "settings with a bad schedule", login: "ch-official", method: http.MethodPut, path: "/api/v1/town/settings",
+				body:   map[string]any{"travel_buffer_minutes": 30, "lead_time_hours": 48, "horizon_days": 90, "answer_deadline_hours": 72, "schedule_spec": "every day"},
+				status: 422, code: "validation", field: "schedule_spec"},
+			{name: "settings out of range", login: "ch-official", method: http.MethodPut, path: "/api/v1/town/settings",
+				body:   map[string]any{"travel_buffer_minutes": -1, "lead_time_hours": 48, "horizon_days": 0, "answer_deadline_hours": 72},
+				status: 422, code: "validation", field: "horizon_days"},
+			{name: "settings are the officials'", login: "cs-county", method: http.MethodGet, path: "/api/v1/town/settings", status: 403, code: "forbidden.read_only"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -155,14 +257,42 @@ func TestAPIErrors(t *testing.T) {
 			})
 		}
 
+		// A clash names the order in the way.
+		res := e.as("ch-secretary", http.MethodPost, "/api/v1/orders", orderOf(1, "2026-12-05T14:10:00+08:00"))
+		if res.Code != http.StatusConflict || apiErrorOf(t, res).Fields["order_id"] != mustFloat(t, strings.TrimPrefix(confirmed, "/api/v1/orders/")) {
+			t.Fatalf("clash: %d %s, want order_id of %s", res.Code, res.Body, confirmed)
+		}
+
 		// None of the refused writes above may have written anything.
-		res := e.as("ch-official", http.MethodGet, "/api/v1/lessons?per_page=100", nil)
+		res = e.as("ch-official", http.MethodGet, "/api/v1/lessons?per_page=100", nil)
 		var page struct{ Total int }
 		mustJSON(t, res, &page)
 		if page.Total != len(ch.Lessons) {
 			t.Fatalf("refused writes left lessons behind: %d lessons, want %d", page.Total, len(ch.Lessons))
 		}
+		res = e.as("ch-official", http.MethodGet, "/api/v1/orders", nil)
+		var orders struct {
+			Items []struct{ Status string }
+		}
+		mustJSON(t, res, &orders)
+		var states []string
+		for _, o := range orders.Items {
+			states = append(states, o.Status)
+		}
+		if got := strings.Join(states, " "); got != "cancelled confirmed requested" {
+			t.Fatalf("refused moves changed orders: %s, want cancelled confirmed requested", got)
+		}
 	})
+}
+
+// mustFloat parses a decimal id as JSON numbers decode.
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // TestAPIBodyLimitStreamed sends an over-long body of unknown length, so the
@@ -186,40 +316,70 @@ func TestAPIBodyLimitStreamed(t *testing.T) {
 }
 
 // TestAPIErrorsNever500 throws odd input at every API route and requires a
-// well-formed answer below 500 each time.
+// well-formed answer below 500 each time. Routes of one order act on a real
+// order, so the odd bodies reach its rules, not just the 404.
 func TestAPIErrorsNever500(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		bodies := []string{``, `null`, `{}`, `[]`, `"x"`, `{"id":1}`, `{"name":null,"title":null}`, "{\"name\":\"\x00\"}",
 			`{"name":"` + strings.Repeat("字", 5000) + `","title":"` + strings.Repeat("字", 5000) + `"}`,
 			`{"availability":[{"weekday":9,"start_minute":-5,"end_minute":99999}],"blackouts":[{"day":"2026-02-30"}],"name":"x"}`,
-			`{"lat":"NaN","lng":1e400,"name":"x"}`, `{"lecturer_ids":[-1,0,9223372036854775807],"title":"x","topic":"红色教育","duration_minutes":20}`}
-		logins := []string{"ch-official", "cs-county"}
+			`{"lat":"NaN","lng":1e400,"name":"x"}`, `{"lecturer_ids":[-1,0,9223372036854775807],"title":"x","topic":"红色教育","duration_minutes":20}`,
+			// Ordering.
+			`{"slot":-1}`, `{"slot":9223372036854775807}`, `{"slot":1.5}`, `{"start":"2026-02-30T25:61"}`, `{"start":"2026-12-09"}`, `{"reason":"\u0000"}`, `{"note":"\u0000"}`,
+			`{"accept":"yes"}`, `{"accept":null}`, `{"stars":9,"comment":"x"}`, `{"stars":-9223372036854775808}`,
+			`{"reason":"` + strings.Repeat("理", 301) + `"}`, `{"lecturer_id":-1}`, `{"lecturer_id":9223372036854775807}`,
+			`{"attendees":-5,"minutes":1e9,"summary":"x","photo_links":["javascript:alert(1)","","http://x y"]}`,
+			`{"lesson_id":9223372036854775807,"courtyard_id":-1,"slots":["x","2026-12-05T14:00:00+08:00","2026-12-05T14:00:00+08:00","", "z"],"audience":-1}`,
+			`{"lesson_id":1,"courtyard_id":1,"slots":["9999-12-31T23:59:59Z","0001-01-01T00:00:00Z"]}`,
+			`{"title":"t","speaker":"s","date":"0000-00-00","attendees":1,"branch_id":-1}`, `{"title":"t","speaker":"s","date":"2026-11-29","attendees":1,"branch_id":9223372036854775807}`,
+			`{"travel_buffer_minutes":-1,"lead_time_hours":99999,"horizon_days":0,"answer_deadline_hours":0,"schedule_spec":"* * *"}`,
+			`{"travel_buffer_minutes":30,"lead_time_hours":48,"horizon_days":90,"answer_deadline_hours":72,"schedule_spec":"` + strings.Repeat("*", 100) + `"}`}
+		queries := []string{"", "?status=requested,,bogus", "?status=%00&q=%00&topic=%00&month=%00", "?month=2026-13&page=1000000000&per_page=200",
+			"?month=0000-00&town_id=9223372036854775807&lecturer_id=9223372036854775807&branch_id=1",
+			"?month=%25&status=%27%3B--&lecturer_id=-1", "?month=2026-12&town_id=1&page=0&per_page=0"}
+		logins := []string{"ch-official", "ch-secretary", "ch-lecturer", "cs-county"}
 		for _, l := range logins {
 			// Sign in first: the odd sign-ins below count as failures
 			// against the test's one client address.
 			e.token(l)
+		}
+		// A requested order of ch-secretary's branch and ch-lecturer.
+		res := e.as("ch-secretary", http.MethodPost, "/api/v1/orders", map[string]any{"lesson_id": e.W.A.Lessons[0].ID,
+			"lecturer_id": e.W.A.Lecturers[0].ID, "courtyard_id": e.W.A.Courtyards[0].ID, "slots": []string{"2026-12-05T14:00:00+08:00"}})
+		var order struct{ ID int64 }
+		mustJSON(t, res, &order)
+		if res.Code != http.StatusCreated {
+			t.Fatalf("order: %d %s", res.Code, res.Body)
 		}
 		for route := range apiRoutes(e.S) {
 			if route == "DELETE /api/v1/session" {
 				continue // would sign the cached sessions out
 			}
 			method, path, _ := strings.Cut(route, " ")
-			path = strings.NewReplacer("{id}", "1", "{kind}", "lessons").Replace(path)
+			id := "1"
+			if strings.HasPrefix(path, "/api/v1/orders/") {
+				id = fmt.Sprint(order.ID)
+			}
+			path = strings.NewReplacer("{id}", id, "{kind}", "lessons").Replace(path)
 			for _, login := range logins {
-				for _, b := range bodies {
+				inputs := queries
+				if method == http.MethodPost || method == http.MethodPut {
+					inputs = bodies
+				}
+				for _, in := range inputs {
 					var body any
+					p := path
 					if method == http.MethodPost || method == http.MethodPut {
-						body = b
+						body = in
+					} else {
+						p += in
 					}
-					res := e.as(login, method, path, body, "Content-Type", "application/json")
+					res := e.as(login, method, p, body, "Content-Type", "application/json")
 					if res.Code >= 500 {
-						t.Errorf("%s as %s with %.60q: %d %.300s", route, login, b, res.Code, res.Body)
+						t.Errorf("%s as %s with %.60q: %d %.300s", route, login, in, res.Code, res.Body)
 					}
 					if res.Code >= 400 {
 						apiErrorOf(t, res)
-					}
-					if body == nil {
-						break
 					}
 				}
 			}
