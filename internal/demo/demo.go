@@ -1,6 +1,7 @@
 // Package demo loads the demo: 长沙县 with 春华镇 (branches, courtyards,
-// lecturers, the 35 courtyard lessons, films) and 桃源县 with 漆河镇, and an
-// account for every role. Loading twice adds nothing.
+// lecturers, the 35 courtyard lessons, films) and 桃源县 with 漆河镇, an
+// account for every role and, given the booking store, a year of history
+// (history.go). Loading twice adds nothing.
 package demo
 
 import (
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"weike/booking"
 	"weike/internal/apperr"
 	"weike/lessons"
 	"weike/org"
@@ -19,6 +21,10 @@ import (
 type Stores struct {
 	Org     *org.Store
 	Lessons *lessons.Store
+	// Booking, when set, receives a year of history (orders, member
+	// lessons, viewings, practices) for the towns that have none; its
+	// clock should be Now.
+	Booking *booking.Store
 	// Now places the lecturers' blackout dates ahead of the day the demo is
 	// loaded; nil means time.Now.
 	Now func() time.Time
@@ -57,6 +63,11 @@ func Load(ctx context.Context, st Stores, password string) (*Result, error) {
 	}
 	for _, ts := range towns {
 		if err := l.seedTown(ctx, ts); err != nil {
+			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
+		}
+	}
+	for _, ts := range towns {
+		if err := l.seedHistory(ctx, ts); err != nil {
 			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
 		}
 	}
