@@ -14,6 +14,8 @@ func init() {
 		"nav.films":          {"教育片", "Films"},
 		"nav.branches":       {"支部", "Branches"},
 		"nav.import":         {"导入", "Import"},
+		"nav.dashboard":      {"覆盖情况", "Coverage"},
+		"nav.county":         {"各镇情况", "Towns"},
 		"nav.account":        {"我的账号", "My account"},
 		"nav.logout":         {"退出", "Sign out"},
 		"page.error":         {"出错了", "Something is wrong"},
