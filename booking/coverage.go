@@ -64,6 +64,19 @@ type CoverageFilter struct {
 	Kind   string // village, community, other; empty: all
 }
 
+// check normalises the filter: "all" is no kind; an unknown kind is the
+// caller's mistake, not an empty town.
+func (f *CoverageFilter) check() error {
+	switch f.Kind {
+	case "", org.KindVillage, org.KindCommunity, org.KindOther:
+	case "all":
+		f.Kind = ""
+	default:
+		return apperr.New(apperr.BadRequest, "bad_request").Field("kind", "field.branch_kind")
+	}
+	return nil
+}
+
 type branchRow struct {
 	ID     int64
 	TownID int64
@@ -121,6 +134,69 @@ func (s *Store) marks(ctx context.Context, towns []int64, from, to string, ids b
 	return out, nil
 }
 
+// The marks of a matrix cell, as bits.
+const (
+	markLesson   = 1
+	markFilm     = 2
+	markPractice = 4
+)
+
+type cellMarks struct {
+	branchID int64
+	month    string
+	bits     int64
+}
+
+// matrixMarks reads which marks each branch has in each month of [from,
+// to], folded into bits per branch and month. Each of the four queries is a
+// grouped scan of a covering (town_id, month, …) index, and rows are
+// scanned without reflection: a county's matrix is 600 branches × 12
+// months, and reading the grouped lists into structs through GORM was most
+// of its time (see docs/benchmarks.md).
+func (s *Store) matrixMarks(ctx context.Context, towns []int64, from, to string) ([]cellMarks, error) {
+	queries := []struct {
+		bit int64
+		q   string
+	}{
+		{markLesson, "SELECT branch_id, month FROM orders WHERE town_id IN ? AND month >= ? AND month <= ? AND status IN ('delivered', 'reviewed') GROUP BY branch_id, month"},
+		{markLesson, "SELECT branch_id, month FROM member_lessons WHERE town_id IN ? AND month >= ? AND month <= ? GROUP BY branch_id, month"},
+		{markFilm, "SELECT branch_id, month FROM viewings WHERE town_id IN ? AND month >= ? AND month <= ? GROUP BY branch_id, month"},
+		{markPractice, "SELECT branch_id, month FROM practices WHERE town_id IN ? AND month >= ? AND month <= ? GROUP BY branch_id, month"},
+	}
+	type key struct {
+		branch int64
+		month  string
+	}
+	idx := map[key]int{}
+	var out []cellMarks
+	for _, q := range queries {
+		rows, err := s.db.R.WithContext(ctx).Raw(q.q, towns, from, to).Rows()
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.branch, &k.month); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			i, ok := idx[k]
+			if !ok {
+				i = len(out)
+				idx[k] = i
+				out = append(out, cellMarks{branchID: k.branch, month: k.month})
+			}
+			out[i].bits |= q.bit
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 func checkMonth(m string) error {
 	if _, err := time.Parse("2006-01", m); err != nil {
 		return apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
@@ -130,6 +206,9 @@ func checkMonth(m string) error {
 
 // Coverage reports one month for every active branch the actor may see.
 func (s *Store) Coverage(ctx context.Context, act org.Actor, month string, f CoverageFilter) (*MonthCoverage, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if err := checkMonth(month); err != nil {
 		return nil, err
 	}
@@ -249,6 +328,9 @@ func months(from, to string) ([]string, error) {
 // Matrix reports every active branch's marks for each month in [from, to],
 // and the trend of the rates.
 func (s *Store) Matrix(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (*Matrix, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	ms, err := months(from, to)
 	if err != nil {
 		return nil, err
@@ -257,7 +339,7 @@ func (s *Store) Matrix(ctx context.Context, act org.Actor, from, to string, f Co
 	if err != nil {
 		return nil, err
 	}
-	marks, err := s.marks(ctx, act.ScopeTowns(f.TownID), from, to, false)
+	marks, err := s.matrixMarks(ctx, act.ScopeTowns(f.TownID), from, to)
 	if err != nil {
 		return nil, err
 	}
@@ -275,23 +357,14 @@ func (s *Store) Matrix(ctx context.Context, act org.Actor, from, to string, f Co
 		}
 		mx.Branches[i] = MatrixBranch{BranchID: b.ID, TownID: b.TownID, Name: b.Name, Kind: b.Kind, Cells: cells}
 	}
-	for k, rows := range marks {
-		for _, r := range rows {
-			i, ok := row[r.BranchID]
-			j, ok2 := col[r.Month]
-			if !ok || !ok2 {
-				continue
-			}
-			c := &mx.Branches[i].Cells[j]
-			switch k {
-			case "lesson", "member":
-				c.Lesson = true
-			case "film":
-				c.Film = true
-			case "practice":
-				c.Practice = true
-			}
+	for _, r := range marks {
+		i, ok := row[r.branchID]
+		j, ok2 := col[r.month]
+		if !ok || !ok2 {
+			continue
 		}
+		c := &mx.Branches[i].Cells[j]
+		c.Lesson, c.Film, c.Practice = r.bits&markLesson != 0, r.bits&markFilm != 0, r.bits&markPractice != 0
 	}
 	for j, m := range ms {
 		column := make([]Cell, len(bs))
@@ -339,6 +412,9 @@ type LecturerLoad struct {
 
 // Totals sums the range [from, to] (months, inclusive).
 func (s *Store) Totals(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (*Totals, error) {
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	if _, err := months(from, to); err != nil {
 		return nil, err
 	}

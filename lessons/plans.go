@@ -69,6 +69,14 @@ func (s *Store) Plan(ctx context.Context, act org.Actor, month string, townID in
 	if townID == 0 {
 		townID = act.TownID
 	}
+	if townID == 0 {
+		// A county viewer has no town of their own: with one town in the
+		// county there is nothing to choose, with more they must name one.
+		if len(act.Towns) != 1 {
+			return nil, apperr.New(apperr.Invalid, "validation").Field("town_id", "field.required")
+		}
+		townID = act.Towns[0]
+	}
 	if err := act.ReadTown(townID, "town"); err != nil {
 		return nil, err
 	}

@@ -241,7 +241,10 @@ func accessMatrix(e *env) []accessRow {
 		{route: "GET /api/v1/imports/{kind}/template.xlsx", name: "unknown kind", want: signedIn(404), req: fixed("/api/v1/imports/nope/template.xlsx", nil)},
 		{route: "PUT /api/v1/courtyards/{id}", name: "漆河镇 courtyard", want: qhWrite, req: fixed(id("/api/v1/courtyards/%d", qh.Courtyards[1].ID), putCourtyard(qh))},
 	}
-	return append(rows, orderRows(e)...)
+	rows = append(rows, messageRows(e)...)
+	rows = append(rows, orderRows(e)...)
+	rows = append(rows, themeRows(e)...)
+	return append(rows, exportRows(e)...)
 }
 
 // multipartFile is a multipart/form-data body with one "file" part.
@@ -376,12 +379,12 @@ func matrixParty(e *env) map[string]int64 {
 		"ch-lecturer": e.W.A.Lecturers[0].ID, "qh-lecturer": e.W.B.Lecturers[0].ID}
 }
 
-// checkParty fails when a secretary is shown another branch's order or
-// member lesson, or a lecturer another lecturer's order; party is the
-// caller's branch or lecturer record.
+// checkParty fails when a secretary is shown another branch's order,
+// member lesson, viewing or practice, or a lecturer another lecturer's
+// order; party is the caller's branch or lecturer record.
 func checkParty(t *testing.T, login string, party int64, it map[string]any, row accessRow) {
 	t.Helper()
-	if !strings.Contains(row.route, "/orders") && !strings.Contains(row.route, "/member-lessons") {
+	if !slices.ContainsFunc([]string{"/orders", "/member-lessons", "/viewings", "/practices"}, func(p string) bool { return strings.Contains(row.route, p) }) {
 		return
 	}
 	key := "branch_id"
@@ -1004,4 +1007,436 @@ func orderRows(e *env) []accessRow {
 		{route: "GET /api/v1/inbox", want: signedIn(200), list: true, mayBeEmpty: true, check: checkInbox, req: after("/api/v1/inbox")},
 		{route: "POST /api/v1/inbox/{id}/read", name: "ch-official's message", want: statuses(404, "ch-official", 204), req: inboxRead},
 	}
+}
+
+// matrixRecords are the viewings and practices the theme-day rows read and
+// correct: of each kind one of ch-secretary's branch, one of another
+// 春华镇 branch (recorded by its official) and one of 漆河镇, recorded
+// through the API the first time a row needs them.
+type matrixRecords struct {
+	e *env
+	// ids by "viewing <name>" and "practice <name>"; nil until set up.
+	ids    map[string]int64
+	failed bool
+}
+
+// The matrix's records, by name.
+const (
+	recOwn   = "of ch-secretary's branch"
+	recOther = "of another 春华镇 branch"
+	recQH    = "of 漆河镇"
+)
+
+// viewingBody is a viewing of film (a catalog id; zero: a film outside the
+// catalog) for branch (zero: the secretary's own).
+func viewingBody(branch, film int64, day, notes string) map[string]any {
+	b := map[string]any{"date": day, "attendees": 30, "notes": notes}
+	if branch != 0 {
+		b["branch_id"] = branch
+	}
+	if film != 0 {
+		b["film_id"] = film
+	} else {
+		b["film_title"] = "《焦裕禄》"
+	}
+	return b
+}
+
+// practiceBody is a practice for branch (zero: the secretary's own).
+func practiceBody(branch int64, day, notes string) map[string]any {
+	b := map[string]any{"type": "走访慰问", "date": day, "participants": 12, "opinions": 3, "service_items": 2, "notes": notes}
+	if branch != 0 {
+		b["branch_id"] = branch
+	}
+	return b
+}
+
+func (m *matrixRecords) need(t *testing.T) {
+	t.Helper()
+	if m.ids != nil {
+		return
+	}
+	if m.failed {
+		t.Fatal("the matrix's viewings and practices could not be set up: see the first failure")
+	}
+	m.failed = true
+	ch, qh := m.e.W.A, m.e.W.B
+	ids := map[string]int64{}
+	post := func(name, login, path string, body any) {
+		res := m.e.as(login, http.MethodPost, path, body)
+		if res.Code != http.StatusCreated {
+			t.Fatalf("setting up the records: POST %s as %s: %d %s", path, login, res.Code, res.Body)
+		}
+		var out struct{ ID int64 }
+		mustJSON(t, res, &out)
+		ids[name] = out.ID
+	}
+	for _, r := range []struct {
+		name, login  string
+		branch, film int64
+	}{
+		{recOwn, "ch-secretary", 0, ch.Films[0].ID},
+		{recOther, "ch-official", ch.Branches[1].ID, 0},
+		{recQH, "qh-secretary", qh.Branches[0].ID, qh.Films[0].ID},
+	} {
+		post("viewing "+r.name, r.login, "/api/v1/viewings", viewingBody(r.branch, r.film, "2026-11-21", "矩阵"))
+		post("practice "+r.name, r.login, "/api/v1/practices", practiceBody(r.branch, "2026-11-22", "矩阵"))
+	}
+	m.ids, m.failed = ids, false
+}
+
+// listed is a request builder for a fixed path once the records exist.
+func (m *matrixRecords) listed(path string) func(*testing.T, *env, string) request {
+	return func(t *testing.T, _ *env, _ string) request {
+		m.need(t)
+		return request{path: path}
+	}
+}
+
+// at is a request builder for the named record of kind ("viewing",
+// "practice") with a body per caller (nil: none).
+func (m *matrixRecords) at(kind, name string, body func(login string) any) func(*testing.T, *env, string) request {
+	return func(t *testing.T, _ *env, login string) request {
+		m.need(t)
+		r := request{path: fmt.Sprintf("/api/v1/%ss/%d", kind, m.ids[kind+" "+name])}
+		if body != nil {
+			r.body = body(login)
+		}
+		return r
+	}
+}
+
+// everyTownReadable fails when a town_id anywhere in body is not one of the
+// caller's towns: plans, coverage and the towns' table nest their records.
+func everyTownReadable(t *testing.T, route, login string, towns []int64, body []byte) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Errorf("%s as %s: %v", route, login, err)
+		return
+	}
+	var walk func(at string, v any)
+	walk = func(at string, v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if n, ok := c.(float64); ok && k == "town_id" && !slices.Contains(towns, int64(n)) {
+					t.Errorf("%s as %s: %s.town_id %v is not a town the caller reads (%v)", route, login, at, n, towns)
+				}
+				walk(at+"."+k, c)
+			}
+		case []any:
+			for i, c := range x {
+				walk(fmt.Sprintf("%s[%d]", at, i), c)
+			}
+		}
+	}
+	walk("$", v)
+}
+
+// themeRows are the access matrix's rows for the monthly theme day: plans,
+// viewings, practices, coverage and totals. They run after the order rows,
+// so the coverage counts delivered lessons and member lessons too.
+func themeRows(e *env) []accessRow {
+	ch, qh := e.W.A, e.W.B
+	towns := matrixTowns(e)
+	m := &matrixRecords{e: e}
+	id := func(format string, v int64) string { return fmt.Sprintf(format, v) }
+	// Officials of their town and county viewers watch the coverage.
+	watchers := statuses(403, "ch-official", 200, "qh-official", 200, "cs-county", 200)
+	// recorders: the branch's secretary and the town's officials.
+	recorders := statuses(403, "ch-official", 201, "qh-official", 201, "ch-secretary", 201, "qh-secretary", 201)
+	// A 春华镇 record is a 404 to 漆河镇's callers past the role gate.
+	chRecord := func(def int, over ...any) want {
+		return statuses(def, append([]any{"qh-official", 404, "qh-secretary", 404, "qh-lecturer", 404}, over...)...)
+	}
+	chCorrect := func(over ...any) want {
+		return statuses(403, append([]any{"qh-official", 404, "qh-secretary", 404}, over...)...)
+	}
+
+	planBody := func(ts *fixture.TownSet, preview, link string) map[string]any {
+		return map[string]any{"note": "本月主题：廉洁", "lesson_ids": []int64{ts.Lessons[0].ID, ts.Lessons[1].ID, ts.Lessons[2].ID},
+			"films": []map[string]any{{"film_id": ts.Films[0].ID, "preview_date": preview, "link": link}}}
+	}
+	// checkPlan: the plan published with the film previewed on preview
+	// (empty: a month not published).
+	checkPlan := func(preview string) func(*testing.T, string, []byte) {
+		return func(t *testing.T, login string, body []byte) {
+			var p struct {
+				TownID      int64   `json:"town_id"`
+				PublishedAt *string `json:"published_at"`
+				Lessons     []struct {
+					Status string
+				}
+				Films []struct {
+					PreviewDate string `json:"preview_date"`
+				}
+			}
+			if err := json.Unmarshal(body, &p); err != nil {
+				t.Fatal(err)
+			}
+			everyTownReadable(t, "plan", login, towns[login], body)
+			if preview == "" {
+				if p.PublishedAt != nil || len(p.Lessons) != 0 || len(p.Films) != 0 {
+					t.Errorf("plan as %s: a month not published has content: %s", login, body)
+				}
+				return
+			}
+			if p.PublishedAt == nil || len(p.Lessons) != 3 || len(p.Films) != 1 || p.Films[0].PreviewDate != preview {
+				t.Errorf("plan as %s: want the published 3 lessons and 1 film previewed on %s: %s", login, preview, body)
+			}
+			for _, l := range p.Lessons {
+				if l.Status != "published" {
+					t.Errorf("plan as %s: a %s lesson featured: %s", login, l.Status, body)
+				}
+			}
+		}
+	}
+
+	// newViewing and newPractice: each recorder records for a branch of
+	// their own town; the secretaries of 春华镇 leave the branch out.
+	newViewing := func(login string) any {
+		switch login {
+		case "ch-official":
+			return viewingBody(ch.Branches[1].ID, ch.Films[0].ID, "2026-11-24", login)
+		case "qh-official":
+			return viewingBody(qh.Branches[1].ID, qh.Films[0].ID, "2026-11-24", login)
+		case "qh-secretary":
+			return viewingBody(qh.Branches[0].ID, qh.Films[0].ID, "2026-11-24", login)
+		case "ch-secretary":
+			return viewingBody(0, 0, "2026-11-24", login)
+		}
+		return viewingBody(ch.Branches[0].ID, ch.Films[0].ID, "2026-11-24", nameOf(login))
+	}
+	newPractice := func(login string) any {
+		switch login {
+		case "ch-official":
+			return practiceBody(ch.Branches[1].ID, "2026-11-25", login)
+		case "qh-official":
+			return practiceBody(qh.Branches[1].ID, "2026-11-25", login)
+		case "qh-secretary":
+			return practiceBody(qh.Branches[0].ID, "2026-11-25", login)
+		case "ch-secretary":
+			return practiceBody(0, "2026-11-25", login)
+		}
+		return practiceBody(ch.Branches[0].ID, "2026-11-25", nameOf(login))
+	}
+	// Corrections repeat the record's branch (or leave it out) and change
+	// the notes per caller, so each one logs a change.
+	editViewing := func(branch, film int64) func(string) any {
+		return func(login string) any { return viewingBody(branch, film, "2026-11-21", "改-"+nameOf(login)) }
+	}
+	editPractice := func(branch int64) func(string) any {
+		return func(login string) any { return practiceBody(branch, "2026-11-22", "改-"+nameOf(login)) }
+	}
+	// checkChanges: ch-official's and then ch-secretary's corrections are
+	// logged, each with the notes before and after and the editor's name.
+	checkChanges := func(t *testing.T, login string, body []byte) {
+		var r struct {
+			Notes   string
+			Changes []struct {
+				AccountID *int64 `json:"account_id"`
+				Fields    map[string][2]string
+				Who       string
+			}
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Changes) != 2 || r.Notes != "改-ch-secretary" {
+			t.Errorf("record as %s: want the two corrections logged: %s", login, body)
+			return
+		}
+		for i, before := range []string{"矩阵", "改-ch-official"} {
+			c := r.Changes[i]
+			if c.Fields["notes"] != [2]string{before, "改-" + []string{"ch-official", "ch-secretary"}[i]} || c.Who == "" || c.AccountID == nil {
+				t.Errorf("record as %s: change %d: %+v", login, i, c)
+			}
+		}
+	}
+
+	readable := func(t *testing.T, login string, body []byte) {
+		everyTownReadable(t, "coverage", login, towns[login], body)
+	}
+	checkCoverage := func(t *testing.T, login string, body []byte) {
+		readable(t, login, body)
+		var c struct {
+			Branches []struct {
+				Film, Practice bool
+				Records        struct{ Viewings, Practices []int64 }
+			}
+			Rates struct{ Film, Practice float64 }
+		}
+		if err := json.Unmarshal(body, &c); err != nil {
+			t.Fatal(err)
+		}
+		done := false
+		for _, b := range c.Branches {
+			if b.Film != (len(b.Records.Viewings) > 0) || b.Practice != (len(b.Records.Practices) > 0) {
+				t.Errorf("coverage as %s: a mark without its records or records without the mark: %+v", login, b)
+			}
+			done = done || b.Film && b.Practice
+		}
+		// Every caller's towns have a branch that watched and practised in 2026-11.
+		if !done || c.Rates.Film == 0 || c.Rates.Practice == 0 {
+			t.Errorf("coverage as %s: the month's viewings and practices are not marked: %s", login, body)
+		}
+	}
+	checkMatrix := func(n int) func(*testing.T, string, []byte) {
+		return func(t *testing.T, login string, body []byte) {
+			readable(t, login, body)
+			var mx struct {
+				Months   []string
+				Branches []struct{ Cells []struct{ Month string } }
+				Trend    []struct{ Month string }
+			}
+			if err := json.Unmarshal(body, &mx); err != nil {
+				t.Fatal(err)
+			}
+			if len(mx.Months) != n || len(mx.Trend) != n {
+				t.Errorf("matrix as %s: want %d months and trend points: %s", login, n, body)
+			}
+			for _, b := range mx.Branches {
+				if len(b.Cells) != n {
+					t.Errorf("matrix as %s: a row of %d cells, want %d", login, len(b.Cells), n)
+				}
+			}
+		}
+	}
+	checkTownsTable := func(t *testing.T, login string, body []byte) {
+		readable(t, login, body)
+		var r struct {
+			Towns []struct {
+				TownID   int64 `json:"town_id"`
+				Branches int
+			}
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Towns) != len(towns[login]) {
+			t.Errorf("towns table as %s: %d towns, want %d: %s", login, len(r.Towns), len(towns[login]), body)
+		}
+		for _, tw := range r.Towns {
+			if tw.Branches == 0 {
+				t.Errorf("towns table as %s: town %d without branches: %s", login, tw.TownID, body)
+			}
+		}
+	}
+	lecturerTown := map[int64]int64{}
+	for _, ts := range []*fixture.TownSet{ch, qh} {
+		for _, l := range ts.Lecturers {
+			lecturerTown[l.ID] = ts.Town.ID
+		}
+	}
+	type totals struct {
+		FilmViewings int64 `json:"film_viewings"`
+		Practices    int64
+		Participants int64
+		Branches     int64
+		Lecturers    []struct {
+			LecturerID int64 `json:"lecturer_id"`
+		}
+	}
+	checkTotals := func(ofTown int64) func(*testing.T, string, []byte) {
+		return func(t *testing.T, login string, body []byte) {
+			var tt totals
+			if err := json.Unmarshal(body, &tt); err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range tt.Lecturers {
+				if !slices.Contains(towns[login], lecturerTown[l.LecturerID]) {
+					t.Errorf("totals as %s: lecturer %d of another town: %s", login, l.LecturerID, body)
+				}
+			}
+			// Narrowed to a town the caller cannot read, everything is zero;
+			// otherwise the month's records count.
+			reads := ofTown == 0 || slices.Contains(towns[login], ofTown)
+			if counted := tt.FilmViewings > 0 && tt.Practices > 0 && tt.Participants > 0 && tt.Branches > 0; counted != reads {
+				t.Errorf("totals as %s: counted=%v, want %v: %s", login, counted, reads, body)
+			}
+		}
+	}
+
+	var rows []accessRow
+	rows = append(rows,
+		// Officials publish their own town's plan.
+		accessRow{route: "PUT /api/v1/plans/{month}", want: statuses(403, "ch-official", 200, "qh-official", 200), check: checkPlan("2026-11-28"),
+			req: perCaller("/api/v1/plans/2026-12", func(l string) any {
+				if strings.HasPrefix(l, "qh-") {
+					return planBody(qh, "2026-11-28", "")
+				}
+				return planBody(ch, "2026-11-28", "")
+			})},
+		accessRow{route: "PUT /api/v1/plans/{month}", name: "with 春华镇's lessons", want: statuses(403, "ch-official", 200, "qh-official", 422),
+			check: checkPlan("2026-12-20"), req: fixed("/api/v1/plans/2027-01", planBody(ch, "2026-12-20", "https://example.test/2027-01"))},
+		// Everyone reads their own town's plan; a county viewer, who has
+		// none, names the town.
+		accessRow{route: "GET /api/v1/plans/{month}", name: "own town (a county of one town needs no town_id)", want: statuses(200), check: checkPlan("2026-11-28"),
+			req: fixed("/api/v1/plans/2026-12", nil)},
+		accessRow{route: "GET /api/v1/plans/{month}", name: "of 春华镇", want: chRead, check: checkPlan("2026-11-28"),
+			req: fixed(id("/api/v1/plans/2026-12?town_id=%d", ch.Town.ID), nil)},
+		accessRow{route: "GET /api/v1/plans/{month}", name: "of 漆河镇", want: qhRead, check: checkPlan("2026-11-28"),
+			req: fixed(id("/api/v1/plans/2026-12?town_id=%d", qh.Town.ID), nil)},
+		accessRow{route: "GET /api/v1/plans/{month}", name: "of 春华镇, not published", want: chRead, check: checkPlan(""),
+			req: fixed(id("/api/v1/plans/2027-02?town_id=%d", ch.Town.ID), nil)},
+	)
+	for _, k := range []struct {
+		kind      string
+		create    func(string) any
+		forOther  any
+		noBranch  any
+		editOwn   func(string) any
+		editOther func(string) any
+		editQH    func(string) any
+	}{
+		{"viewing", newViewing, viewingBody(ch.Branches[1].ID, ch.Films[0].ID, "2026-11-26", "他支部"), viewingBody(0, 0, "2026-11-26", "无支部"),
+			editViewing(0, ch.Films[0].ID), editViewing(ch.Branches[1].ID, 0), editViewing(qh.Branches[0].ID, qh.Films[0].ID)},
+		{"practice", newPractice, practiceBody(ch.Branches[1].ID, "2026-11-26", "他支部"), practiceBody(0, "2026-11-26", "无支部"),
+			editPractice(0), editPractice(ch.Branches[1].ID), editPractice(qh.Branches[0].ID)},
+	} {
+		list := "/api/v1/" + k.kind + "s"
+		one := "GET " + list + "/{id}"
+		put := "PUT " + list + "/{id}"
+		rows = append(rows,
+			// The branch's secretary and the town's officials record;
+			// lecturers and county viewers do not.
+			accessRow{route: "POST " + list, want: recorders, req: perCaller(list, k.create)},
+			accessRow{route: "POST " + list, name: "for another 春华镇 branch", req: fixed(list, k.forOther),
+				want: statuses(403, "ch-official", 201, "qh-official", 422)},
+			accessRow{route: "POST " + list, name: "naming no branch", req: fixed(list, k.noBranch),
+				want: statuses(403, "ch-official", 422, "qh-official", 422, "ch-secretary", 201, "qh-secretary", 201)},
+
+			accessRow{route: "GET " + list, want: signedIn(200), list: true, req: m.listed(list)},
+			accessRow{route: "GET " + list, name: "of 2026-11", want: signedIn(200), list: true, req: m.listed(list + "?month=2026-11")},
+			accessRow{route: "GET " + list, name: "of 漆河镇", want: signedIn(200), list: true, mayBeEmpty: true,
+				req: m.listed(list + id("?town_id=%d", qh.Town.ID))},
+			accessRow{route: "GET " + list, name: "of another branch, 2026-10 to 2026-12", want: signedIn(200), list: true, mayBeEmpty: true,
+				req: m.listed(list + id("?from=2026-10&to=2026-12&branch_id=%d", ch.Branches[1].ID))},
+
+			accessRow{route: one, name: recOwn, want: chRead, req: m.at(k.kind, recOwn, nil)},
+			accessRow{route: one, name: recOther, want: chRecord(200, "ch-secretary", 404), req: m.at(k.kind, recOther, nil)},
+			accessRow{route: one, name: recQH, want: qhRead, req: m.at(k.kind, recQH, nil)},
+
+			accessRow{route: put, name: recOwn, want: chCorrect("ch-official", 200, "ch-secretary", 200), req: m.at(k.kind, recOwn, k.editOwn)},
+			accessRow{route: put, name: recOther, want: chCorrect("ch-official", 200, "ch-secretary", 404), req: m.at(k.kind, recOther, k.editOther)},
+			accessRow{route: put, name: recQH, want: statuses(403, "qh-official", 200, "qh-secretary", 200, "ch-official", 404, "ch-secretary", 404),
+				req: m.at(k.kind, recQH, k.editQH)},
+			accessRow{route: one, name: recOwn + ", corrected", want: chRead, check: checkChanges, req: m.at(k.kind, recOwn, nil)},
+		)
+	}
+	return append(rows,
+		accessRow{route: "GET /api/v1/coverage", want: watchers, check: checkCoverage, req: m.listed("/api/v1/coverage?month=2026-11")},
+		accessRow{route: "GET /api/v1/coverage", name: "of 漆河镇's villages", want: watchers, check: readable,
+			req: m.listed(id("/api/v1/coverage?month=2026-11&kind=village&town_id=%d", qh.Town.ID))},
+		accessRow{route: "GET /api/v1/coverage", name: "this month", want: watchers, check: readable, req: m.listed("/api/v1/coverage")},
+		accessRow{route: "GET /api/v1/coverage/matrix", want: watchers, check: checkMatrix(3),
+			req: m.listed("/api/v1/coverage/matrix?from=2026-10&to=2026-12")},
+		accessRow{route: "GET /api/v1/coverage/matrix", name: "of 漆河镇's communities, the last twelve months", want: watchers, check: checkMatrix(12),
+			req: m.listed(id("/api/v1/coverage/matrix?kind=community&town_id=%d", qh.Town.ID))},
+		accessRow{route: "GET /api/v1/coverage/towns", want: watchers, check: checkTownsTable, req: m.listed("/api/v1/coverage/towns?month=2026-11")},
+		accessRow{route: "GET /api/v1/totals", want: watchers, check: checkTotals(0), req: m.listed("/api/v1/totals?from=2026-11&to=2026-12")},
+		accessRow{route: "GET /api/v1/totals", name: "of 漆河镇", want: watchers, check: checkTotals(qh.Town.ID),
+			req: m.listed(id("/api/v1/totals?from=2026-11&to=2026-11&town_id=%d", qh.Town.ID))},
+	)
 }

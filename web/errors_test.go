@@ -61,6 +61,18 @@ func TestAPIErrors(t *testing.T) {
 		requested := place("2026-12-12T14:00:00+08:00")
 		confirmed := place("2026-12-05T14:00:00+08:00", "ch-lecturer", "accept", `{"slot":0}`)
 		cancelled := place("2026-12-12T15:00:00+08:00", "ch-secretary", "cancel", `{"reason":"村里有事"}`)
+		// A viewing of ch-secretary's branch, for the corrections below.
+		vres := e.as("ch-secretary", http.MethodPost, "/api/v1/viewings", map[string]any{"film_id": ch.Films[0].ID, "date": "2026-11-28", "attendees": 20})
+		var viewing struct{ ID int64 }
+		mustJSON(t, vres, &viewing)
+		if vres.Code != http.StatusCreated {
+			t.Fatalf("viewing: %d %s", vres.Code, vres.Body)
+		}
+		viewingPath := fmt.Sprintf("/api/v1/viewings/%d", viewing.ID)
+		planOf := func(lessons ...int64) map[string]any {
+			return map[string]any{"note": "十二月", "lesson_ids": lessons}
+		}
+		l := ch.Lessons // 0–2 published, 3 a draft
 		cases := []struct {
 			name         string
 			login        string
@@ -231,6 +243,63 @@ func TestAPIErrors(t *testing.T) {
 				body:   map[string]any{"travel_buffer_minutes": -1, "lead_time_hours": 48, "horizon_days": 0, "answer_deadline_hours": 72},
 				status: 422, code: "validation", field: "horizon_days"},
 			{name: "settings are the officials'", login: "cs-county", method: http.MethodGet, path: "/api/v1/town/settings", status: 403, code: "forbidden.read_only"},
+
+			// The monthly theme day.
+			{name: "plan with two lessons", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-12", body: planOf(l[0].ID, l[1].ID),
+				status: 422, code: "validation", field: "lesson_ids", fieldMessage: "每月精选 3–8 堂微党课"},
+			{name: "plan with two lessons in English", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-12",
+				body: planOf(l[0].ID, l[1].ID, l[1].ID), headers: en, status: 422, code: "validation", field: "lesson_ids", fieldMessage: "Feature three to eight lessons a month"},
+			{name: "plan with a draft lesson", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-12", body: planOf(l[0].ID, l[1].ID, l[3].ID),
+				status: 422, code: "validation", field: "lesson_ids", fieldMessage: "精选的微党课须是本镇已发布的课"},
+			{name: "plan with another town's lesson", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-12",
+				body: planOf(l[0].ID, l[1].ID, e.W.B.Lessons[0].ID), status: 422, code: "validation", field: "lesson_ids"},
+			{name: "plan with a film previewed too early", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-12",
+				body:   map[string]any{"lesson_ids": []int64{l[0].ID, l[1].ID, l[2].ID}, "films": []map[string]any{{"film_id": ch.Films[0].ID, "preview_date": "2026-10-01"}}},
+				status: 422, code: "validation", field: "films.0"},
+			{name: "plan with another town's film", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-12",
+				body:   map[string]any{"lesson_ids": []int64{l[0].ID, l[1].ID, l[2].ID}, "films": []map[string]any{{"film_id": e.W.B.Films[0].ID}}},
+				status: 422, code: "validation", field: "films"},
+			{name: "plan month 2026-13", login: "ch-secretary", method: http.MethodGet, path: "/api/v1/plans/2026-13", status: 400, code: "bad_request", field: "month"},
+			{name: "plan month 2026-13 on publish", login: "ch-official", method: http.MethodPut, path: "/api/v1/plans/2026-13", body: planOf(l[0].ID, l[1].ID, l[2].ID),
+				status: 400, code: "bad_request", field: "month"},
+			{name: "plan of a town not read", login: "cs-county", method: http.MethodGet, path: fmt.Sprintf("/api/v1/plans/2026-12?town_id=%d", e.W.B.Town.ID),
+				status: 404, code: "town.not_found"},
+			{name: "viewing in the future", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/viewings",
+				body: map[string]any{"film_id": ch.Films[0].ID, "date": "2026-12-01", "attendees": 20}, status: 422, code: "validation", field: "date", fieldMessage: "日期不能晚于今天"},
+			{name: "viewing of another town's film", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/viewings",
+				body: map[string]any{"film_id": e.W.B.Films[0].ID, "date": "2026-11-28", "attendees": 20}, status: 422, code: "validation", field: "film_id"},
+			{name: "viewing of no film", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/viewings",
+				body: map[string]any{"date": "2026-11-28", "attendees": 20}, status: 422, code: "validation", field: "film_id"},
+			{name: "official's viewing without a branch", login: "ch-official", method: http.MethodPost, path: "/api/v1/viewings",
+				body: map[string]any{"film_id": ch.Films[0].ID, "date": "2026-11-28", "attendees": 20}, status: 422, code: "validation", field: "branch_id"},
+			{name: "practice with no participants", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/practices",
+				body: map[string]any{"type": "走访慰问", "date": "2026-11-28", "participants": 0}, status: 422, code: "validation", field: "participants", fieldMessage: "超出允许范围"},
+			{name: "practice without a type", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/practices",
+				body: map[string]any{"type": " ", "date": "2026-11-28", "participants": 5}, status: 422, code: "validation", field: "type"},
+			{name: "practice for another branch", login: "ch-secretary", method: http.MethodPost, path: "/api/v1/practices",
+				body: map[string]any{"branch_id": ch.Branches[1].ID, "type": "走访慰问", "date": "2026-11-28", "participants": 5}, status: 403, code: "record.own_branch_only"},
+			{name: "viewing moved to another branch", login: "ch-official", method: http.MethodPut, path: viewingPath,
+				body:   map[string]any{"branch_id": ch.Branches[1].ID, "film_id": ch.Films[0].ID, "date": "2026-11-28", "attendees": 25},
+				status: 422, code: "validation", field: "branch_id", fieldMessage: "记录所属支部不能更改"},
+			{name: "viewing corrected into the future", login: "ch-secretary", method: http.MethodPut, path: viewingPath,
+				body: map[string]any{"film_id": ch.Films[0].ID, "date": "2026-12-24", "attendees": 25}, status: 422, code: "validation", field: "date"},
+			{name: "unknown viewing", login: "ch-official", method: http.MethodGet, path: "/api/v1/viewings/987654321", status: 404, code: "viewing.not_found", message: "没有这条观看记录"},
+			{name: "unknown practice on a correction", login: "ch-official", method: http.MethodPut, path: "/api/v1/practices/987654321",
+				body: map[string]any{"type": "走访慰问", "date": "2026-11-28", "participants": 5}, status: 404, code: "practice.not_found"},
+			{name: "bad viewings month", login: "ch-secretary", method: http.MethodGet, path: "/api/v1/viewings?month=11", status: 400, code: "bad_request", field: "month"},
+			{name: "bad practices branch_id", login: "ch-official", method: http.MethodGet, path: "/api/v1/practices?branch_id=x", status: 400, code: "bad_request", field: "branch_id"},
+			{name: "matrix ending before it starts", login: "ch-official", method: http.MethodGet, path: "/api/v1/coverage/matrix?from=2026-12&to=2026-01",
+				status: 422, code: "validation", field: "to", fieldMessage: "结束月份不能早于开始月份"},
+			{name: "matrix over 120 months", login: "cs-county", method: http.MethodGet, path: "/api/v1/coverage/matrix?from=2000-01&to=2026-12",
+				status: 422, code: "validation", field: "to"},
+			{name: "totals ending before they start", login: "ch-official", method: http.MethodGet, path: "/api/v1/totals?from=2026-12&to=2026-11",
+				status: 422, code: "validation", field: "to"},
+			{name: "coverage month abc", login: "ch-official", method: http.MethodGet, path: "/api/v1/coverage?month=abc", status: 400, code: "bad_request", field: "month"},
+			{name: "towns table month abc", login: "cs-county", method: http.MethodGet, path: "/api/v1/coverage/towns?month=abc", status: 400, code: "bad_request", field: "month"},
+			{name: "totals bad town_id", login: "cs-county", method: http.MethodGet, path: "/api/v1/totals?town_id=-1", status: 400, code: "bad_request", field: "town_id"},
+			{name: "coverage is not the secretaries'", login: "ch-secretary", method: http.MethodGet, path: "/api/v1/coverage", status: 403, code: "forbidden"},
+			{name: "county viewers record nothing", login: "cs-county", method: http.MethodPost, path: "/api/v1/practices",
+				body: map[string]any{"branch_id": ch.Branches[0].ID, "type": "走访慰问", "date": "2026-11-28", "participants": 5}, status: 403, code: "forbidden.read_only"},
 		}
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -281,6 +350,32 @@ func TestAPIErrors(t *testing.T) {
 		}
 		if got := strings.Join(states, " "); got != "cancelled confirmed requested" {
 			t.Fatalf("refused moves changed orders: %s, want cancelled confirmed requested", got)
+		}
+		// Nor the refused plans, records and corrections.
+		var plan struct {
+			PublishedAt *string `json:"published_at"`
+			Lessons     []any
+			Films       []any
+		}
+		mustJSON(t, e.as("ch-official", http.MethodGet, "/api/v1/plans/2026-12", nil), &plan)
+		if plan.PublishedAt != nil || len(plan.Lessons)+len(plan.Films) != 0 {
+			t.Fatalf("refused plans published one: %+v", plan)
+		}
+		var v struct {
+			BranchID  int64 `json:"branch_id"`
+			Attendees int
+			Changes   []any
+		}
+		mustJSON(t, e.as("ch-official", http.MethodGet, viewingPath, nil), &v)
+		if v.BranchID != ch.Branches[0].ID || v.Attendees != 20 || len(v.Changes) != 0 {
+			t.Fatalf("refused corrections changed the viewing: %+v", v)
+		}
+		for _, p := range []string{"/api/v1/viewings", "/api/v1/practices"} {
+			var list struct{ Total int }
+			mustJSON(t, e.as("ch-official", http.MethodGet, p, nil), &list)
+			if want := map[bool]int{true: 1, false: 0}[p == "/api/v1/viewings"]; list.Total != want {
+				t.Fatalf("refused records left %d in %s, want %d", list.Total, p, want)
+			}
 		}
 	})
 }
@@ -333,10 +428,17 @@ func TestAPIErrorsNever500(t *testing.T) {
 			`{"lesson_id":1,"courtyard_id":1,"slots":["9999-12-31T23:59:59Z","0001-01-01T00:00:00Z"]}`,
 			`{"title":"t","speaker":"s","date":"0000-00-00","attendees":1,"branch_id":-1}`, `{"title":"t","speaker":"s","date":"2026-11-29","attendees":1,"branch_id":9223372036854775807}`,
 			`{"travel_buffer_minutes":-1,"lead_time_hours":99999,"horizon_days":0,"answer_deadline_hours":0,"schedule_spec":"* * *"}`,
-			`{"travel_buffer_minutes":30,"lead_time_hours":48,"horizon_days":90,"answer_deadline_hours":72,"schedule_spec":"` + strings.Repeat("*", 100) + `"}`}
+			`{"travel_buffer_minutes":30,"lead_time_hours":48,"horizon_days":90,"answer_deadline_hours":72,"schedule_spec":"` + strings.Repeat("*", 100) + `"}`,
+			// The theme day.
+			`{"lesson_ids":[1,2,3],"films":[{"film_id":-1,"preview_date":"2026-02-30","link":"javascript:alert(1)"},{"film_id":-1}]}`,
+			`{"lesson_ids":[9223372036854775807,-1,0,0,0,0,0,0,0,0],"note":"\u0000"}`, `{"lesson_ids":null,"films":null}`, `{"lesson_ids":"1,2,3"}`,
+			`{"film_id":-1,"film_title":"","date":"2026-02-30","attendees":-1}`, `{"film_title":"x","date":"1999-12-31","attendees":9223372036854775807}`,
+			`{"film_title":"x","date":"9999-12-31","attendees":1,"branch_id":9223372036854775807}`,
+			`{"type":"","date":"","participants":0,"opinions":-1,"service_items":1e9}`, `{"type":"义诊","date":"2026-11-28","participants":1,"branch_id":-1}`}
 		queries := []string{"", "?status=requested,,bogus", "?status=%00&q=%00&topic=%00&month=%00", "?month=2026-13&page=1000000000&per_page=200",
 			"?month=0000-00&town_id=9223372036854775807&lecturer_id=9223372036854775807&branch_id=1",
-			"?month=%25&status=%27%3B--&lecturer_id=-1", "?month=2026-12&town_id=1&page=0&per_page=0"}
+			"?month=%25&status=%27%3B--&lecturer_id=-1", "?month=2026-12&town_id=1&page=0&per_page=0",
+			"?from=2026-12&to=2026-01&kind=bogus", "?from=0001-01&to=9999-12&kind=%27", "?from=2026-13&to=&branch_id=-1", "?kind=village&town_id=0"}
 		logins := []string{"ch-official", "ch-secretary", "ch-lecturer", "cs-county"}
 		for _, l := range logins {
 			// Sign in first: the odd sign-ins below count as failures
@@ -351,6 +453,20 @@ func TestAPIErrorsNever500(t *testing.T) {
 		if res.Code != http.StatusCreated {
 			t.Fatalf("order: %d %s", res.Code, res.Body)
 		}
+		// A viewing and a practice of the same branch, likewise.
+		records := map[string]int64{}
+		for kind, body := range map[string]any{
+			"viewings":  map[string]any{"film_id": e.W.A.Films[0].ID, "date": "2026-11-28", "attendees": 20},
+			"practices": map[string]any{"type": "义诊", "date": "2026-11-28", "participants": 6},
+		} {
+			res := e.as("ch-secretary", http.MethodPost, "/api/v1/"+kind, body)
+			var rec struct{ ID int64 }
+			mustJSON(t, res, &rec)
+			if res.Code != http.StatusCreated {
+				t.Fatalf("%s: %d %s", kind, res.Code, res.Body)
+			}
+			records[kind] = rec.ID
+		}
 		for route := range apiRoutes(e.S) {
 			if route == "DELETE /api/v1/session" {
 				continue // would sign the cached sessions out
@@ -360,7 +476,12 @@ func TestAPIErrorsNever500(t *testing.T) {
 			if strings.HasPrefix(path, "/api/v1/orders/") {
 				id = fmt.Sprint(order.ID)
 			}
-			path = strings.NewReplacer("{id}", id, "{kind}", "lessons").Replace(path)
+			for kind, rid := range records {
+				if strings.HasPrefix(path, "/api/v1/"+kind+"/") {
+					id = fmt.Sprint(rid)
+				}
+			}
+			path = strings.NewReplacer("{id}", id, "{kind}", "lessons", "{month}", "2026-12").Replace(path)
 			for _, login := range logins {
 				inputs := queries
 				if method == http.MethodPost || method == http.MethodPut {

@@ -231,7 +231,9 @@ func TestOpenAPIWellFormed(t *testing.T) {
 	for _, name := range []string{"Lesson", "LessonPage", "LessonInput", "Lecturer", "LecturerInput", "Window", "Blackout",
 		"FreeDay", "Film", "FilmInput", "Branch", "BranchInput", "Courtyard", "CourtyardInput", "Account", "Me", "Token", "Error",
 		"Order", "OrderPage", "OrderInput", "OrderStatus", "Event", "Slot", "MemberLesson", "MemberLessonInput", "PointsReport",
-		"Standing", "Mine", "Entry", "CalendarLink", "InboxMessage", "Inbox", "Town", "TownSettings", "ClashError"} {
+		"Standing", "Mine", "Entry", "CalendarLink", "InboxMessage", "Inbox", "Town", "TownSettings", "ClashError",
+		"Plan", "PlanFilm", "PlanInput", "Viewing", "ViewingInput", "ViewingList", "Practice", "PracticeInput", "PracticeList", "Change",
+		"Coverage", "CoverageMatrix", "TownsCoverage", "Rates", "Totals"} {
 		if _, ok := resolve("#/components/schemas/" + name); !ok {
 			t.Errorf("schema %s missing", name)
 		}
