@@ -1,16 +1,25 @@
-// Package notify delivers messages to people: today the in-app inbox, where
-// every message is written once under a unique key, so a job that runs
-// twice, or on two instances, still tells each person once.
+// Package notify tells people things, exactly once. Every message is first
+// written to the outbox, one row per recipient and channel under the unique
+// key (kind, recipient, period, channel), inside the transaction of whatever
+// caused it; a second run of a job, or a run on another instance, finds the
+// key taken and adds nothing. The channels are the in-app inbox (delivered
+// in that same transaction), e-mail over SMTP and the group-robot webhook
+// that WeCom and DingTalk accept; those two are sent after the commit, and a
+// failed send is retried with exponential backoff until it is marked failed
+// for the officials to see. Nothing is dropped silently: a message that
+// cannot go out at all (no address, no SMTP configured) is kept as skipped.
 package notify
 
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"weike/internal/apperr"
 	"weike/internal/db"
@@ -34,8 +43,8 @@ type Message struct {
 // TableName keeps the schema's name.
 func (Message) TableName() string { return "inbox_messages" }
 
-// texts are the inbox messages in both languages; {name} placeholders are
-// filled from the params. Each recipient gets their own language.
+// texts are the short event messages in both languages; {name} placeholders
+// are filled from the params. Each recipient gets their own language.
 var texts = map[string][2][2]string{
 	"order.expired": {
 		{"点单已过期：{lesson}", "{branch} 的点单（讲师{lecturer}）{hours} 小时内无人答复，已过期，请改派讲师或取消。"},
@@ -67,34 +76,19 @@ type Recipient struct {
 	Lang      string
 }
 
-// PostTx writes a message for each recipient inside the caller's
-// transaction; key makes it unique per recipient, so posting again is a
-// no-op.
+// PostTx posts an event message (a kind of texts) to each recipient inside
+// the caller's transaction, on the channels each has chosen: the inbox at
+// once, e-mail through the outbox. key makes it unique per recipient, so
+// posting again is a no-op.
 func PostTx(tx *gorm.DB, townID int64, to []Recipient, kind, key string, params map[string]string, link string, now time.Time) error {
+	letters := make([]Letter, 0, len(to))
 	for _, r := range to {
 		title, body := Render(kind, r.Lang, params)
-		tid := townID
-		m := Message{AccountID: r.AccountID, TownID: &tid, Kind: kind, DedupeKey: kind + ":" + key + ":" + itoa(r.AccountID),
-			Title: title, Body: body, Link: link, CreatedAt: now}
-		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&m).Error; err != nil {
-			return err
-		}
+		letters = append(letters, Letter{TownID: townID, Kind: kind, Period: key, AccountID: r.AccountID,
+			Subject: title, Text: body, HTML: "<p>" + htmlEscape(body) + "</p>", Markdown: body, Link: link})
 	}
-	return nil
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+	_, err := enqueueTx(tx, letters, now, "")
+	return err
 }
 
 // OfficialsTx lists the active officials of a town, for messages to them.
@@ -105,19 +99,48 @@ func OfficialsTx(tx *gorm.DB, townID int64) ([]Recipient, error) {
 	return rs, err
 }
 
-// Store reads and marks the inbox.
+// Store reads and marks the inbox, keeps the outbox and sends what it holds.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
+	db             *db.DB
+	now            func() time.Time
+	mailer         *Mailer
+	defaultWebhook string
+	client         *http.Client
+	log            *slog.Logger
 }
 
+// Option configures the sending side of a Store.
+type Option func(*Store)
+
+// WithMailer sends the e-mail channel through m; without it e-mails are
+// kept as skipped ("e-mail is not configured").
+func WithMailer(m *Mailer) Option { return func(s *Store) { s.mailer = m } }
+
+// WithDefaultWebhook is the group robot of towns that have set none.
+func WithDefaultWebhook(url string) Option {
+	return func(s *Store) { s.defaultWebhook = strings.TrimSpace(url) }
+}
+
+// WithHTTPClient replaces the client that posts to group robots.
+func WithHTTPClient(c *http.Client) Option { return func(s *Store) { s.client = c } }
+
+// WithLogger names where delivery problems are logged.
+func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
+
 // NewStore makes a store; now is the injected clock.
-func NewStore(d *db.DB, now func() time.Time) *Store {
+func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: d, now: func() time.Time { return now().UTC() }}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, client: &http.Client{Timeout: 15 * time.Second}, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
+
+// Now is the store's clock (UTC).
+func (s *Store) Now() time.Time { return s.now() }
 
 // Inbox lists the actor's messages, newest first, and the unread count.
 func (s *Store) Inbox(ctx context.Context, act org.Actor, limit int) ([]Message, int64, error) {
@@ -149,4 +172,10 @@ func (s *Store) MarkRead(ctx context.Context, act org.Actor, id int64) error {
 		return err
 	}
 	return s.db.W.WithContext(ctx).Model(&Message{}).Where("id = ? AND read_at IS NULL", id).Update("read_at", s.now()).Error
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;").Replace(s)
 }

@@ -16,6 +16,7 @@ func init() {
 		"nav.import":         {"导入", "Import"},
 		"nav.dashboard":      {"覆盖情况", "Coverage"},
 		"nav.county":         {"各镇情况", "Towns"},
+		"nav.messages":       {"发送记录", "Messages"},
 		"nav.account":        {"我的账号", "My account"},
 		"nav.logout":         {"退出", "Sign out"},
 		"page.error":         {"出错了", "Something is wrong"},

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"weike/notify"
 	"weike/org"
 )
 
@@ -15,6 +16,7 @@ func (s *Server) accountPageRoutes(g *echo.Group) {
 	g.GET("/account", s.accountPage)
 	g.POST("/account/tokens", s.accountCreateToken)
 	g.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
+	g.POST("/account/channels", s.accountChannels)
 }
 
 type accountView struct {
@@ -22,6 +24,8 @@ type accountView struct {
 	Town    string
 	County  string
 	Tokens  []org.APIToken
+	// Channels are how the account gets messages.
+	Channels *notify.ChannelPrefs
 	// Secret is a new token's secret, shown this once and never again.
 	Secret string
 }
@@ -47,6 +51,9 @@ func (s *Server) accountData(c echo.Context) (*accountView, error) {
 	if v.Tokens, err = s.Org.Tokens(ctx, act); err != nil {
 		return nil, err
 	}
+	if v.Channels, err = s.channelsOf(c, act); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -58,6 +65,9 @@ func (s *Server) accountPage(c echo.Context) error {
 	flash := ""
 	if c.QueryParam("revoked") == "1" {
 		flash = T(langOf(c), "cat.account.revoked")
+	}
+	if c.QueryParam("channels") == "1" {
+		flash = T(langOf(c), "msg.channels_saved")
 	}
 	return s.render(c, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Flash: flash})
 }

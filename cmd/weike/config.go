@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"weike/notify"
 )
 
 // Config is every setting of weike, from flags and WEIKE_* variables; a flag
@@ -21,6 +23,10 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	SecureCookies  bool
 	BaseURL        string
+	// SMTP reaches the mail server; an empty Addr means no e-mail.
+	SMTP notify.SMTPConfig
+	// WebhookURL is the group robot of towns that have set none.
+	WebhookURL string
 }
 
 // setting describes one setting for flags, the environment and `weike help`.
@@ -39,10 +45,17 @@ var settings = []setting{
 	{"trusted-proxies", "WEIKE_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed"},
 	{"secure-cookies", "WEIKE_SECURE_COOKIES", "false", "mark cookies Secure (serve behind HTTPS)"},
 	{"base-url", "WEIKE_BASE_URL", "http://localhost:8080", "public URL of weike, for links in messages and calendars"},
+	{"smtp-addr", "WEIKE_SMTP_ADDR", "", "SMTP server as host:port; empty: e-mails are not sent (kept as skipped)"},
+	{"smtp-from", "WEIKE_SMTP_FROM", "weike@localhost", "sender of e-mails, e.g. 微课 <weike@town.gov.cn>"},
+	{"smtp-user", "WEIKE_SMTP_USER", "", "SMTP user name; empty: no authentication"},
+	{"smtp-password", "WEIKE_SMTP_PASSWORD", "", "SMTP password"},
+	{"smtp-tls", "WEIKE_SMTP_TLS", "starttls", "none, starttls or tls (TLS from the first byte, usually port 465)"},
+	{"webhook-url", "WEIKE_WEBHOOK_URL", "", "group robot (WeCom or DingTalk webhook URL) of towns that have set none"},
 }
 
 // parseConfig reads the settings a subcommand takes from args and env.
-func parseConfig(name string, args []string, getenv func(string) string) (*Config, *flag.FlagSet, error) {
+// extra flags of a subcommand are defined on the same flag set.
+func parseConfig(name string, args []string, getenv func(string) string, extra ...func(*flag.FlagSet)) (*Config, *flag.FlagSet, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(os.Stderr)
 	vals := map[string]*string{}
@@ -52,6 +65,11 @@ func parseConfig(name string, args []string, getenv func(string) string) (*Confi
 		if v := getenv(s.env); v != "" {
 			def = v
 		}
+		if strings.HasSuffix(s.env, "PASSWORD") {
+			// A password from the environment must not show up as a
+			// flag's default in --help; it is read after parsing.
+			def = ""
+		}
 		if s.def == "false" {
 			// Boolean settings are bare flags: --demo.
 			bools[s.flag] = fs.Bool(s.flag, def == "true" || def == "1", s.help+" ("+s.env+")")
@@ -59,8 +77,18 @@ func parseConfig(name string, args []string, getenv func(string) string) (*Confi
 		}
 		vals[s.flag] = fs.String(s.flag, def, s.help+" ("+s.env+")")
 	}
+	for _, e := range extra {
+		e(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
+	}
+	for _, s := range settings {
+		if p := vals[s.flag]; p != nil && *p == "" && strings.HasSuffix(s.env, "PASSWORD") {
+			if *p = getenv(s.env); *p == "" {
+				*p = s.def
+			}
+		}
 	}
 	cfg := &Config{}
 	boolOf := func(name string) bool { return *bools[name] }
@@ -72,6 +100,17 @@ func parseConfig(name string, args []string, getenv func(string) string) (*Confi
 	cfg.LogFormat = *vals["log-format"]
 	cfg.SecureCookies = boolOf("secure-cookies")
 	cfg.BaseURL = strings.TrimRight(*vals["base-url"], "/")
+	cfg.SMTP = notify.SMTPConfig{Addr: strings.TrimSpace(*vals["smtp-addr"]), From: *vals["smtp-from"], User: *vals["smtp-user"],
+		Password: *vals["smtp-password"], TLS: *vals["smtp-tls"]}
+	cfg.WebhookURL = strings.TrimSpace(*vals["webhook-url"])
+	if cfg.SMTP.Addr != "" {
+		if _, err := notify.NewMailer(cfg.SMTP); err != nil {
+			return nil, fs, err
+		}
+	}
+	if u := cfg.WebhookURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return nil, fs, fmt.Errorf("--webhook-url must be an http(s) URL")
+	}
 	for _, part := range strings.Split(*vals["trusted-proxies"], ",") {
 		if part = strings.TrimSpace(part); part == "" {
 			continue

@@ -101,6 +101,7 @@ var migrations = []migration{
 	sqlMigration("catalog, towns and accounts", schemaV1),
 	dialectMigration("orders, their history, points, member lessons, calendars, inbox", schemaV2, schemaV2SQLite, schemaV2Postgres),
 	then(sqlMigration("monthly plans, viewings, practices, record months", schemaV3), backfillOrderMonths),
+	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
 }
 
 // SchemaVersion is the version this binary expects.

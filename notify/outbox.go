@@ -1,0 +1,519 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"weike/internal/apperr"
+	"weike/org"
+)
+
+// The channels.
+const (
+	ChannelInbox   = "inbox"
+	ChannelEmail   = "email"
+	ChannelWebhook = "webhook"
+)
+
+// Outbox statuses.
+const (
+	StatusPending = "pending" // waiting for its (next) attempt
+	StatusSending = "sending" // an instance holds it until lease_until
+	StatusSent    = "sent"
+	StatusFailed  = "failed"  // gave up after MaxAttempts; an official may retry it
+	StatusSkipped = "skipped" // could not be sent at all (no address, channel not configured)
+)
+
+// MaxAttempts is how often a message is tried before it is marked failed.
+const MaxAttempts = 6
+
+// lease is how long a claimed message belongs to the instance sending it;
+// past it, an instance that died mid-send has its message taken over.
+const lease = 5 * time.Minute
+
+// Backoff is the wait after the n-th failed attempt: 5 minutes, doubling,
+// at most 6 hours.
+func Backoff(n int) time.Duration {
+	d := 5 * time.Minute
+	for i := 1; i < n && d < 6*time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, 6*time.Hour)
+}
+
+// Letter is one message to one recipient before it is split by channel: a
+// person (AccountID, on the channels they chose) or a group robot (Robot).
+type Letter struct {
+	TownID int64
+	// Kind names what the message is ("monthly.secretary", "reminder.lecturer"…).
+	Kind string
+	// Period makes the key unique in time: "2026-12", "2026-12-05", an order id.
+	Period    string
+	AccountID int64
+	Robot     *RobotTarget
+	Subject   string
+	Text      string // plain text: the inbox and the e-mail's text part
+	HTML      string // the e-mail's HTML part
+	Markdown  string // the group robot's message
+	Link      string
+	// Attachment goes with the e-mail only.
+	Attachment *Attachment
+}
+
+// RobotTarget is a group robot: the town's (BranchID 0) or a branch's.
+type RobotTarget struct {
+	BranchID int64
+	Name     string
+}
+
+// Attachment is a file sent with an e-mail.
+type Attachment struct {
+	Name string
+	Data []byte
+}
+
+// Outgoing is one row of the outbox: a letter on one channel.
+type Outgoing struct {
+	ID             int64      `json:"id"`
+	TownID         *int64     `json:"town_id"`
+	Kind           string     `json:"kind"`
+	Recipient      string     `json:"recipient"`
+	AccountID      *int64     `json:"account_id,omitempty"`
+	RecipientName  string     `json:"recipient_name"`
+	Period         string     `json:"period"`
+	Channel        string     `json:"channel"`
+	Address        string     `json:"address"`
+	Subject        string     `json:"subject"`
+	BodyText       string     `json:"-"`
+	BodyHTML       string     `json:"-"`
+	BodyMarkdown   string     `json:"-"`
+	Link           string     `json:"link"`
+	AttachmentName string     `json:"attachment_name,omitempty"`
+	Attachment     string     `json:"-"`
+	Status         string     `json:"status"`
+	Attempts       int        `json:"attempts"`
+	NextAttemptAt  time.Time  `json:"next_attempt_at"`
+	LeaseUntil     *time.Time `json:"-"`
+	LastError      string     `json:"last_error"`
+	CreatedAt      time.Time  `json:"created_at"`
+	SentAt         *time.Time `json:"sent_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// TableName keeps the schema's name.
+func (Outgoing) TableName() string { return "outbox" }
+
+// Queued counts what an enqueue did.
+type Queued struct {
+	// New rows per channel; Duplicates are letters whose key was already taken.
+	New        map[string]int
+	Duplicates int
+	Skipped    int
+	// Rows are the new rows, in the order written.
+	Rows []Outgoing
+}
+
+// Total is the number of new rows.
+func (q Queued) Total() int {
+	n := 0
+	for _, v := range q.New {
+		n += v
+	}
+	return n
+}
+
+// EnqueueTx writes letters to the outbox inside the caller's transaction.
+// A letter whose key is already taken adds nothing.
+func (s *Store) EnqueueTx(tx *gorm.DB, letters []Letter) (Queued, error) {
+	return enqueueTx(tx, letters, s.now(), s.defaultWebhook)
+}
+
+type accountRow struct {
+	ID       int64
+	Name     string
+	Email    string
+	Channels string
+	Active   bool
+}
+
+func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook string) (Queued, error) {
+	q := Queued{New: map[string]int{}}
+	accounts := map[int64]*accountRow{}
+	robots := map[[2]int64]*Robot{}
+	for _, l := range letters {
+		base := Outgoing{Kind: l.Kind, Period: l.Period, Subject: l.Subject, BodyText: l.Text, BodyHTML: l.HTML,
+			BodyMarkdown: l.Markdown, Link: l.Link, Status: StatusPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+		if l.TownID != 0 {
+			tid := l.TownID
+			base.TownID = &tid
+		}
+		if l.Attachment != nil {
+			base.AttachmentName, base.Attachment = l.Attachment.Name, string(l.Attachment.Data)
+		}
+		var rows []Outgoing
+		switch {
+		case l.Robot != nil:
+			key := [2]int64{l.TownID, l.Robot.BranchID}
+			r, ok := robots[key]
+			if !ok {
+				var err error
+				if r, err = robotTx(tx, l.TownID, l.Robot.BranchID); err != nil {
+					return q, err
+				}
+				robots[key] = r
+			}
+			url := defaultWebhook
+			if r != nil {
+				url = r.URL
+			} else if l.Robot.BranchID != 0 {
+				url = "" // a branch without its own robot: the town's robot already has the town's letter
+			}
+			if url == "" {
+				continue
+			}
+			o := base
+			o.Recipient = "town:" + itoa(l.TownID)
+			if l.Robot.BranchID != 0 {
+				o.Recipient = "branch:" + itoa(l.Robot.BranchID)
+			}
+			o.RecipientName, o.Channel, o.Address = l.Robot.Name, ChannelWebhook, url
+			rows = append(rows, o)
+		case l.AccountID != 0:
+			a, ok := accounts[l.AccountID]
+			if !ok {
+				a = &accountRow{}
+				if err := tx.Table("accounts").Select("id, name, email, channels, active").Where("id = ?", l.AccountID).Take(a).Error; err != nil {
+					return q, fmt.Errorf("recipient %d: %w", l.AccountID, err)
+				}
+				accounts[l.AccountID] = a
+			}
+			if !a.Active {
+				continue
+			}
+			for _, ch := range ParseChannels(a.Channels) {
+				o := base
+				aid := a.ID
+				o.Recipient, o.AccountID, o.RecipientName, o.Channel = "account:"+itoa(a.ID), &aid, a.Name, ch
+				switch ch {
+				case ChannelEmail:
+					o.Address = a.Email
+					if a.Email == "" {
+						o.Status, o.LastError = StatusSkipped, "no e-mail address"
+					}
+				case ChannelInbox:
+					o.Status, o.Attempts, o.SentAt = StatusSent, 1, &now
+				}
+				rows = append(rows, o)
+			}
+		}
+		for i := range rows {
+			o := &rows[i]
+			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kind"}, {Name: "recipient"}, {Name: "period"}, {Name: "channel"}}, DoNothing: true}).Create(o)
+			if res.Error != nil {
+				return q, res.Error
+			}
+			if res.RowsAffected == 0 {
+				q.Duplicates++
+				continue
+			}
+			if o.Status == StatusSkipped {
+				q.Skipped++
+			}
+			q.New[o.Channel]++
+			q.Rows = append(q.Rows, *o)
+			if o.Channel == ChannelInbox {
+				m := Message{AccountID: *o.AccountID, TownID: o.TownID, Kind: o.Kind, DedupeKey: o.Kind + ":" + o.Period + ":" + itoa(*o.AccountID),
+					Title: o.Subject, Body: o.BodyText, Link: o.Link, CreatedAt: now}
+				if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&m).Error; err != nil {
+					return q, err
+				}
+			}
+		}
+	}
+	return q, nil
+}
+
+// Delivery counts what one pass of Deliver did.
+type Delivery struct {
+	Sent, Retrying, Failed, Skipped int
+}
+
+// Deliver sends every message that is due, on this instance: each is first
+// claimed by a conditional update, so two instances delivering at once never
+// send the same message twice.
+func (s *Store) Deliver(ctx context.Context) (Delivery, error) {
+	var d Delivery
+	seen := map[int64]bool{}
+	for {
+		now := s.now()
+		var ids []int64
+		err := s.db.R.WithContext(ctx).Model(&Outgoing{}).
+			Where("(status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?)", StatusPending, now, StatusSending, now).
+			Order("id").Limit(100).Pluck("id", &ids).Error
+		if err != nil {
+			return d, err
+		}
+		fresh := 0
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			fresh++
+			if err := s.deliverOne(ctx, id, &d); err != nil {
+				return d, err
+			}
+		}
+		if fresh == 0 || len(ids) < 100 {
+			return d, nil
+		}
+	}
+}
+
+// DeliverNow sends every pending message at once, without waiting for the
+// backoff of those that failed before (an operator's "retry now" for all).
+func (s *Store) DeliverNow(ctx context.Context) (Delivery, error) {
+	now := s.now()
+	if err := s.db.W.WithContext(ctx).Model(&Outgoing{}).Where("status = ? AND next_attempt_at > ?", StatusPending, now).
+		Updates(map[string]any{"next_attempt_at": now, "updated_at": now}).Error; err != nil {
+		return Delivery{}, err
+	}
+	return s.Deliver(ctx)
+}
+
+// deliverOne claims a message and sends it; a send failure is recorded on
+// the row, only a database failure is returned.
+func (s *Store) deliverOne(ctx context.Context, id int64, d *Delivery) error {
+	now := s.now()
+	until := now.Add(lease)
+	res := s.db.W.WithContext(ctx).Model(&Outgoing{}).
+		Where("id = ? AND ((status = ? AND next_attempt_at <= ?) OR (status = ? AND lease_until < ?))", id, StatusPending, now, StatusSending, now).
+		Updates(map[string]any{"status": StatusSending, "lease_until": until, "attempts": gorm.Expr("attempts + 1"), "updated_at": now})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return nil // another instance has it, or it was sent meanwhile
+	}
+	var o Outgoing
+	if err := s.db.W.WithContext(ctx).First(&o, id).Error; err != nil {
+		return err
+	}
+	var sendErr error
+	switch o.Channel {
+	case ChannelEmail:
+		if s.mailer == nil {
+			d.Skipped++
+			return s.finish(ctx, &o, StatusSkipped, "e-mail is not configured (WEIKE_SMTP_ADDR)")
+		}
+		sendErr = s.mailer.Send(ctx, &o, s.now())
+	case ChannelWebhook:
+		sendErr = s.postRobot(ctx, &o)
+	case ChannelInbox:
+		// Written with the row itself; nothing to send.
+	}
+	if sendErr == nil {
+		d.Sent++
+		return s.finish(ctx, &o, StatusSent, "")
+	}
+	msg := sendErr.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	if o.Attempts >= MaxAttempts {
+		d.Failed++
+		s.log.Error("message failed for good", "id", o.ID, "kind", o.Kind, "channel", o.Channel, "to", o.RecipientName, "attempts", o.Attempts, "err", sendErr)
+		return s.finish(ctx, &o, StatusFailed, msg)
+	}
+	d.Retrying++
+	s.log.Warn("message send failed, will retry", "id", o.ID, "kind", o.Kind, "channel", o.Channel, "attempts", o.Attempts, "err", sendErr)
+	next := s.now().Add(Backoff(o.Attempts))
+	return s.db.W.WithContext(ctx).Model(&Outgoing{}).Where("id = ? AND status = ?", o.ID, StatusSending).
+		Updates(map[string]any{"status": StatusPending, "next_attempt_at": next, "lease_until": nil, "last_error": msg, "updated_at": s.now()}).Error
+}
+
+func (s *Store) finish(ctx context.Context, o *Outgoing, status, lastErr string) error {
+	now := s.now()
+	fields := map[string]any{"status": status, "lease_until": nil, "last_error": lastErr, "updated_at": now}
+	if status == StatusSent {
+		fields["sent_at"] = now
+	}
+	return s.db.W.WithContext(ctx).Model(&Outgoing{}).Where("id = ? AND status = ?", o.ID, StatusSending).Updates(fields).Error
+}
+
+// MessageFilter narrows the officials' list of messages.
+type MessageFilter struct {
+	Status  string
+	Channel string
+	Kind    string // a prefix: "monthly" matches every monthly letter
+	Page    int
+	PerPage int
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items   []T   `json:"items"`
+	Total   int64 `json:"total"`
+	Page    int   `json:"page"`
+	PerPage int   `json:"per_page"`
+}
+
+// Statuses are the outbox statuses, for filters.
+var Statuses = []string{StatusPending, StatusSending, StatusSent, StatusFailed, StatusSkipped}
+
+// Channels are every channel, for filters.
+var Channels = []string{ChannelInbox, ChannelEmail, ChannelWebhook}
+
+// Messages lists the messages of the official's town, newest first.
+func (s *Store) Messages(ctx context.Context, act org.Actor, f MessageFilter) (*Page[Outgoing], error) {
+	if err := act.RequireOfficial(); err != nil {
+		return nil, err
+	}
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 50
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	q := s.db.R.WithContext(ctx).Model(&Outgoing{}).Where("town_id = ?", act.TownID)
+	if f.Status != "" {
+		if !contains(Statuses, f.Status) {
+			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("status", "msg.bad_status")
+		}
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Channel != "" {
+		if !contains(Channels, f.Channel) {
+			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("channel", "msg.bad_channel")
+		}
+		q = q.Where("channel = ?", f.Channel)
+	}
+	if f.Kind != "" {
+		q = q.Where("(kind = ? OR kind LIKE ? ESCAPE '\\')", f.Kind, strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(f.Kind)+".%")
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, err
+	}
+	items := []Outgoing{}
+	if err := q.Order("id DESC").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&items).Error; err != nil {
+		return nil, err
+	}
+	for i := range items {
+		items[i].Address = shownAddress(items[i])
+	}
+	return &Page[Outgoing]{Items: items, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+}
+
+// Counts tallies the town's messages by status, for the page's summary.
+func (s *Store) Counts(ctx context.Context, act org.Actor) (map[string]int64, error) {
+	if err := act.RequireOfficial(); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := s.db.R.WithContext(ctx).Model(&Outgoing{}).Select("status, COUNT(*) AS n").Where("town_id = ?", act.TownID).
+		Group("status").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
+}
+
+// shownAddress hides a robot's key: its URL carries the credential.
+func shownAddress(o Outgoing) string {
+	if o.Channel != ChannelWebhook {
+		return o.Address
+	}
+	a := o.Address
+	if i := strings.Index(a, "://"); i >= 0 {
+		a = a[i+3:]
+	}
+	if i := strings.IndexAny(a, "/?"); i >= 0 {
+		a = a[:i]
+	}
+	return a
+}
+
+// Retry sends a message of the official's town again now: a failed or
+// skipped one gets one more attempt, a pending one goes out without waiting
+// for its backoff. A sent message is not sent twice.
+func (s *Store) Retry(ctx context.Context, act org.Actor, id int64) (*Outgoing, error) {
+	if err := act.RequireOfficial(); err != nil {
+		return nil, err
+	}
+	var o Outgoing
+	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id = ?", id, act.TownID).First(&o).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, apperr.NotFoundf("message")
+		}
+		return nil, err
+	}
+	switch o.Status {
+	case StatusSent:
+		return nil, apperr.New(apperr.Conflict, "msg.already_sent")
+	case StatusSending:
+		return nil, apperr.New(apperr.Conflict, "msg.sending")
+	}
+	now := s.now()
+	attempts := gorm.Expr("attempts")
+	if o.Attempts >= MaxAttempts {
+		// One more attempt: a failure marks it failed again at once.
+		attempts = gorm.Expr("?", MaxAttempts-1)
+	}
+	res := s.db.W.WithContext(ctx).Model(&Outgoing{}).Where("id = ? AND status IN ?", id, []string{StatusPending, StatusFailed, StatusSkipped}).
+		Updates(map[string]any{"status": StatusPending, "next_attempt_at": now, "attempts": attempts, "updated_at": now})
+	if res.Error != nil {
+		return nil, res.Error
+	}
+	var d Delivery
+	if err := s.deliverOne(ctx, id, &d); err != nil {
+		return nil, err
+	}
+	if err := s.db.W.WithContext(ctx).First(&o, id).Error; err != nil {
+		return nil, err
+	}
+	o.Address = shownAddress(o)
+	return &o, nil
+}
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run")
+
+// DryRun tells what enqueueing letters would add, without keeping any of it:
+// the rows are written inside a transaction that is then rolled back, so the
+// answer honours the same keys, channels and addresses as a real run.
+func (s *Store) DryRun(ctx context.Context, letters []Letter) (Queued, error) {
+	var q Queued
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if q, err = s.EnqueueTx(tx, letters); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if errors.Is(err, errDryRun) {
+		err = nil
+	}
+	return q, err
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
