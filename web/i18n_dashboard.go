@@ -45,7 +45,11 @@ func init() {
 
 		// the matrix
 		"dash.matrix":        {"支部 × 月份", "Branches by month"},
-		"dash.matrix.legend": {"课 = 微党课（巡讲或党员自讲），片 = 教育片，实 = 微实践；✓ 已完成，· 未完成。点击格子查看记录。", "课 = lesson (touring or by a member), 片 = film, 实 = practice; ✓ done, · not done. Open a cell for its records."},
+		"dash.matrix.legend": {"课 = 微党课（巡讲或党员自讲），片 = 教育片，实 = 微实践；✓ 已完成，· 未完成。点击格子查看记录。", "L = lesson (touring or by a member), F = film, P = practice; ✓ done, · not done. Open a cell for its records."},
+		// The marks of a cell: one character each, so a month's three fit a narrow column.
+		"dash.mark.lesson":   {"课", "L"},
+		"dash.mark.film":     {"片", "F"},
+		"dash.mark.practice": {"实", "P"},
 		"dash.legend.full":   {"三项全部完成", "All three done"},
 		"dash.legend.some":   {"完成部分", "Some done"},
 		"dash.legend.none":   {"都未完成", "None done"},

@@ -17,8 +17,13 @@ func (s *Server) loginPage(c echo.Context) error {
 	if _, ok := actorOf(c); ok {
 		return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
 	}
-	return s.render(c, "login", pageData{Title: T(langOf(c), "login.title"), Data: s.demoData(),
-		Form: map[string]string{"next": c.QueryParam("next")}})
+	pd := pageData{Title: T(langOf(c), "login.title"), Data: s.demoData(), Form: map[string]string{"next": c.QueryParam("next")}}
+	if pd.Form["next"] != "" {
+		// Sent here from a page: the session is gone (signed out
+		// elsewhere, expired). Say so; signing in leads back there.
+		pd.Flash = T(langOf(c), "auth.required")
+	}
+	return s.render(c, "login", pd)
 }
 
 func (s *Server) demoData() *Demo {

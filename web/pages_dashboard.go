@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -131,6 +132,7 @@ func (s *Server) dashboardPage(c echo.Context) error {
 			now := s.currentMonth()
 			if cov, err = s.Booking.Coverage(ctx, act, now, f); err == nil {
 				v.fill(lang, mx, tot, cov, names, now)
+				err = s.labelTopics(ctx, act, lang, v)
 			}
 		}
 	}
@@ -153,6 +155,26 @@ func (s *Server) dashboardPage(c echo.Context) error {
 	}
 	v.XLSX, v.CSV = "/dashboard/export.xlsx?"+q.Encode(), "/dashboard/export.csv?"+q.Encode()
 	return s.render(c, "dashboard", pd)
+}
+
+// labelTopics names the topics in the page's language: the figures count
+// them under their Chinese names.
+func (s *Server) labelTopics(ctx context.Context, act org.Actor, lang string, v *dashView) error {
+	if lang != LangEN || len(v.Topics) == 0 {
+		return nil
+	}
+	ts, err := s.Lessons.Topics(ctx, act)
+	if err != nil {
+		return err
+	}
+	labels := topicLabels(lang, ts)
+	for i := range v.Topics {
+		v.Topics[i].Topic = labelOr(labels, v.Topics[i].Topic)
+	}
+	for i := range v.Chart.Topics {
+		v.Chart.Topics[i] = labelOr(labels, v.Chart.Topics[i])
+	}
+	return nil
 }
 
 // fill turns the domain's figures into what the page shows.
@@ -205,7 +227,8 @@ func (v *dashView) fill(lang string, mx *booking.Matrix, tot *booking.Totals, co
 			case cell.Lesson || cell.Film || cell.Practice:
 				dc.Class = "some"
 			}
-			dc.Marks = "课" + mark(cell.Lesson) + " 片" + mark(cell.Film) + " 实" + mark(cell.Practice)
+			dc.Marks = T(lang, "dash.mark.lesson") + mark(cell.Lesson) + " " + T(lang, "dash.mark.film") + mark(cell.Film) +
+				" " + T(lang, "dash.mark.practice") + mark(cell.Practice)
 			dc.SR = T(lang, "dash.cell.sr", "branch", b.Name, "month", monthName(lang, cell.Month),
 				"lesson", word(cell.Lesson), "film", word(cell.Film), "practice", word(cell.Practice))
 			dc.URL = fmt.Sprintf("/coverage/cell?branch_id=%d&month=%s", b.BranchID, cell.Month)

@@ -1,0 +1,208 @@
+package e2e
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/chromedp/chromedp"
+)
+
+// auditJS checks the page in place and returns its problems: the language
+// of the document, a name for every form control, and the contrast of every
+// visible piece of text against the colour actually behind it.
+const auditJS = `(() => {
+	const out = [];
+	const lang = document.documentElement.getAttribute('lang') || '';
+	if (!/^(zh-CN|en)$/.test(lang)) out.push('html lang is "' + lang + '"');
+	const where = e => {
+		let s = e.tagName.toLowerCase();
+		if (e.id) s += '#' + e.id;
+		if (e.getAttribute('name')) s += '[name=' + e.getAttribute('name') + ']';
+		if (e.className && typeof e.className === 'string') s += '.' + e.className.trim().split(/\s+/).join('.');
+		return s;
+	};
+
+	// Every control a person fills in has a name: a <label for>, a
+	// wrapping label, aria-label or aria-labelledby.
+	for (const e of document.querySelectorAll('input, select, textarea')) {
+		const type = (e.getAttribute('type') || '').toLowerCase();
+		if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type)) continue;
+		const named = (e.id && document.querySelector('label[for="' + CSS.escape(e.id) + '"]')) || e.closest('label') ||
+			(e.getAttribute('aria-label') || '').trim() || (e.getAttribute('aria-labelledby') &&
+			e.getAttribute('aria-labelledby').split(/\s+/).every(id => document.getElementById(id)));
+		if (!named) out.push('no label: ' + where(e));
+	}
+	for (const b of document.querySelectorAll('button, a[href]')) {
+		if (!(b.innerText || '').trim() && !(b.getAttribute('aria-label') || '').trim() && b.getClientRects().length)
+			out.push('no text: ' + where(b));
+	}
+
+	// Contrast (WCAG 2): text colour over the first opaque background of
+	// the element and its ancestors, translucent layers blended in.
+	const parse = c => {
+		const m = c.match(/rgba?\(([^)]+)\)/);
+		if (!m) return null;
+		const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+		return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1};
+	};
+	const over = (top, under) => ({
+		r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
+		b: top.b * top.a + under.b * (1 - top.a), a: 1});
+	const background = e => {
+		const layers = [];
+		for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
+			const c = parse(getComputedStyle(n).backgroundColor);
+			if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; }
+		}
+		let bg = {r: 255, g: 255, b: 255, a: 1};
+		for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+		return bg;
+	};
+	const lum = c => {
+		const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+	};
+	const seen = new Set();
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+		const e = t.parentElement;
+		if (!e || seen.has(e) || !t.nodeValue.trim()) continue;
+		seen.add(e);
+		if (e.closest('script, style, noscript, template, [hidden], [aria-hidden=true] svg')) continue;
+		const st = getComputedStyle(e);
+		if (st.visibility !== 'visible' || !e.getClientRects().length) continue;
+		const r = e.getBoundingClientRect();
+		if (r.width <= 1 && r.height <= 1) continue; // visually hidden, for screen readers
+		if (e.closest('.skip') && document.activeElement !== e.closest('.skip')) continue; // off screen until focused
+		let fg = parse(st.color);
+		if (!fg) continue;
+		let op = 1;
+		for (let n = e; n && n.nodeType === 1; n = n.parentElement) op *= Number(getComputedStyle(n).opacity);
+		fg.a *= op;
+		const bg = background(e);
+		fg = over(fg, bg);
+		const l1 = lum(fg), l2 = lum(bg);
+		const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+		if (ratio < 4.5) out.push('contrast ' + ratio.toFixed(2) + ':1 for "' + t.nodeValue.trim().slice(0, 30) + '" in ' +
+			where(e) + ' (' + st.color + ' on rgb(' + [bg.r, bg.g, bg.b].map(Math.round).join(', ') + '))');
+	}
+	return out;
+})()`
+
+// audit holds the current page to the rules every page must keep: lang
+// set, every input labelled, text contrast at least 4.5:1.
+func (tb *tab) audit() {
+	tb.t.Helper()
+	if probs := eval[[]string](tb, auditJS); len(probs) > 0 {
+		tb.t.Errorf("%s %s breaks the page rules:\n  %s", tb.dev.name, tb.location(), strings.Join(probs, "\n  "))
+	}
+}
+
+// focusJS describes the focused element and whether a focus ring shows on
+// it (or, for a visually hidden checkbox, on its label).
+const focusJS = `(() => {
+	const e = document.activeElement;
+	if (!e || e === document.body) return {tag: 'body', ring: false};
+	const ring = n => {
+		if (!n) return false;
+		const s = getComputedStyle(n);
+		return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1) || (s.boxShadow && s.boxShadow !== 'none');
+	};
+	const label = e.id ? document.querySelector('label[for="' + CSS.escape(e.id) + '"]') : null;
+	// The last stop of a month or date field is its calendar button, inside
+	// the browser's own shadow tree: the field is then the active element
+	// without matching :focus, and the ring is drawn on the button, out of
+	// the page's reach.
+	if (e.matches('input:is([type=month], [type=date], [type=time], [type=datetime-local])') && !e.matches(':focus'))
+		return {tag: e.tagName.toLowerCase() + '#' + e.id + ' (its calendar button)', ring: true};
+	let tag = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' + (e.innerText || e.value || '').trim().slice(0, 20) + '"';
+	return {tag, ring: ring(e) || ring(label)};
+})()`
+
+type focusState struct {
+	Tag  string `json:"tag"`
+	Ring bool   `json:"ring"`
+}
+
+// checkFocus tabs through the first n stops of the page with the keyboard
+// and fails for any that shows no focus ring.
+func (tb *tab) checkFocus(n int) {
+	tb.t.Helper()
+	eval[bool](tb, `(() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); return true })()`)
+	var bad []string
+	stops := 0
+	for i := 0; i < n; i++ {
+		tb.step("press Tab", chromedp.KeyEvent("\t"))
+		f := eval[focusState](tb, focusJS)
+		if f.Tag == "body" {
+			break
+		}
+		stops++
+		if !f.Ring {
+			bad = append(bad, f.Tag)
+		}
+	}
+	if stops == 0 {
+		tb.t.Errorf("%s %s: Tab reaches nothing", tb.dev.name, tb.location())
+	}
+	if len(bad) > 0 {
+		tb.t.Errorf("%s %s: no visible focus on %s", tb.dev.name, tb.location(), strings.Join(bad, ", "))
+	}
+}
+
+// cjk matches Chinese characters and the full-width punctuation that goes
+// with them.
+var cjk = regexp.MustCompile(`[\p{Han}\x{3000}-\x{303f}\x{ff00}-\x{ffef}]+`)
+
+// visibleTextJS lists the visible text of the page piece by piece (text
+// nodes, and the labels of buttons and choices), leaving out what is
+// marked as being in another language (the 中文 switch is lang="zh-CN").
+const visibleTextJS = `(() => {
+	const out = [];
+	const lang = document.documentElement.lang;
+	const shown = e => e.getClientRects().length && getComputedStyle(e).visibility === 'visible';
+	const other = e => { const l = e.closest('[lang]'); return l && l.getAttribute('lang') !== lang; };
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+		const e = t.parentElement, s = t.nodeValue.trim();
+		if (!s || !e || e.closest('script, style, template') || other(e)) continue;
+		if (e.closest('option, .sr') || shown(e)) out.push(s);
+	}
+	for (const e of document.querySelectorAll('input[type=submit], input[type=button], [placeholder], [aria-label], [title]')) {
+		for (const a of ['value', 'placeholder', 'aria-label', 'title'])
+			if (e.hasAttribute(a) && (a !== 'value' || /submit|button/.test(e.type))) out.push(e.getAttribute(a).trim());
+	}
+	out.push(document.title);
+	return out.filter(Boolean);
+})()`
+
+// pageWords is the page's visible text, piece by piece.
+func (tb *tab) pageWords() []string {
+	tb.t.Helper()
+	return eval[[]string](tb, visibleTextJS)
+}
+
+// untranslated returns the Chinese left in an English page once the
+// records' own words (names, titles, addresses) are taken out.
+func untranslated(words, data []string) []string {
+	// Longest first, so a title is removed before a name inside it.
+	data = append([]string(nil), data...)
+	sort.Slice(data, func(i, j int) bool { return len(data[i]) > len(data[j]) })
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range words {
+		rest := w
+		for _, d := range data {
+			if strings.Contains(rest, d) {
+				rest = strings.ReplaceAll(rest, d, " ")
+			}
+		}
+		if cjk.MatchString(rest) && !seen[w] {
+			seen[w] = true
+			out = append(out, fmt.Sprintf("%q", w))
+		}
+	}
+	return out
+}
