@@ -246,7 +246,7 @@ func townSchedules(book *booking.Store) func(ctx context.Context) ([]jobs.TownSc
 		}
 		out := make([]jobs.TownSchedule, 0, len(ts))
 		for _, t := range ts {
-			out = append(out, jobs.TownSchedule{ID: t.ID, Spec: t.ScheduleSpec, Timezone: t.Timezone})
+			out = append(out, jobs.TownSchedule{ID: t.ID, Spec: t.ScheduleSpec, Timezone: t.Timezone, Since: t.CreatedAt})
 		}
 		return out, nil
 	}

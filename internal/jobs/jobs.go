@@ -252,6 +252,10 @@ type TownSchedule struct {
 	ID       int64
 	Spec     string
 	Timezone string
+	// Since is when the town came to weike: a run scheduled before it was
+	// not missed, there was nobody to send it to (a town set up, or a demo
+	// loaded, on the 29th has not missed the 25th's schedule).
+	Since time.Time
 }
 
 // Zone is the zone every schedule is read in unless a town names its own.
@@ -470,7 +474,7 @@ func (s *Scheduler) CatchUp(ctx context.Context) {
 				spec = j.Spec
 			}
 			at, ok, err := Prev(spec, zone, now, j.CatchUp)
-			if err != nil || !ok {
+			if err != nil || !ok || at.Before(t.Since) {
 				continue
 			}
 			s.fire(j, Tick{Job: j.Name, TownID: t.ID, At: at.UTC(), Source: "catch-up"})

@@ -149,7 +149,9 @@ func TestSchedulerCatchUp(t *testing.T) {
 		return nil
 	}
 	towns := func(context.Context) ([]jobs.TownSchedule, error) {
-		return []jobs.TownSchedule{{ID: 1, Spec: "0 9 25 * *"}, {ID: 2, Spec: "0 8 1 * *"}, {ID: 3, Spec: "0 9 28 * *", Timezone: "Asia/Shanghai"}}, nil
+		return []jobs.TownSchedule{{ID: 1, Spec: "0 9 25 * *"}, {ID: 2, Spec: "0 8 1 * *"}, {ID: 3, Spec: "0 9 28 * *", Timezone: "Asia/Shanghai"},
+			// Set up on the 26th: it did not miss the 25th's run.
+			{ID: 4, Spec: "0 9 25 * *", Since: time.Date(2026, 11, 26, 10, 0, 0, 0, sh)}}, nil
 	}
 	s := jobs.NewScheduler([]jobs.Job{
 		{Name: "monthly", Spec: "0 9 25 * *", PerTown: true, CatchUp: 20 * 24 * time.Hour, Run: record},
@@ -159,8 +161,8 @@ func TestSchedulerCatchUp(t *testing.T) {
 	if err := s.Sync(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(s.Entries()); n != 5 {
-		t.Errorf("%d entries, want 3 towns' monthly + daily + never: %+v", n, s.Entries())
+	if n := len(s.Entries()); n != 6 {
+		t.Errorf("%d entries, want 4 towns' monthly + daily + never: %+v", n, s.Entries())
 	}
 	s.CatchUp(context.Background())
 	want := map[string]time.Time{
