@@ -70,6 +70,9 @@ func Load(ctx context.Context, st Stores, password string) (*Result, error) {
 		if err := l.seedHistory(ctx, ts); err != nil {
 			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
 		}
+		if err := l.seedPlans(ctx, ts); err != nil {
+			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
+		}
 	}
 	res := &Result{}
 	for _, login := range mainLogins {
