@@ -178,7 +178,9 @@ func latest(ts []time.Time) time.Time {
 
 func (s *Store) findDuplicate(tx *gorm.DB, branchID, lessonID, lecturerID, courtyardID int64, slots []time.Time) (int64, error) {
 	var os []Order
-	err := tx.Where("branch_id = ? AND lesson_id = ? AND lecturer_id = ? AND courtyard_id = ? AND status = ?",
+	// A requested order has no start yet: "start_at IS NULL" lets the
+	// (branch_id, start_at) index skip the branch's whole booked history.
+	err := tx.Select("id, slots").Where("branch_id = ? AND start_at IS NULL AND lesson_id = ? AND lecturer_id = ? AND courtyard_id = ? AND status = ?",
 		branchID, lessonID, lecturerID, courtyardID, Requested).Find(&os).Error
 	if err != nil {
 		return 0, err

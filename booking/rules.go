@@ -152,6 +152,11 @@ func (w *world) windowsText() string {
 	return s
 }
 
+// maxBlock bounds the time one order occupies, travel buffer included: a
+// lesson lasts at most 45 minutes (a CHECK on lessons) and the buffer at
+// most 240 (the town settings' range), far below a day.
+const maxBlock = 24 * time.Hour
+
 // clash is an occupying order found in the way of a new time.
 type clash struct {
 	ID         int64
@@ -167,11 +172,15 @@ type clash struct {
 // transaction, so no other write can slip in between check and write.
 func (s *Store) checkClashes(tx *gorm.DB, w *world, branchID int64, start time.Time, exclude int64) error {
 	end, blockEnd := w.end(start), w.blockEnd(start)
+	// An order that overlaps started less than maxBlock before start: the
+	// lower bound turns a scan of the lecturer's (or branch's) whole
+	// history on its (…, start_at) index into a scan of a day or two.
+	since := start.Add(-maxBlock)
 	var cs []clash
 	err := tx.Table("orders").Select("orders.id, orders.start_at, orders.end_at, branches.name AS branch_name").
 		Joins("JOIN branches ON branches.id = orders.branch_id").
 		Where("orders.lecturer_id = ? AND orders.status IN ? AND orders.id <> ?", w.lecturer.ID, occupying, exclude).
-		Where("orders.start_at < ? AND orders.block_end_at > ?", blockEnd, start).
+		Where("orders.start_at < ? AND orders.start_at > ? AND orders.block_end_at > ?", blockEnd, since, start).
 		Order("orders.start_at").Limit(1).Scan(&cs).Error
 	if err != nil {
 		return err
@@ -186,7 +195,7 @@ func (s *Store) checkClashes(tx *gorm.DB, w *world, branchID int64, start time.T
 	err = tx.Table("orders").Select("orders.id, orders.start_at, orders.end_at, lecturers.name AS lecturer").
 		Joins("JOIN lecturers ON lecturers.id = orders.lecturer_id").
 		Where("orders.branch_id = ? AND orders.status IN ? AND orders.id <> ?", branchID, occupying, exclude).
-		Where("orders.start_at < ? AND orders.end_at > ?", end, start).
+		Where("orders.start_at < ? AND orders.start_at > ? AND orders.end_at > ?", end, since, start).
 		Order("orders.start_at").Limit(1).Scan(&cs).Error
 	if err != nil {
 		return err

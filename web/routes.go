@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	official := requireRole(org.RoleOfficial)
 
 	e.GET("/healthz", s.healthz)
+	s.metricsRoutes(e) // GET /metrics (Prometheus), and the request counter it reports
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", s.serveStatic)
 	// Private calendar feeds: the unguessable token is the credential, so
@@ -70,6 +71,10 @@ func (s *Server) routes() {
 	in.GET("/calendar-links", s.apiCalendarLinks)
 	in.GET("/inbox", s.apiInbox)
 	in.POST("/inbox/:id/read", s.apiInboxRead)
+	in.GET("/me/channels", s.apiChannels)
+	in.PUT("/me/channels", s.apiPutChannels)
+	in.GET("/messages", s.apiMessages, official)
+	in.POST("/messages/:id/retry", s.apiRetryMessage, official)
 	in.GET("/town/settings", s.apiTownSettings, official)
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
 	watchers := requireRole(org.RoleOfficial, org.RoleCounty)
@@ -88,6 +93,8 @@ func (s *Server) routes() {
 	in.GET("/coverage/matrix", s.apiMatrix, watchers)
 	in.GET("/coverage/towns", s.apiTownsSummary, watchers)
 	in.GET("/totals", s.apiTotals, watchers)
+	in.GET("/exports/coverage.xlsx", s.apiExportXLSX, watchers)
+	in.GET("/exports/coverage.csv", s.apiExportCSV, watchers)
 	s.importAPIRoutes(in, official)
 	api.Any("/*", func(c echo.Context) error { return apperr.New(apperr.NotFound, "not_found") })
 
@@ -113,4 +120,7 @@ func (s *Server) routes() {
 	s.catalogPageRoutes(pin, official)
 	s.importPageRoutes(pin, official)
 	s.orderPageRoutes(pin, official)
+	s.messagePageRoutes(pin, official)
+	s.themeDayPageRoutes(pin, official)
+	s.dashboardPageRoutes(pin)
 }

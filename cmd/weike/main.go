@@ -16,12 +16,8 @@ import (
 	"syscall"
 	"time"
 
-	"weike/booking"
 	"weike/internal/db"
 	"weike/internal/demo"
-	"weike/lessons"
-	"weike/notify"
-	"weike/org"
 	"weike/web"
 )
 
@@ -49,6 +45,9 @@ func commands() []command {
 	return []command{
 		{"serve", "[flags]", "run the web service (migrates the database first)", cmdServe},
 		{"migrate", "[flags]", "bring the database schema up to date and exit", cmdMigrate},
+		{"backup", "[--db D] <file>", "copy a live SQLite database consistently to file (Postgres: says how to use pg_dump)", cmdBackup},
+		{"cron list", "[flags]", "list the cron jobs, their schedules and their latest runs", cmdCronList},
+		{"cron run", "JOB [--month YYYY-MM] [--day YYYY-MM-DD] [--town T] [--dry-run]", "run a job now for a period; a period already done sends nothing new", cmdCronRun},
 		{"user add", "--role R --login L [--town T] [--branch B] [--lecturer NAME] [--county C]", "create an account (password from --password or WEIKE_PASSWORD, or asked on stdin)", cmdUserAdd},
 		{"version", "", "print the version", func(_ context.Context, _ []string, _ func(string) string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "weike", version)
@@ -148,13 +147,14 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		return err
 	}
 	now := time.Now
-	orgs := org.NewStore(d, now)
-	cat := lessons.NewStore(d, now)
-	book := booking.NewStore(d, now, orgs, cat)
-	inbox := notify.NewStore(d, now)
+	st, err := newStores(d, cfg, log, now)
+	if err != nil {
+		return err
+	}
+	orgs, cat, book, inbox := st.orgs, st.cat, st.book, st.notify
 	var dm *web.Demo
 	if cfg.Demo {
-		res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat}, cfg.DemoPassword)
+		res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat, Booking: book}, cfg.DemoPassword)
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
@@ -165,11 +165,11 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		}
 		log.Info("demo loaded", "accounts", len(dm.Accounts), "password", cfg.DemoPassword)
 	}
-	jobs, err := startJobs(ctx, log, book)
+	jobs, err := startJobs(ctx, log, st, now)
 	if err != nil {
 		return err
 	}
-	defer func() { <-jobs.Stop().Done() }()
+	defer jobs.Stop()
 	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, Notify: inbox, BaseURL: cfg.BaseURL, Ready: d.Ping, Log: log, Now: now, Version: version,
 		Demo: dm, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
 	if err != nil {

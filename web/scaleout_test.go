@@ -1,0 +1,188 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"weike/booking"
+	"weike/internal/db"
+	"weike/internal/db/dbtest"
+	"weike/internal/fixture"
+	"weike/lessons"
+	"weike/notify"
+	"weike/org"
+)
+
+// twoInstances is weike scaled out: two servers, each with its own
+// connection pool, on two loopback ports, over one Postgres schema.
+type twoInstances struct {
+	w    *fixture.World
+	d    *db.DB
+	urls [2]string
+}
+
+func startTwoInstances(t *testing.T) *twoInstances {
+	t.Helper()
+	dsn := dbtest.FreshSchemaDSN(t)
+	ti := &twoInstances{}
+	for i := range 2 {
+		d, err := db.Open(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		// Both migrate, as two instances starting together would: the
+		// advisory lock makes them take turns.
+		if _, err := d.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var deps Deps
+		if i == 0 {
+			ti.d = d
+			ti.w = fixture.New(t, d)
+			deps = Deps{Org: ti.w.Org, Lessons: ti.w.Lessons, Booking: ti.w.Booking, Notify: ti.w.Notify}
+		} else {
+			clock := func() time.Time { return ti.w.Now }
+			orgs, cat := org.NewStore(d, clock), lessons.NewStore(d, clock)
+			deps = Deps{Org: orgs, Lessons: cat, Booking: booking.NewStore(d, clock, orgs, cat), Notify: notify.NewStore(d, clock)}
+		}
+		deps.Ready, deps.Now, deps.Version = d.Ping, func() time.Time { return ti.w.Now }, "test"
+		deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		s, err := New(deps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(s)
+		t.Cleanup(srv.Close)
+		ti.urls[i] = srv.URL
+	}
+	if ti.urls[0] == ti.urls[1] {
+		t.Fatal("both instances on one port")
+	}
+	return ti
+}
+
+func callJSON(t *testing.T, method, url, token string, body, out any) int {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(res.Body).Decode(out)
+	}
+	return res.StatusCode
+}
+
+// TestScaleOutSessions: a session made on one instance works on the other,
+// and signing out on the other ends it on both.
+func TestScaleOutSessions(t *testing.T) {
+	ti := startTwoInstances(t)
+	var s struct{ Token string }
+	if code := callJSON(t, "POST", ti.urls[0]+"/api/v1/session", "", map[string]string{"login": ti.w.A.Logins["secretary"], "password": fixture.Password}, &s); code != 200 {
+		t.Fatalf("sign in on instance 1: %d", code)
+	}
+	var me struct {
+		Account struct{ Login string }
+	}
+	if code := callJSON(t, "GET", ti.urls[1]+"/api/v1/me", s.Token, nil, &me); code != 200 || me.Account.Login != ti.w.A.Logins["secretary"] {
+		t.Fatalf("instance 2 with instance 1's session: %d %+v", code, me)
+	}
+	if code := callJSON(t, "DELETE", ti.urls[1]+"/api/v1/session", s.Token, nil, nil); code != http.StatusNoContent {
+		t.Fatalf("sign out on instance 2: %d", code)
+	}
+	for i, u := range ti.urls {
+		if code := callJSON(t, "GET", u+"/api/v1/me", s.Token, nil, nil); code != http.StatusUnauthorized {
+			t.Errorf("instance %d after sign-out: %d", i+1, code)
+		}
+	}
+}
+
+// TestScaleOutNoDoubleBooking: fifty branches ordered one lecturer at
+// overlapping times; the lecturer's fifty accepts arrive together, split
+// between the two instances. Exactly one is confirmed.
+func TestScaleOutNoDoubleBooking(t *testing.T) {
+	ti := startTwoInstances(t)
+	ctx := context.Background()
+	w := ti.w
+	hash, err := org.HashPassword("irrelevant-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var orders []int64
+	for i := 0; i < racers; i++ {
+		b, err := w.Org.CreateBranch(ctx, w.A.Official, org.BranchInput{Name: fmt.Sprintf("双实例村%02d", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cy, err := w.Org.CreateCourtyard(ctx, w.A.Official, b.ID, org.CourtyardInput{Name: "屋场"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := w.Org.CreateAccount(ctx, org.NewAccount{Login: fmt.Sprintf("two-sec-%02d", i), PasswordHash: hash,
+			Role: org.RoleSecretary, TownID: w.A.Town.ID, BranchID: b.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		act, _ := w.Org.ActorFor(ctx, a)
+		start := fmt.Sprintf("2026-12-05T14:%02d:00+08:00", (i%5)*10)
+		o, _, err := w.Booking.Create(ctx, act, booking.NewOrder{LessonID: w.A.Lessons[0].ID, LecturerID: w.A.Lecturers[0].ID,
+			CourtyardID: cy.ID, Slots: []string{start}})
+		if err != nil {
+			t.Fatalf("order %d: %v", i, err)
+		}
+		orders = append(orders, o.ID)
+	}
+	var s struct{ Token string }
+	if code := callJSON(t, "POST", ti.urls[0]+"/api/v1/session", "", map[string]string{"login": w.A.Logins["lecturer"], "password": fixture.Password}, &s); code != 200 {
+		t.Fatalf("sign in: %d", code)
+	}
+	codes := make([]int, len(orders))
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, id := range orders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			codes[i] = callJSON(t, "POST", fmt.Sprintf("%s/api/v1/orders/%d/accept", ti.urls[i%2], id), s.Token, map[string]int{"slot": 0}, nil)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	got := map[int]int{}
+	perInstance := [2]map[int]int{{}, {}}
+	for i, c := range codes {
+		got[c]++
+		perInstance[i%2][c]++
+	}
+	if got[http.StatusOK] != 1 || got[http.StatusConflict] != racers-1 {
+		t.Fatalf("statuses %v (instance 1 %v, instance 2 %v): want one 200 and %d × 409", got, perInstance[0], perInstance[1], racers-1)
+	}
+	assertOneConfirmed(t, ti.d, "lecturer_id", w.A.Lecturers[0].ID)
+}
