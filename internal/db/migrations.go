@@ -102,6 +102,7 @@ var migrations = []migration{
 	dialectMigration("orders, their history, points, member lessons, calendars, inbox", schemaV2, schemaV2SQLite, schemaV2Postgres),
 	then(sqlMigration("monthly plans, viewings, practices, record months", schemaV3), backfillOrderMonths),
 	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
+	sqlMigration("newest-first indexes for the order lists", schemaV5),
 }
 
 // SchemaVersion is the version this binary expects.
