@@ -132,7 +132,15 @@ func mustActor(c echo.Context) org.Actor {
 func loginURL(c echo.Context) string {
 	r := c.Request()
 	next := r.URL.RequestURI()
-	if r.Method != http.MethodGet || next == "/" || strings.HasPrefix(next, "/login") {
+	if r.Method != http.MethodGet {
+		// A form sent after the session ran out: come back to the page
+		// the form was on (the referring page of this site), not to "/".
+		next = ""
+		if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+			next = ref.RequestURI()
+		}
+	}
+	if next == "" || next == "/" || strings.HasPrefix(next, "/login") {
 		return "/login"
 	}
 	return "/login?next=" + url.QueryEscape(next)

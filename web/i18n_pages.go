@@ -6,6 +6,7 @@ func init() {
 		"app.name":           {"微课 · 屋场微党课", "weike · courtyard lessons"},
 		"app.tagline":        {"屋场微党课等你来：浏览课程，为支部点单。", "The courtyard micro-lesson is waiting for you: browse lessons and order one for your branch."},
 		"app.footer":         {"一月一课一片一实践", "One lesson, one film, one practice, every month"},
+		"sep":                {"：", ": "},
 		"nav.skip":           {"跳到正文", "Skip to content"},
 		"nav.main":           {"主菜单", "Main menu"},
 		"nav.home":           {"首页", "Home"},

@@ -660,3 +660,38 @@ func TestCountyPicksATown(t *testing.T) {
 		mustLack(t, catSignIn(t, e, "ch-secretary").get("/lessons"), "全部镇")
 	})
 }
+
+// TestExpiredSessionPostReturnsToTheForm: a form sent after the session ran
+// out leads to sign-in and then back to the page the form was on; a
+// referrer on another site is not followed.
+func TestExpiredSessionPostReturnsToTheForm(t *testing.T) {
+	eachDB(t, func(t *testing.T, e *env) {
+		b := catSignIn(t, e, "ch-official")
+		edit := fmt.Sprintf("/lessons/%d/edit", e.W.A.Lessons[0].ID)
+		if res := b.get(edit); res.Code != http.StatusOK {
+			t.Fatalf("edit page: %d", res.Code)
+		}
+		delete(b.jar, sessionCookie) // the session ran out meanwhile
+		send := func(referer string) string {
+			form := url.Values{"title": {"x"}, "_csrf": {b.csrf}}
+			req := httptest.NewRequest(http.MethodPost, edit, strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Referer", referer)
+			for _, c := range b.jar {
+				req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+			}
+			rec := httptest.NewRecorder()
+			e.S.ServeHTTP(rec, req)
+			if rec.Code != http.StatusSeeOther {
+				t.Fatalf("status %d: %s", rec.Code, rec.Body)
+			}
+			return rec.Header().Get("Location")
+		}
+		if got, want := send("http://example.com"+edit+"?from=list"), "/login?next="+url.QueryEscape(edit+"?from=list"); got != want {
+			t.Errorf("Location %q, want %q", got, want)
+		}
+		if got := send("http://evil.example" + edit); got != "/login" {
+			t.Errorf("another site's referrer: Location %q", got)
+		}
+	})
+}
