@@ -39,25 +39,7 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 // that each step is run on its own and a step that only works on top of a
 // later one is caught.
 func TestEachMigration(t *testing.T) {
-	open := map[string]func(t *testing.T) *db.DB{
-		"sqlite": func(t *testing.T) *db.DB {
-			d, err := db.Open(filepath.Join(t.TempDir(), "m.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { d.Close() })
-			return d
-		},
-		"postgres": func(t *testing.T) *db.DB {
-			d, err := db.Open(dbtest.FreshSchemaDSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { d.Close() })
-			return d
-		},
-	}
-	for name, o := range open {
+	for name, o := range emptyDBs() {
 		t.Run(name, func(t *testing.T) {
 			d := o(t)
 			ctx := context.Background()
@@ -112,25 +94,7 @@ func TestLikeEscapes(t *testing.T) {
 // month of its start (a lesson at 2026-11-30 23:30 UTC is in December in
 // Shanghai).
 func TestV3BackfillsOrderMonths(t *testing.T) {
-	dbs := map[string]func(t *testing.T) *db.DB{
-		"sqlite": func(t *testing.T) *db.DB {
-			d, err := db.Open(filepath.Join(t.TempDir(), "m.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { d.Close() })
-			return d
-		},
-		"postgres": func(t *testing.T) *db.DB {
-			d, err := db.Open(dbtest.FreshSchemaDSN(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { d.Close() })
-			return d
-		},
-	}
-	for name, open := range dbs {
+	for name, open := range emptyDBs() {
 		t.Run(name, func(t *testing.T) {
 			d := open(t)
 			ctx := context.Background()
@@ -167,5 +131,22 @@ func TestV3BackfillsOrderMonths(t *testing.T) {
 				t.Fatalf("month %q %v", month, err)
 			}
 		})
+	}
+}
+
+// emptyDBs opens unmigrated databases, one of each dialect, for tests that
+// walk the migrations themselves.
+func emptyDBs() map[string]func(t *testing.T) *db.DB {
+	keep := func(t *testing.T, dsn string) *db.DB {
+		d, err := db.Open(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { d.Close() })
+		return d
+	}
+	return map[string]func(t *testing.T) *db.DB{
+		"sqlite":   func(t *testing.T) *db.DB { return keep(t, filepath.Join(t.TempDir(), "m.db")) },
+		"postgres": func(t *testing.T) *db.DB { return keep(t, dbtest.FreshSchemaDSN(t)) },
 	}
 }
