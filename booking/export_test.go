@@ -80,6 +80,7 @@ func sheetRows(t *testing.T, x *xlsxreader.XlsxFile, sheet string) map[string]xl
 var itoa = strconv.Itoa
 
 func TestExportWorkbook(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w, orderID := exportWorld(t, d)
@@ -194,6 +195,7 @@ func TestExportWorkbook(t *testing.T) {
 }
 
 func TestExportCSVAndFilters(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w, _ := exportWorld(t, d)

@@ -35,6 +35,7 @@ func wantCode(t *testing.T, err error, kind apperr.Kind, code string) {
 }
 
 func TestRecordPastLesson(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
@@ -192,6 +193,7 @@ func TestRecordPastLesson(t *testing.T) {
 }
 
 func TestRecordMemberLessons(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
@@ -248,6 +250,7 @@ func TestRecordMemberLessons(t *testing.T) {
 }
 
 func TestHistoryBatches(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)

@@ -11,6 +11,7 @@ import (
 )
 
 func TestICSFoldsLongChineseLines(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("屋场微党课等你来，春华稻花香；", 12)
 	start := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
 	cal := &Calendar{Name: "微党课 · 黄春梅", Timezone: "Asia/Shanghai", Events: []CalendarEvent{{

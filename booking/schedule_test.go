@@ -18,6 +18,7 @@ import (
 )
 
 func TestSchedulePeriodsAcrossMonthAndYearEnds(t *testing.T) {
+	t.Parallel()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	at := func(s string) time.Time {
 		v, err := time.ParseInLocation("2006-01-02 15:04", s, sh)
@@ -111,6 +112,7 @@ func mustHave(t *testing.T, what, s string, want ...string) {
 }
 
 func TestMonthlyLetters(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w, o := scheduleWorld(t, d)
@@ -191,6 +193,7 @@ func TestMonthlyLetters(t *testing.T) {
 }
 
 func TestReminderLetters(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w, _ := scheduleWorld(t, d)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestParseWindows(t *testing.T) {
+	t.Parallel()
 	w := func(d, s, e int) lessons.Window { return lessons.Window{Weekday: d, StartMinute: s, EndMinute: e} }
 	cases := []struct {
 		in   string
@@ -46,6 +47,7 @@ func TestParseWindows(t *testing.T) {
 }
 
 func TestParseDays(t *testing.T) {
+	t.Parallel()
 	got, ok := lessons.ParseDays("2026-12-05、2026/12/6；2026年12月7日 2026.1.2")
 	want := []lessons.Blackout{{Day: "2026-12-05"}, {Day: "2026-12-06"}, {Day: "2026-12-07"}, {Day: "2026-01-02"}}
 	if !ok || !reflect.DeepEqual(got, want) {
@@ -83,6 +85,7 @@ func rowCodes(t *testing.T, err error) string {
 }
 
 func TestImportLecturersAndLessons(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := fixture.New(t, d)
 		ctx := context.Background()

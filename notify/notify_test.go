@@ -98,6 +98,7 @@ func letter(w *fixture.World, login, kind, period string) notify.Letter {
 }
 
 func TestEnqueueOncePerKey(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
@@ -154,6 +155,7 @@ func TestEnqueueOncePerKey(t *testing.T) {
 }
 
 func TestRobotDeliveryRetriesWithBackoffThenFails(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
@@ -227,6 +229,7 @@ func TestRobotDeliveryRetriesWithBackoffThenFails(t *testing.T) {
 }
 
 func TestDingTalkSignedAndTruncated(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
@@ -261,6 +264,7 @@ func TestDingTalkSignedAndTruncated(t *testing.T) {
 }
 
 func TestTruncateUTF8(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in    string
 		limit int
@@ -291,6 +295,7 @@ func TestTruncateUTF8(t *testing.T) {
 }
 
 func TestConcurrentDeliverSendsOnce(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
@@ -321,6 +326,7 @@ func TestConcurrentDeliverSendsOnce(t *testing.T) {
 }
 
 func TestEmailThroughMailpit(t *testing.T) {
+	t.Parallel()
 	mailtest.Binary(t)
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()

@@ -19,15 +19,16 @@ import (
 	"weike/internal/db"
 )
 
-// BcryptCost is the work factor of stored passwords.
+// BcryptCost is the work factor of stored passwords in production; a store
+// never hashes with less unless a test says so (WithBcryptCost).
 const BcryptCost = 10
 
 // SessionTTL is how long a web session lives without a new sign-in.
 const SessionTTL = 14 * 24 * time.Hour
 
-// HashPassword hashes a password for storage.
-func HashPassword(pw string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), BcryptCost)
+// HashPassword hashes a password for storage at the store's cost.
+func (s *Store) HashPassword(pw string) (string, error) {
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
 	return string(h), err
 }
 
@@ -112,7 +113,7 @@ func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (*Account, err
 		}
 		a.PasswordHash = in.PasswordHash
 		if a.PasswordHash == "" {
-			h, err := HashPassword(in.Password)
+			h, err := s.HashPassword(in.Password)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,8 @@ package org
 import (
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"weike/internal/db"
 )
 
@@ -109,14 +111,34 @@ type Account struct {
 
 // Store is the org domain's one handle on the database.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
+	db         *db.DB
+	now        func() time.Time
+	bcryptCost int
+}
+
+// An Option changes how a Store works.
+type Option func(*Store)
+
+// WithBcryptCost sets the work factor of the passwords the store hashes.
+// Only tests lower it (to bcrypt.MinCost, so a sign-in costs microseconds
+// instead of a second under the race detector); a cost under MinCost or
+// over MaxCost is ignored.
+func WithBcryptCost(cost int) Option {
+	return func(s *Store) {
+		if cost >= bcrypt.MinCost && cost <= bcrypt.MaxCost {
+			s.bcryptCost = cost
+		}
+	}
 }
 
 // NewStore makes a store; now is the injected clock.
-func NewStore(d *db.DB, now func() time.Time) *Store {
+func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: d, now: func() time.Time { return now().UTC() }}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, bcryptCost: BcryptCost}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
@@ -13,6 +15,7 @@ import (
 )
 
 func TestSignInRateLimit(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := fixture.New(t, d)
 		ctx := context.Background()
@@ -43,6 +46,7 @@ func TestSignInRateLimit(t *testing.T) {
 }
 
 func TestSessionsAndTokens(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := fixture.New(t, d)
 		ctx := context.Background()
@@ -85,6 +89,7 @@ func TestSessionsAndTokens(t *testing.T) {
 }
 
 func TestTownScoping(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := fixture.New(t, d)
 		ctx := context.Background()
@@ -120,4 +125,35 @@ func TestTownScoping(t *testing.T) {
 			t.Errorf("county branches: %d %v", len(bs), err)
 		}
 	})
+}
+
+// TestPasswordsAtProductionCost: a store made without options hashes at
+// BcryptCost (≥ 10); only an explicit test option lowers it, and a cost
+// out of bcrypt's range is ignored.
+func TestPasswordsAtProductionCost(t *testing.T) {
+	t.Parallel()
+	if org.BcryptCost < 10 {
+		t.Fatalf("BcryptCost is %d, production needs at least 10", org.BcryptCost)
+	}
+	cases := []struct {
+		name string
+		opts []org.Option
+		want int
+	}{
+		{"production", nil, org.BcryptCost},
+		{"tests", []org.Option{org.WithBcryptCost(bcrypt.MinCost)}, bcrypt.MinCost},
+		{"too low is ignored", []org.Option{org.WithBcryptCost(1)}, org.BcryptCost},
+		{"too high is ignored", []org.Option{org.WithBcryptCost(99)}, org.BcryptCost},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h, err := org.NewStore(nil, nil, c.opts...).HashPassword("a-password")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := bcrypt.Cost([]byte(h)); err != nil || got != c.want {
+				t.Fatalf("cost %d (%v), want %d", got, err, c.want)
+			}
+		})
+	}
 }

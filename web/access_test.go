@@ -276,6 +276,7 @@ func matrixTowns(e *env) map[string][]int64 {
 }
 
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		e.S.Demo = &Demo{Password: fixture.Password, Accounts: []DemoAccount{{Login: "ch-official", Role: "official", Name: "ch-official", Town: "春华镇", County: "长沙县"}}}
 		towns := matrixTowns(e)
@@ -403,6 +404,7 @@ func checkParty(t *testing.T, login string, party int64, it map[string]any, row 
 // TestAccessMatrixCoversRoutes makes every API route earn a row: a new
 // endpoint fails here until the matrix says who may use it.
 func TestAccessMatrixCoversRoutes(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		covered := map[string]bool{}
 		for _, r := range accessMatrix(e) {
@@ -434,6 +436,7 @@ func TestAccessMatrixCoversRoutes(t *testing.T) {
 // TestAPITokenFlow: an API token works as a bearer, lists without its
 // secret, cannot be revoked by anyone else, and stops working once revoked.
 func TestAPITokenFlow(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		res := e.as("ch-secretary", http.MethodPost, "/api/v1/tokens", map[string]string{"name": "脚本"})
 		if res.Code != http.StatusCreated {
@@ -533,6 +536,7 @@ func TestAPITokenFlow(t *testing.T) {
 
 // TestAPISessionSignOut: a session token stops working once signed out.
 func TestAPISessionSignOut(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		res := e.do(http.MethodPost, "/api/v1/session", "", map[string]string{"login": "qh-official", "password": fixture.Password})
 		var s struct {
@@ -563,6 +567,7 @@ func TestAPISessionSignOut(t *testing.T) {
 // TestAPIIgnoresSessionCookie: the API takes bearer tokens only, so a
 // cookie riding along on a cross-site request cannot act for the user.
 func TestAPIIgnoresSessionCookie(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		tok := e.token("ch-official")
 		cookie := []string{"Cookie", sessionCookie + "=" + tok}
@@ -597,6 +602,7 @@ func TestAPIIgnoresSessionCookie(t *testing.T) {
 }
 
 func TestAPIDemoOnlyInDemoMode(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		res := e.do(http.MethodGet, "/api/v1/demo", "", nil)
 		if res.Code != http.StatusNotFound {

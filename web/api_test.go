@@ -8,6 +8,7 @@ import (
 )
 
 func TestSessionAndMe(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		res := e.do(http.MethodPost, "/api/v1/session", "", map[string]string{"login": "ch-secretary", "password": "wrong-password"})
 		if res.Code != http.StatusUnauthorized {
@@ -40,6 +41,7 @@ func TestSessionAndMe(t *testing.T) {
 }
 
 func TestLessonListScopedAndFiltered(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		type list struct {
 			Items []struct {

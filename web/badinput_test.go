@@ -15,6 +15,7 @@ import (
 // range, ids of another town — to every write of ordering and records, and
 // wants a clear 4xx with a message code, never a 500, and nothing written.
 func TestBadInputOrderingAndRecords(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A, B := e.W.A, e.W.B
 		fe := &fuzzEnv{env: e, tables: append(orderTables, recordTables...)}

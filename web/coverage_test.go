@@ -7,6 +7,7 @@ import (
 )
 
 func TestThemeDayCoverage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		a := e.W.A
 		// The official publishes December's plan.

@@ -75,6 +75,7 @@ func dashWorld(t *testing.T, e *env) (orderID, hhTown int64) {
 var dashData = regexp.MustCompile(`(?s)<script type="application/json" id="dash-data">(.*?)</script>`)
 
 func TestDashboardPages(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		orderID, hh := dashWorld(t, e)
 		a := e.W.A
@@ -228,6 +229,7 @@ func csvRows(t *testing.T, res *httptest.ResponseRecorder) [][]string {
 }
 
 func TestCoverageExports(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		_, hh := dashWorld(t, e)
 		res := e.as("ch-official", http.MethodGet, "/api/v1/exports/coverage.xlsx?from=2026-01&to=2026-12", nil)

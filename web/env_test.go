@@ -2,10 +2,10 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -40,7 +40,9 @@ func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) { fn(t, newEnv(t, d)) })
 }
 
-// token signs login in through the API and caches the bearer token.
+// token gives login a session from the store and caches its bearer token.
+// Only the tests of sign-in itself go through the password check: bcrypt
+// is slow by design and would be most of the suite's time.
 func (e *env) token(login string) string {
 	e.t.Helper()
 	if login == "" {
@@ -49,14 +51,24 @@ func (e *env) token(login string) string {
 	if tok, ok := e.tokens[login]; ok {
 		return tok
 	}
-	res := e.do(http.MethodPost, "/api/v1/session", "", map[string]string{"login": login, "password": fixture.Password})
-	if res.Code != http.StatusOK {
-		e.t.Fatalf("sign in %s: %d %s", login, res.Code, res.Body)
+	tok := e.session(login)
+	e.tokens[login] = tok
+	return tok
+}
+
+// session starts a new session for login straight through the store.
+func (e *env) session(login string) string {
+	e.t.Helper()
+	ctx := context.Background()
+	acc, err := e.W.Org.AccountByLogin(ctx, login)
+	if err != nil {
+		e.t.Fatalf("account %s: %v", login, err)
 	}
-	var out struct{ Token string }
-	mustJSON(e.t, res, &out)
-	e.tokens[login] = out.Token
-	return out.Token
+	tok, err := e.W.Org.CreateSession(ctx, acc.ID)
+	if err != nil {
+		e.t.Fatalf("session of %s: %v", login, err)
+	}
+	return tok
 }
 
 // do sends a request through the real router; body is JSON-encoded unless

@@ -29,6 +29,7 @@ func apiErrorOf(t *testing.T, res *httptest.ResponseRecorder) apiErrorBody {
 }
 
 func TestAPIErrors(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		ch := e.W.A
 		lessonPath := fmt.Sprintf("/api/v1/lessons/%d", ch.Lessons[0].ID)
@@ -393,6 +394,7 @@ func mustFloat(t *testing.T, s string) float64 {
 // TestAPIBodyLimitStreamed sends an over-long body of unknown length, so the
 // limit is hit while reading rather than from Content-Length.
 func TestAPIBodyLimitStreamed(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		big := io.MultiReader(strings.NewReader(`{"title":"`), bytes.NewReader(bytes.Repeat([]byte("x"), 9<<20)), strings.NewReader(`"}`))
 		req := httptest.NewRequest(http.MethodPost, "/api/v1/lessons", io.NopCloser(big))
@@ -414,6 +416,7 @@ func TestAPIBodyLimitStreamed(t *testing.T) {
 // well-formed answer below 500 each time. Routes of one order act on a real
 // order, so the odd bodies reach its rules, not just the 404.
 func TestAPIErrorsNever500(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		bodies := []string{``, `null`, `{}`, `[]`, `"x"`, `{"id":1}`, `{"name":null,"title":null}`, "{\"name\":\"\x00\"}",
 			`{"name":"` + strings.Repeat("字", 5000) + `","title":"` + strings.Repeat("字", 5000) + `"}`,
@@ -511,6 +514,7 @@ func TestAPIErrorsNever500(t *testing.T) {
 // TestImportAPIErrors: a refused import names every bad cell in
 // fields.rows and writes nothing; other failures keep the error shape.
 func TestImportAPIErrors(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		upload := func(kind, filename, content string, headers ...string) *httptest.ResponseRecorder {
 			body, ctype := multipartFile(t, filename, content)

@@ -122,6 +122,7 @@ const (
 )
 
 func TestImportEachKind(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		cases := []struct {
 			kind, file string
@@ -207,6 +208,7 @@ func TestImportEachKind(t *testing.T) {
 }
 
 func TestImportBadRowImportsNothing(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		cases := []struct {
 			name, kind, login, file string
@@ -257,6 +259,7 @@ func TestImportBadRowImportsNothing(t *testing.T) {
 }
 
 func TestImportOfficialsOnly(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		for _, login := range []string{"ch-secretary", "ch-lecturer", "cs-county"} {
 			before := e.importCount("ch-official", "branches")
@@ -276,6 +279,7 @@ func TestImportOfficialsOnly(t *testing.T) {
 }
 
 func TestImportUnreadableFiles(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		cases := []struct {
 			name, file string
@@ -308,6 +312,7 @@ func TestImportUnreadableFiles(t *testing.T) {
 // TestImportTemplatesRoundTrip downloads each template, fills in a row below
 // the example and imports it: the example row and the new row both land.
 func TestImportTemplatesRoundTrip(t *testing.T) {
+	t.Parallel()
 	fill := map[string][]string{
 		"branches":  {"模板村", "社区", "12", "周三", "13700000000", "模板屋场"},
 		"lecturers": {"模板讲师", "13700000001", "春华山村", "", "廉洁教育", "2", "周日 9:00-11:00", ""},
@@ -422,6 +427,7 @@ func importPost(t *testing.T, b *catClient, kind, filename string, content []byt
 }
 
 func TestImportPage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		b := catSignIn(t, e, "ch-official")
 		res := b.get("/import")

@@ -71,6 +71,7 @@ func messageRows(e *env) []accessRow {
 }
 
 func TestChannelsAPI(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		var got notify.ChannelPrefs
 		mustJSON(t, e.as("ch-secretary", http.MethodGet, "/api/v1/me/channels", nil), &got)
@@ -112,6 +113,7 @@ func TestChannelsAPI(t *testing.T) {
 }
 
 func TestMessagesAPIAndRetry(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		id := postLetter(t, e, "ch-official", "2026-12")
 		if again := postLetter(t, e, "ch-official", "2026-12"); again != 0 {
@@ -152,6 +154,7 @@ func TestMessagesAPIAndRetry(t *testing.T) {
 }
 
 func TestMessagesPage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		id := postLetter(t, e, "ch-official", "2026-12")
 		c := catSignIn(t, e, "ch-official")

@@ -9,6 +9,7 @@ import (
 )
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		if res := e.as("ch-secretary", http.MethodGet, "/api/v1/lessons?topic=1", nil); res.Code != http.StatusOK {
 			t.Fatalf("lessons: %d %s", res.Code, res.Body)

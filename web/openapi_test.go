@@ -99,6 +99,7 @@ func nonAPIRoutes(s *Server) map[string]bool {
 }
 
 func TestOpenAPIServed(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		for _, login := range []string{"", "ch-secretary"} {
 			res := e.as(login, http.MethodGet, "/api/v1/openapi.json", nil)
@@ -128,6 +129,7 @@ func TestOpenAPIServed(t *testing.T) {
 // route fails here until it is documented, and a documented operation that
 // no longer exists fails too.
 func TestOpenAPIMatchesRouter(t *testing.T) {
+	t.Parallel()
 	s := newEnv(t, dbtest.SQLite(t)).S
 	routes := apiRoutes(s)
 	if len(routes) < 20 {
@@ -171,6 +173,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 // most: dangling $refs, undeclared path parameters, missing responses,
 // duplicate operation ids and error responses that are not the Error shape.
 func TestOpenAPIWellFormed(t *testing.T) {
+	t.Parallel()
 	var raw any
 	if err := json.Unmarshal(docs.OpenAPI, &raw); err != nil {
 		t.Fatal(err)
@@ -500,6 +503,7 @@ func schemaProblems(at string, schema map[string]any, v any) []string {
 // a missing, an undocumented, a mistyped and an out-of-range field, and
 // passes a body that fits.
 func TestSchemaProblemsCatchesDrift(t *testing.T) {
+	t.Parallel()
 	order := map[string]any{"$ref": "#/components/schemas/Order"}
 	good := `{"id":1,"town_id":1,"branch_id":1,"courtyard_id":1,"lesson_id":1,"lecturer_id":1,"status":"confirmed",
 		"slots":["2026-12-05T06:00:00Z"],"duration_minutes":20,"start":"2026-12-05T06:00:00Z","audience":30,"note":"",

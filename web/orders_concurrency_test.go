@@ -75,12 +75,13 @@ func jsonReq(method, path, token string, body any) *http.Request {
 // overlapping times; the lecturer's fifty accepts arrive together. Exactly
 // one is confirmed; the others are refused with 409.
 func TestNoDoubleBookingOfALecturer(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		ctx := context.Background()
 		off := e.W.A.Official
 		lect := e.W.A.Lecturers[0]
-		hash, err := org.HashPassword("irrelevant-pass")
+		hash, err := e.W.Org.HashPassword("irrelevant-pass")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,12 +129,13 @@ func TestNoDoubleBookingOfALecturer(t *testing.T) {
 // TestNoDoubleBookingOfABranch: one branch ordered fifty lecturers for the
 // same hour; all fifty accept at once. Exactly one lesson is confirmed.
 func TestNoDoubleBookingOfABranch(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		e := newEnv(t, d)
 		ctx := context.Background()
 		off := e.W.A.Official
 		lesson := e.W.A.Lessons[0]
-		hash, err := org.HashPassword("irrelevant-pass")
+		hash, err := e.W.Org.HashPassword("irrelevant-pass")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,6 +195,7 @@ func assertOneConfirmed(t *testing.T, d *db.DB, col string, id int64) {
 // TestPostgresRefusesOverlapByItself: the exclusion constraints hold even
 // for a writer that skips the application's checks.
 func TestPostgresRefusesOverlapByItself(t *testing.T) {
+	t.Parallel()
 	d := dbtest.Postgres(t)
 	e := newEnv(t, d)
 	ins := func(lecturer, branch, courtyard int64, start time.Time) error {

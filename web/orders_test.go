@@ -57,6 +57,7 @@ func (e *env) order(t *testing.T, login string, branch int, slots ...string) (*o
 }
 
 func TestOrderLife(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		o, code, body := e.order(t, "ch-secretary", 0, sat1400, sat1500)
 		if code != http.StatusCreated || o.Status != "requested" {
@@ -134,6 +135,7 @@ func mustTime(s string) time.Time {
 }
 
 func TestOrderRules(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		lect := e.W.A.Lecturers[0]
@@ -201,6 +203,7 @@ func lecturerInputOf(l *lessons.Lecturer, blackout string) lessons.LecturerInput
 }
 
 func TestProposeDeclineExpireReassign(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		o, code, body := e.order(t, "ch-secretary", 0, sat1400)
 		if code != 201 {

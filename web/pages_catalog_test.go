@@ -74,8 +74,21 @@ func (b *catClient) post(path string, form url.Values) *httptest.ResponseRecorde
 	return b.do(http.MethodPost, path, f)
 }
 
-// catSignIn signs login in through the sign-in form.
+// catSignIn gives a browser a session of login from the store, then opens
+// the home page for its CSRF cookie and token, as a browser would have.
 func catSignIn(t *testing.T, e *env, login string) *catClient {
+	t.Helper()
+	b := newCatClient(t, e)
+	b.jar[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: e.session(login)}
+	if res := b.get("/"); res.Code != http.StatusOK || b.csrf == "" || b.jar["weike_csrf"] == nil {
+		t.Fatalf("home page of %s: %d, csrf %q", login, res.Code, b.csrf)
+	}
+	return b
+}
+
+// formSignIn signs login in through the sign-in form, password and all:
+// for the tests of sign-in itself.
+func formSignIn(t *testing.T, e *env, login string) *catClient {
 	t.Helper()
 	b := newCatClient(t, e)
 	if res := b.get("/login"); res.Code != http.StatusOK || b.csrf == "" || b.jar["weike_csrf"] == nil {
@@ -112,6 +125,7 @@ func mustLack(t *testing.T, res *httptest.ResponseRecorder, unwanted ...string) 
 }
 
 func TestCatalogPagesByRole(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		lesson := fmt.Sprintf("/lessons/%d", A.Lessons[0].ID)
@@ -211,6 +225,7 @@ func TestCatalogPagesByRole(t *testing.T) {
 }
 
 func TestCatalogPagesInEnglish(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		b := catSignIn(t, e, "ch-secretary")
 		if res := b.get("/lang/en?next=/lessons"); res.Code != http.StatusSeeOther || res.Header().Get("Location") != "/lessons" {
@@ -239,6 +254,7 @@ func TestCatalogPagesInEnglish(t *testing.T) {
 }
 
 func TestLessonFormCreateEdit(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		topics, err := e.W.Lessons.Topics(context.Background(), A.Official)
@@ -324,6 +340,7 @@ func mustID(t *testing.T, s string) int64 {
 }
 
 func TestCatalogFormsRejectBadInput(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		lessonForm := url.Values{"title": {"ch新课"}, "topic": {""}, "duration_minutes": {"20"}, "status": {"draft"}}
@@ -401,6 +418,7 @@ func TestCatalogFormsRejectBadInput(t *testing.T) {
 }
 
 func TestLecturerFormAvailability(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		off := catSignIn(t, e, "ch-official")
 		off.get("/lecturers/new")
@@ -421,6 +439,7 @@ func TestLecturerFormAvailability(t *testing.T) {
 }
 
 func TestLessonListFiltersAndPaging(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		for i := 0; i < 18; i++ {
@@ -460,6 +479,7 @@ func TestLessonListFiltersAndPaging(t *testing.T) {
 }
 
 func TestCatalogPagesTownScope(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		qh := catSignIn(t, e, "qh-secretary")
@@ -488,6 +508,7 @@ func TestCatalogPagesTownScope(t *testing.T) {
 }
 
 func TestCourtyardMapLink(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		off := catSignIn(t, e, "ch-official")
 		path := fmt.Sprintf("/courtyards/%d/edit", e.W.A.Courtyards[0].ID)
@@ -503,6 +524,7 @@ func TestCourtyardMapLink(t *testing.T) {
 }
 
 func TestAccountTokensPage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		b := catSignIn(t, e, "ch-secretary")
 		b.get("/account")
@@ -554,6 +576,7 @@ func TestAccountTokensPage(t *testing.T) {
 }
 
 func TestCatalogPagesNeedSignIn(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		b := newCatClient(t, e)
 		cases := []struct{ path, loc string }{
@@ -572,6 +595,7 @@ func TestCatalogPagesNeedSignIn(t *testing.T) {
 }
 
 func TestParseWindowLine(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		in   string
 		ok   bool
@@ -604,6 +628,7 @@ func TestParseWindowLine(t *testing.T) {
 }
 
 func TestParseBlackout(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, day, reason string }{
 		{"2026-12-05", "2026-12-05", ""},
 		{"2026/12/5 外出学习", "2026-12-05", "外出学习"},
@@ -640,6 +665,7 @@ func FuzzParseWindowLine(f *testing.F) {
 }
 
 func TestCountyPicksATown(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
 		tw, _, err := e.W.Org.EnsureTown(ctx, e.W.County.CountyID, "黄兴镇")
@@ -665,6 +691,7 @@ func TestCountyPicksATown(t *testing.T) {
 // out leads to sign-in and then back to the page the form was on; a
 // referrer on another site is not followed.
 func TestExpiredSessionPostReturnsToTheForm(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		b := catSignIn(t, e, "ch-official")
 		edit := fmt.Sprintf("/lessons/%d/edit", e.W.A.Lessons[0].ID)
@@ -692,6 +719,35 @@ func TestExpiredSessionPostReturnsToTheForm(t *testing.T) {
 		}
 		if got := send("http://evil.example" + edit); got != "/login" {
 			t.Errorf("another site's referrer: Location %q", got)
+		}
+	})
+}
+
+// TestSignInForm goes through the sign-in form with the password, as a person
+// does (the other page tests take their sessions from the store): a wrong
+// password keeps the login typed and says why; the right one leads to the
+// page asked for, signed in; signing out ends the session.
+func TestSignInForm(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		b := newCatClient(t, e)
+		if res := b.get("/login?next=%2Faccount"); res.Code != http.StatusOK || b.csrf == "" {
+			t.Fatalf("login page: %d", res.Code)
+		}
+		res := b.post("/login", url.Values{"login": {"ch-secretary"}, "password": {"wrong-password"}, "next": {"/account"}})
+		if res.Code != http.StatusUnauthorized || b.jar[sessionCookie] != nil {
+			t.Fatalf("wrong password: %d, session %v", res.Code, b.jar[sessionCookie])
+		}
+		mustContain(t, res, `value="ch-secretary"`, "账号或密码不正确")
+		b = formSignIn(t, e, "ch-secretary")
+		if res := b.get("/account"); res.Code != http.StatusOK {
+			t.Fatalf("account page after sign-in: %d", res.Code)
+		}
+		if res := b.post("/logout", nil); res.Code != http.StatusSeeOther {
+			t.Fatalf("sign out: %d", res.Code)
+		}
+		if res := b.get("/account"); res.Code != http.StatusSeeOther {
+			t.Fatalf("account page after sign-out: %d", res.Code)
 		}
 	})
 }

@@ -70,6 +70,7 @@ func placeOrder(t *testing.T, b *catClient, lessonID int64, form url.Values, wan
 }
 
 func TestOrderPagesJourney(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		ctx := context.Background()
@@ -215,6 +216,7 @@ func TestOrderPagesJourney(t *testing.T) {
 }
 
 func TestOrderPagesOfficialReassignsAndCancels(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		ctx := context.Background()
@@ -289,6 +291,7 @@ func TestOrderPagesOfficialReassignsAndCancels(t *testing.T) {
 }
 
 func TestOrderPagesProposal(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		o, _, err := e.W.Booking.Create(context.Background(), A.Actors["secretary"], booking.NewOrder{LessonID: A.Lessons[0].ID,
@@ -319,6 +322,7 @@ func TestOrderPagesProposal(t *testing.T) {
 }
 
 func TestSettingsPage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		off := catSignIn(t, e, "ch-official")
 		wantIn(t, "settings", pageText(t, off, "/settings", 200), `value="30"`, `value="48"`, `value="0 9 25 * *"`, "路程缓冲")
@@ -360,6 +364,7 @@ func TestSettingsPage(t *testing.T) {
 }
 
 func TestInboxPage(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		ctx := context.Background()
@@ -397,6 +402,7 @@ func TestInboxPage(t *testing.T) {
 }
 
 func TestMemberLessonPages(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		sec := catSignIn(t, e, "ch-secretary")
 		wantIn(t, "form", pageText(t, sec, "/member-lessons/new", 200), `value="2026-11-30"`, "主讲党员")
@@ -426,6 +432,7 @@ func TestMemberLessonPages(t *testing.T) {
 }
 
 func TestOrderPagesByRole(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		o, _, err := e.W.Booking.Create(context.Background(), A.Actors["secretary"], booking.NewOrder{LessonID: A.Lessons[0].ID,

@@ -124,6 +124,7 @@ func publishNovember(t *testing.T, e *env) (*catClient, *lessons.Film) {
 }
 
 func TestThemeDayPlanReachesSecretary(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		off := catSignIn(t, e, "ch-official")
 		plans := visibleText(pageText(t, off, "/plans", 200))
@@ -159,6 +160,7 @@ func TestThemeDayPlanReachesSecretary(t *testing.T) {
 }
 
 func TestThemeDayRecordsJourney(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		publishNovember(t, e)
@@ -284,6 +286,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 }
 
 func TestThemeDayOfficialRecordsForABranch(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		off := catSignIn(t, e, "ch-official")
@@ -317,6 +320,7 @@ func TestThemeDayOfficialRecordsForABranch(t *testing.T) {
 }
 
 func TestThemeDayPagesInBothLanguages(t *testing.T) {
+	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		publishNovember(t, e)

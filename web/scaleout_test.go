@@ -102,6 +102,7 @@ func callJSON(t *testing.T, method, url, token string, body, out any) int {
 // TestScaleOutSessions: a session made on one instance works on the other,
 // and signing out on the other ends it on both.
 func TestScaleOutSessions(t *testing.T) {
+	t.Parallel()
 	ti := startTwoInstances(t)
 	var s struct{ Token string }
 	if code := callJSON(t, "POST", ti.urls[0]+"/api/v1/session", "", map[string]string{"login": ti.w.A.Logins["secretary"], "password": fixture.Password}, &s); code != 200 {
@@ -127,10 +128,11 @@ func TestScaleOutSessions(t *testing.T) {
 // overlapping times; the lecturer's fifty accepts arrive together, split
 // between the two instances. Exactly one is confirmed.
 func TestScaleOutNoDoubleBooking(t *testing.T) {
+	t.Parallel()
 	ti := startTwoInstances(t)
 	ctx := context.Background()
 	w := ti.w
-	hash, err := org.HashPassword("irrelevant-pass")
+	hash, err := w.Org.HashPassword("irrelevant-pass")
 	if err != nil {
 		t.Fatal(err)
 	}

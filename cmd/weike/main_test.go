@@ -13,6 +13,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"weike/internal/db"
+	"weike/org"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -82,6 +87,19 @@ func TestUserAdd(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `created official account "zhang"`) {
 		t.Fatalf("output %q", out.String())
+	}
+	// The operator's accounts are hashed at production cost, never the tests' one.
+	d, err := db.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := org.NewStore(d, nil).AccountByLogin(ctx, "zhang")
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost, err := bcrypt.Cost([]byte(acc.PasswordHash)); err != nil || cost < org.BcryptCost || cost < 10 {
+		t.Fatalf("bcrypt cost of a new account: %d (%v), want at least %d", cost, err, org.BcryptCost)
 	}
 	cases := [][]string{
 		{"user", "add", "--role", "official", "--login", "zhang", "--town", "春华镇"},                  // taken

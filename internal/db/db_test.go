@@ -12,6 +12,7 @@ import (
 )
 
 func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		v, err := d.Version(ctx)
@@ -39,6 +40,7 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 // that each step is run on its own and a step that only works on top of a
 // later one is caught.
 func TestEachMigration(t *testing.T) {
+	t.Parallel()
 	for name, o := range emptyDBs() {
 		t.Run(name, func(t *testing.T) {
 			d := o(t)
@@ -63,6 +65,7 @@ func TestEachMigration(t *testing.T) {
 }
 
 func TestSQLiteSettings(t *testing.T) {
+	t.Parallel()
 	d := dbtest.SQLite(t)
 	var mode string
 	if err := d.R.Raw("PRAGMA journal_mode").Scan(&mode).Error; err != nil || mode != "wal" {
@@ -82,6 +85,7 @@ func TestSQLiteSettings(t *testing.T) {
 }
 
 func TestLikeEscapes(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{"振兴": "%振兴%", "50%": `%50\%%`, "a_b": `%a\_b%`, `c\d`: `%c\\d%`}
 	for in, want := range cases {
 		if got := db.Like(in); got != want {
@@ -94,6 +98,7 @@ func TestLikeEscapes(t *testing.T) {
 // month of its start (a lesson at 2026-11-30 23:30 UTC is in December in
 // Shanghai).
 func TestV3BackfillsOrderMonths(t *testing.T) {
+	t.Parallel()
 	for name, open := range emptyDBs() {
 		t.Run(name, func(t *testing.T) {
 			d := open(t)

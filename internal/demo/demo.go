@@ -101,7 +101,7 @@ type loader struct {
 
 func (l *loader) passwordHash() (string, error) {
 	if l.hash == "" {
-		h, err := org.HashPassword(l.password)
+		h, err := l.st.Org.HashPassword(l.password)
 		if err != nil {
 			return "", err
 		}

@@ -10,6 +10,7 @@ import (
 
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
+	"weike/internal/fixture"
 	"weike/lessons"
 	"weike/org"
 )
@@ -19,7 +20,7 @@ const testPassword = "demo-pass-1"
 func clock() time.Time { return time.Date(2026, 11, 30, 2, 0, 0, 0, time.UTC) }
 
 func stores(d *db.DB) Stores {
-	return Stores{Org: org.NewStore(d, clock), Lessons: lessons.NewStore(d, clock), Now: clock}
+	return Stores{Org: org.NewStore(d, clock, fixture.OrgOptions()...), Lessons: lessons.NewStore(d, clock), Now: clock}
 }
 
 // counts is every demo table's row count: two loads must leave it unchanged.
@@ -48,6 +49,7 @@ func viewerOf(t *testing.T, st Stores, town string) (org.Actor, *org.Town) {
 }
 
 func TestLoadTwiceAddsNothing(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := stores(d)
@@ -73,6 +75,7 @@ func TestLoadTwiceAddsNothing(t *testing.T) {
 }
 
 func TestChunhua(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := stores(d)
@@ -211,6 +214,7 @@ func TestChunhua(t *testing.T) {
 }
 
 func TestQiheIsItsOwnTenant(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := stores(d)
@@ -263,6 +267,7 @@ func TestQiheIsItsOwnTenant(t *testing.T) {
 }
 
 func TestAccountsSignIn(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := stores(d)
@@ -312,6 +317,7 @@ func TestAccountsSignIn(t *testing.T) {
 // A run killed half-way left a town with its official and part of a branch;
 // the next run completes it without duplicating anything.
 func TestLoadCompletesPartialTown(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := stores(d)
@@ -360,6 +366,7 @@ func TestLoadCompletesPartialTown(t *testing.T) {
 }
 
 func TestLoadRefusesForeignAccounts(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, st Stores, town *org.Town)

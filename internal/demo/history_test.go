@@ -10,6 +10,7 @@ import (
 	"weike/booking"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
+	"weike/internal/fixture"
 	"weike/lessons"
 	"weike/org"
 )
@@ -59,6 +60,7 @@ func yearOf(now time.Time) (string, string) {
 }
 
 func TestHistoryTellsTheStory(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := storesWithBooking(d)
@@ -81,6 +83,7 @@ func TestHistoryTellsTheStory(t *testing.T) {
 // TestHistoryWheneverStarted: the story holds whatever day the demo is
 // started on: the first hour of a month (nothing yet in it), mid-summer.
 func TestHistoryWheneverStarted(t *testing.T) {
+	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)
 	for _, now := range []time.Time{
 		time.Date(2027, 2, 1, 0, 30, 0, 0, cst),
@@ -89,7 +92,7 @@ func TestHistoryWheneverStarted(t *testing.T) {
 		t.Run(now.Format("2006-01-02"), func(t *testing.T) {
 			d := dbtest.SQLite(t)
 			clock := func() time.Time { return now }
-			st := Stores{Org: org.NewStore(d, clock), Lessons: lessons.NewStore(d, clock), Now: clock}
+			st := Stores{Org: org.NewStore(d, clock, fixture.OrgOptions()...), Lessons: lessons.NewStore(d, clock), Now: clock}
 			st.Booking = booking.NewStore(d, clock, st.Org, st.Lessons)
 			if _, err := Load(context.Background(), st, testPassword); err != nil {
 				t.Fatal(err)
@@ -264,6 +267,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 
 // TestHistoryIsDeterministic: two fresh databases get the same history.
 func TestHistoryIsDeterministic(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	var got []map[string]int64
 	var totals []booking.Totals

@@ -12,6 +12,7 @@ import (
 // TestPlansForEveryMonth: each month of the history, this month and next
 // have a published plan, in both towns, and loading again changes none.
 func TestPlansForEveryMonth(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		st := storesWithBooking(d)

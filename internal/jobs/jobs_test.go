@@ -20,6 +20,7 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func TestClaimOncePerPeriod(t *testing.T) {
+	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		r := jobs.NewRunner(d, nil, quiet)
@@ -79,6 +80,7 @@ func TestClaimOncePerPeriod(t *testing.T) {
 // TestClaimSkipsWhileAnotherInstanceHoldsIt: on Postgres a second instance
 // does not wait for the first one's transaction; it skips at once.
 func TestClaimSkipsWhileAnotherInstanceHoldsIt(t *testing.T) {
+	t.Parallel()
 	d := dbtest.Postgres(t)
 	ctx := context.Background()
 	a, b := jobs.NewRunner(d, nil, quiet), jobs.NewRunner(d, nil, quiet)
@@ -107,6 +109,7 @@ func TestClaimSkipsWhileAnotherInstanceHoldsIt(t *testing.T) {
 }
 
 func TestPrev(t *testing.T) {
+	t.Parallel()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	at := func(s string) time.Time {
 		v, _ := time.ParseInLocation("2006-01-02 15:04", s, sh)
@@ -138,6 +141,7 @@ func TestPrev(t *testing.T) {
 }
 
 func TestSchedulerCatchUp(t *testing.T) {
+	t.Parallel()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 29, 19, 0, 0, 0, sh)
 	var mu sync.Mutex

@@ -64,6 +64,7 @@ type rec struct {
 }
 
 func TestReadAndMap(t *testing.T) {
+	t.Parallel()
 	const plain = "名称,时长(分钟),备注\n龙王庙村,30,\n春华山村,25,好\n"
 	want := []rec{{2, "龙王庙村", "30", "", true}, {3, "春华山村", "25", "好", true}}
 	cases := []struct {
@@ -117,6 +118,7 @@ func TestReadAndMap(t *testing.T) {
 }
 
 func TestReadRefuses(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, file string
 		data       []byte
@@ -143,6 +145,7 @@ func TestReadRefuses(t *testing.T) {
 }
 
 func TestHeaderProblems(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, csv, code string
 	}{
@@ -172,6 +175,7 @@ func TestHeaderProblems(t *testing.T) {
 }
 
 func TestProblems(t *testing.T) {
+	t.Parallel()
 	tb, err := Read("a.csv", []byte("名称,时长（分钟）\na,1\nb,2\nc,3\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -207,6 +211,7 @@ func TestProblems(t *testing.T) {
 }
 
 func TestTemplatesReadBack(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{FormatXLSX, FormatCSV} {
 		t.Run(format, func(t *testing.T) {
 			var buf bytes.Buffer
@@ -245,6 +250,7 @@ func TestTemplatesReadBack(t *testing.T) {
 }
 
 func TestCells(t *testing.T) {
+	t.Parallel()
 	ints := map[string]int{"45": 45, " 45 ": 45, "45.0": 45, "４５": 45, "0": 0, "-3": -3}
 	for in, want := range ints {
 		if got, ok := Int(in); !ok || got != want {

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"weike/booking"
 	"weike/internal/db"
 	"weike/internal/demo"
@@ -105,7 +107,9 @@ func loadDemoTemplate() {
 		return
 	}
 	now := func() time.Time { return start }
-	orgs, cat := org.NewStore(d, now), lessons.NewStore(d, now)
+	// The demo accounts' passwords at the test cost: the journeys sign in
+	// through the form many times.
+	orgs, cat := org.NewStore(d, now, org.WithBcryptCost(bcrypt.MinCost)), lessons.NewStore(d, now)
 	res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat, Booking: booking.NewStore(d, now, orgs, cat), Now: now}, demoPassword)
 	if err != nil {
 		t.err = fmt.Errorf("load demo: %w", err)
