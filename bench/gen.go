@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
 	"weike/internal/db"
@@ -50,7 +51,7 @@ func secretaryLogin(branch int64) string { return "b" + strconv.FormatInt(branch
 func lecturerLogin(lec int64) string     { return "l" + strconv.FormatInt(lec, 10) + "-lec" }
 func countyLogin(county int64) string    { return "c" + strconv.FormatInt(county, 10) + "-county" }
 
-var practiceTypes = booking.PracticeTypes
+var practiceTypes = themeday.PracticeTypes
 
 // batch collects rows of one table and writes them as multi-row INSERTs.
 type batch struct {

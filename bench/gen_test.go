@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
 	"weike/internal/db"
@@ -47,6 +48,7 @@ func TestGenerateQuick(t *testing.T) {
 		orgs := org.NewStore(d, time.Now)
 		cat := lessons.NewStore(d, time.Now)
 		book := booking.NewStore(d, time.Now, orgs, cat)
+		td := themeday.NewStore(d, time.Now, book)
 		acc, err := orgs.AccountByLogin(ctx, countyLogin(1))
 		if err != nil {
 			t.Fatal(err)
@@ -58,13 +60,13 @@ func TestGenerateQuick(t *testing.T) {
 		loc, _ := time.LoadLocation("Asia/Shanghai")
 		cur := time.Date(now.In(loc).Year(), now.In(loc).Month(), 1, 0, 0, 0, 0, loc)
 		from, to := cur.AddDate(0, -11, 0).Format("2006-01"), cur.Format("2006-01")
-		mx, err := book.Matrix(ctx, act, from, to, booking.CoverageFilter{})
+		mx, err := td.Matrix(ctx, act, from, to, themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		marked := 0
 		for j, m := range mx.Months {
-			cov, err := book.Coverage(ctx, act, m, booking.CoverageFilter{})
+			cov, err := td.Coverage(ctx, act, m, themeday.CoverageFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}

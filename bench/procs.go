@@ -18,6 +18,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"weike/themeday"
 
 	"github.com/labstack/echo/v4"
 
@@ -75,7 +76,7 @@ func cmdServer(ctx context.Context, args []string) error {
 	orgs := org.NewStore(d, now)
 	cat := lessons.NewStore(d, now)
 	book := booking.NewStore(d, now, orgs, cat)
-	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, Notify: notify.NewStore(d, now), Ready: d.Ping,
+	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, ThemeDay: themeday.NewStore(d, now, book), Notify: notify.NewStore(d, now), Ready: d.Ping,
 		Log: log, Now: now, Version: "bench"})
 	if err != nil {
 		return err

@@ -9,7 +9,6 @@
 package booking
 
 import (
-	"sync"
 	"time"
 
 	"weike/internal/db"
@@ -31,6 +30,10 @@ const (
 
 // occupying are the statuses in which an order holds its time.
 var occupying = []string{Confirmed, Delivered, Reviewed}
+
+// OccupyingStatuses are the statuses in which an order holds its time (a
+// copy: callers may keep it).
+func OccupyingStatuses() []string { return append([]string(nil), occupying...) }
 
 // Order is a branch's request for a lesson.
 type Order struct {
@@ -98,7 +101,6 @@ type Store struct {
 	now     func() time.Time
 	catalog *lessons.Store
 	orgs    *org.Store
-	locs    sync.Map // time zone name → *time.Location
 }
 
 // NewStore makes a store; now is the injected clock.
@@ -111,27 +113,3 @@ func NewStore(d *db.DB, now func() time.Time, orgs *org.Store, catalog *lessons.
 
 // Now is the store's clock (UTC).
 func (s *Store) Now() time.Time { return s.now() }
-
-func (s *Store) loc(name string) *time.Location {
-	if name == "" {
-		name = "Asia/Shanghai"
-	}
-	if l, ok := s.locs.Load(name); ok {
-		return l.(*time.Location)
-	}
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		l = time.FixedZone("CST", 8*3600)
-	}
-	s.locs.Store(name, l)
-	return l
-}
-
-// MonthRange returns the UTC instants bounding month (YYYY-MM) in loc.
-func MonthRange(month string, loc *time.Location) (time.Time, time.Time, error) {
-	t, err := time.ParseInLocation("2006-01", month, loc)
-	if err != nil {
-		return time.Time{}, time.Time{}, err
-	}
-	return t.UTC(), t.AddDate(0, 1, 0).UTC(), nil
-}

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 )
 
 // local is a wall-clock time in the fixture towns' zone.
@@ -72,7 +73,7 @@ func TestRecordPastLesson(t *testing.T) {
 		}
 
 		// The lesson counts for the branch's month and earned its points.
-		mc, err := w.Booking.Coverage(ctx, off, "2026-11", booking.CoverageFilter{})
+		mc, err := w.ThemeDay.Coverage(ctx, off, "2026-11", themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +183,7 @@ func TestRecordPastLesson(t *testing.T) {
 		}
 
 		// Refusals wrote nothing: two lessons delivered, one declined.
-		tot, err := w.Booking.Totals(ctx, off, "2026-11", "2026-11", booking.CoverageFilter{})
+		tot, err := w.ThemeDay.Totals(ctx, off, "2026-11", "2026-11", themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,15 +199,15 @@ func TestRecordMemberLessons(t *testing.T) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
 		a := w.A
-		ins := []booking.NewMemberLesson{
+		ins := []themeday.NewMemberLesson{
 			{BranchID: a.Branches[0].ID, Title: "我身边的好党员", Topic: "红色教育", Speaker: "王大军", Date: "2026-10-12", Attendees: 20},
 			{BranchID: a.Branches[1].ID, Title: "我家这十年", Speaker: "李小红", Date: "2026-11-29", Attendees: 15},
 		}
-		n, err := w.Booking.RecordMemberLessons(ctx, a.Official, ins)
+		n, err := w.ThemeDay.RecordMemberLessons(ctx, a.Official, ins)
 		if err != nil || n != 2 {
 			t.Fatalf("recorded %d, %v", n, err)
 		}
-		ms, err := w.Booking.MemberLessons(ctx, a.Official, "2026-10")
+		ms, err := w.ThemeDay.MemberLessons(ctx, a.Official, "2026-10")
 		if err != nil || len(ms) != 1 || ms[0].Speaker != "王大军" {
 			t.Fatalf("October's member lessons: %+v %v", ms, err)
 		}
@@ -218,17 +219,17 @@ func TestRecordMemberLessons(t *testing.T) {
 			field string
 		}{
 			{"future date", func() error {
-				_, err := w.Booking.RecordMemberLessons(ctx, a.Official, append(ins[:1:1],
-					booking.NewMemberLesson{BranchID: a.Branches[0].ID, Title: "t", Speaker: "s", Date: "2026-12-02", Attendees: 3}))
+				_, err := w.ThemeDay.RecordMemberLessons(ctx, a.Official, append(ins[:1:1],
+					themeday.NewMemberLesson{BranchID: a.Branches[0].ID, Title: "t", Speaker: "s", Date: "2026-12-02", Attendees: 3}))
 				return err
 			}, apperr.Invalid, "1.date"},
 			{"another town's branch", func() error {
-				_, err := w.Booking.RecordMemberLessons(ctx, a.Official, []booking.NewMemberLesson{
+				_, err := w.ThemeDay.RecordMemberLessons(ctx, a.Official, []themeday.NewMemberLesson{
 					{BranchID: w.B.Branches[0].ID, Title: "t", Speaker: "s", Date: "2026-11-02", Attendees: 3}})
 				return err
 			}, apperr.Invalid, "0.branch_id"},
 			{"secretary", func() error {
-				_, err := w.Booking.RecordMemberLessons(ctx, a.Actors["secretary"], ins)
+				_, err := w.ThemeDay.RecordMemberLessons(ctx, a.Actors["secretary"], ins)
 				return err
 			}, apperr.Forbidden, ""},
 		}
@@ -242,7 +243,7 @@ func TestRecordMemberLessons(t *testing.T) {
 			})
 		}
 		// A refused batch writes none of its lessons.
-		all, err := w.Booking.MemberLessons(ctx, a.Official, "")
+		all, err := w.ThemeDay.MemberLessons(ctx, a.Official, "")
 		if err != nil || len(all) != 2 {
 			t.Errorf("%d member lessons after refused batches, want 2 (%v)", len(all), err)
 		}
@@ -264,11 +265,11 @@ func TestHistoryBatches(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			vs, err := w.Booking.Viewings(ctx, off, booking.RecordFilter{})
+			vs, err := w.ThemeDay.Viewings(ctx, off, themeday.RecordFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			ps, err := w.Booking.Practices(ctx, off, booking.RecordFilter{})
+			ps, err := w.ThemeDay.Practices(ctx, off, themeday.RecordFilter{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -296,24 +297,24 @@ func TestHistoryBatches(t *testing.T) {
 				return err
 			}, apperr.Forbidden, ""},
 			{"a viewing of another town's film", func() error {
-				_, err := w.Booking.RecordViewings(ctx, off, []booking.ViewingInput{
+				_, err := w.ThemeDay.RecordViewings(ctx, off, []themeday.ViewingInput{
 					{BranchID: a.Branches[0].ID, FilmID: film, Date: "2026-11-02", Attendees: 9},
 					{BranchID: a.Branches[1].ID, FilmID: w.B.Films[0].ID, Date: "2026-11-02", Attendees: 9}})
 				return err
 			}, apperr.Invalid, "1.film_id"},
 			{"a viewing in another town's branch", func() error {
-				_, err := w.Booking.RecordViewings(ctx, off, []booking.ViewingInput{
+				_, err := w.ThemeDay.RecordViewings(ctx, off, []themeday.ViewingInput{
 					{BranchID: w.B.Branches[0].ID, FilmID: film, Date: "2026-11-02", Attendees: 9}})
 				return err
 			}, apperr.Invalid, "0.branch_id"},
 			{"a practice without participants", func() error {
-				_, err := w.Booking.RecordPractices(ctx, off, []booking.PracticeInput{
+				_, err := w.ThemeDay.RecordPractices(ctx, off, []themeday.PracticeInput{
 					{BranchID: a.Branches[0].ID, Type: "义诊", Date: "2026-11-02", Participants: 4},
 					{BranchID: a.Branches[0].ID, Type: "义诊", Date: "2026-11-02"}})
 				return err
 			}, apperr.Invalid, "1.participants"},
 			{"practices by a secretary", func() error {
-				_, err := w.Booking.RecordPractices(ctx, a.Actors["secretary"], []booking.PracticeInput{
+				_, err := w.ThemeDay.RecordPractices(ctx, a.Actors["secretary"], []themeday.PracticeInput{
 					{BranchID: a.Branches[0].ID, Type: "义诊", Date: "2026-11-02", Participants: 4}})
 				return err
 			}, apperr.Forbidden, ""},
@@ -344,17 +345,17 @@ func TestHistoryBatches(t *testing.T) {
 		if err != nil || n != 3 {
 			t.Fatalf("recorded %d lessons: %v", n, err)
 		}
-		if n, err = w.Booking.RecordViewings(ctx, off, []booking.ViewingInput{
+		if n, err = w.ThemeDay.RecordViewings(ctx, off, []themeday.ViewingInput{
 			{BranchID: a.Branches[0].ID, FilmID: film, Date: "2026-11-02", Attendees: 9, Notes: "观后交流"},
 			{BranchID: a.Branches[1].ID, FilmID: film, Date: "2026-11-03", Attendees: 12},
 			{BranchID: a.Branches[1].ID, FilmTitle: "榜样8", Date: "2026-11-04", Attendees: 12}}); err != nil || n != 3 {
 			t.Fatalf("recorded %d viewings: %v", n, err)
 		}
-		if n, err = w.Booking.RecordPractices(ctx, off, []booking.PracticeInput{
+		if n, err = w.ThemeDay.RecordPractices(ctx, off, []themeday.PracticeInput{
 			{BranchID: a.Branches[0].ID, Type: "民情走访", Date: "2026-11-02", Participants: 6, Opinions: 7, ServiceItems: 3}}); err != nil || n != 1 {
 			t.Fatalf("recorded %d practices: %v", n, err)
 		}
-		vs, err := w.Booking.Viewings(ctx, off, booking.RecordFilter{})
+		vs, err := w.ThemeDay.Viewings(ctx, off, themeday.RecordFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -363,7 +364,7 @@ func TestHistoryBatches(t *testing.T) {
 				t.Errorf("viewing %+v: film not as recorded", v)
 			}
 		}
-		tot, err := w.Booking.Totals(ctx, off, "2026-11", "2026-11", booking.CoverageFilter{})
+		tot, err := w.ThemeDay.Totals(ctx, off, "2026-11", "2026-11", themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
@@ -618,7 +619,7 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (*lesson
 		q = q.Where("orders.lecturer_id = ?", f.LecturerID)
 	}
 	if f.Month != "" {
-		from, to, err := MonthRange(f.Month, s.loc(""))
+		from, to, err := tz.MonthRange(f.Month, tz.Shanghai)
 		if err != nil {
 			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
 		}

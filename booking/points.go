@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -64,11 +65,11 @@ type Mine struct {
 // Points reports the town's leaderboard for a month (YYYY-MM; empty means
 // the current one) and the caller's own ledger when they are a lecturer.
 func (s *Store) Points(ctx context.Context, act org.Actor, month string, townID int64) (*PointsReport, error) {
-	loc := s.loc("")
+	loc := tz.Shanghai
 	if month == "" {
 		month = s.now().In(loc).Format("2006-01")
 	}
-	from, to, err := MonthRange(month, loc)
+	from, to, err := tz.MonthRange(month, loc)
 	if err != nil {
 		return nil, apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
 	}

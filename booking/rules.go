@@ -11,6 +11,7 @@ import (
 
 	"weike/internal/apperr"
 	"weike/internal/db"
+	"weike/internal/tz"
 	"weike/lessons"
 	"weike/org"
 )
@@ -33,7 +34,7 @@ func (s *Store) loadTown(tx *gorm.DB, id int64) (org.Town, *time.Location, error
 		}
 		return t, nil, err
 	}
-	return t, s.loc(t.Timezone), nil
+	return t, tz.Load(t.Timezone), nil
 }
 
 // loadWorld reads the town, lesson and lecturer an order concerns. On
@@ -213,7 +214,7 @@ func (s *Store) checkClashes(tx *gorm.DB, w *world, branchID int64, start time.T
 // month (local) of start.
 func (s *Store) checkCapacity(tx *gorm.DB, w *world, start time.Time, exclude int64) error {
 	month := start.In(w.loc).Format("2006-01")
-	from, to, _ := MonthRange(month, w.loc)
+	from, to, _ := tz.MonthRange(month, w.loc)
 	var n int64
 	err := tx.Table("orders").Where("lecturer_id = ? AND status IN ? AND id <> ? AND start_at >= ? AND start_at < ?",
 		w.lecturer.ID, occupying, exclude, from, to).Count(&n).Error

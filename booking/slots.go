@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/lessons"
 	"weike/org"
 )
@@ -151,7 +152,7 @@ func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerI
 	if err != nil {
 		return nil, err
 	}
-	loc := s.loc("")
+	loc := tz.Shanghai
 	out := []lessons.FreeDay{}
 	var from, last time.Time
 	flush := func() {

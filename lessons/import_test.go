@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"weike/fixture"
 	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/internal/sheet"
 	"weike/lessons"
 	"weike/org"

@@ -18,9 +18,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/internal/mailtest"
 	"weike/notify"
 	"weike/org"

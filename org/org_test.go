@@ -7,10 +7,10 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"weike/fixture"
 	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/org"
 )
 

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"weike/internal/fixture"
+	"weike/fixture"
 	"weike/org"
 )
 

@@ -3,10 +3,10 @@ package web
 import (
 	"net/http"
 	"time"
+	"weike/themeday"
 
 	"github.com/labstack/echo/v4"
 
-	"weike/booking"
 	"weike/lessons"
 )
 
@@ -36,8 +36,8 @@ func (s *Server) apiPutPlan(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
-func recordFilterOf(c echo.Context) (booking.RecordFilter, error) {
-	f := booking.RecordFilter{Month: c.QueryParam("month"), From: c.QueryParam("from"), To: c.QueryParam("to")}
+func recordFilterOf(c echo.Context) (themeday.RecordFilter, error) {
+	f := themeday.RecordFilter{Month: c.QueryParam("month"), From: c.QueryParam("from"), To: c.QueryParam("to")}
 	var err error
 	if f.TownID, err = queryID(c, "town_id"); err != nil {
 		return f, err
@@ -53,7 +53,7 @@ func (s *Server) apiViewings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.Booking.Viewings(c.Request().Context(), mustActor(c), f)
+	vs, err := s.ThemeDay.Viewings(c.Request().Context(), mustActor(c), f)
 	if err != nil {
 		return err
 	}
@@ -65,15 +65,15 @@ func (s *Server) apiPractices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.Booking.Practices(c.Request().Context(), mustActor(c), f)
+	ps, err := s.ThemeDay.Practices(c.Request().Context(), mustActor(c), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": ps, "total": len(ps)})
 }
 
-func coverageFilterOf(c echo.Context) (booking.CoverageFilter, error) {
-	f := booking.CoverageFilter{Kind: c.QueryParam("kind")}
+func coverageFilterOf(c echo.Context) (themeday.CoverageFilter, error) {
+	f := themeday.CoverageFilter{Kind: c.QueryParam("kind")}
 	var err error
 	f.TownID, err = queryID(c, "town_id")
 	return f, err
@@ -107,7 +107,7 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	cov, err := s.Booking.Coverage(c.Request().Context(), mustActor(c), month, f)
+	cov, err := s.ThemeDay.Coverage(c.Request().Context(), mustActor(c), month, f)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (s *Server) apiMatrix(c echo.Context) error {
 		return err
 	}
 	from, to := s.monthRange(c)
-	m, err := s.Booking.Matrix(c.Request().Context(), mustActor(c), from, to, f)
+	m, err := s.ThemeDay.Matrix(c.Request().Context(), mustActor(c), from, to, f)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (s *Server) apiTotals(c echo.Context) error {
 		return err
 	}
 	from, to := s.monthRange(c)
-	t, err := s.Booking.Totals(c.Request().Context(), mustActor(c), from, to, f)
+	t, err := s.ThemeDay.Totals(c.Request().Context(), mustActor(c), from, to, f)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (s *Server) apiTownsSummary(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	ts, err := s.Booking.TownsSummary(c.Request().Context(), mustActor(c), month)
+	ts, err := s.ThemeDay.TownsSummary(c.Request().Context(), mustActor(c), month)
 	if err != nil {
 		return err
 	}

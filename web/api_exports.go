@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"weike/themeday"
 
 	"github.com/labstack/echo/v4"
 
-	"weike/booking"
 	"weike/internal/apperr"
 	"weike/org"
 )
@@ -25,7 +25,7 @@ const (
 // dashFilter reads the filters of the dashboard and the exports: the month
 // range (default the twelve months up to this one), the branch kind ("all"
 // or empty for every kind) and, for county viewers, a town.
-func (s *Server) dashFilter(c echo.Context) (from, to string, f booking.CoverageFilter, err error) {
+func (s *Server) dashFilter(c echo.Context) (from, to string, f themeday.CoverageFilter, err error) {
 	from, to = s.monthRange(c)
 	kind := strings.TrimSpace(c.QueryParam("kind"))
 	switch kind {
@@ -73,7 +73,7 @@ func (s *Server) export(c echo.Context, format string) error {
 	if err != nil {
 		return err
 	}
-	x, err := s.Booking.Export(c.Request().Context(), mustActor(c), from, to, f)
+	x, err := s.ThemeDay.Export(c.Request().Context(), mustActor(c), from, to, f)
 	if err != nil {
 		return err
 	}

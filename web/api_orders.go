@@ -163,7 +163,7 @@ func (s *Server) apiFreeSlots(c echo.Context) error {
 }
 
 func (s *Server) apiMemberLessons(c echo.Context) error {
-	ms, err := s.Booking.MemberLessons(c.Request().Context(), mustActor(c), c.QueryParam("month"))
+	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), mustActor(c), c.QueryParam("month"))
 	if err != nil {
 		return err
 	}

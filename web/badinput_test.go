@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
 )
@@ -29,7 +30,7 @@ func TestBadInputOrderingAndRecords(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := e.W.Booking.CreateViewing(t.Context(), sec, booking.ViewingInput{FilmTitle: "片", Date: "2026-11-20", Attendees: 5})
+		v, err := e.W.ThemeDay.CreateViewing(t.Context(), sec, themeday.ViewingInput{FilmTitle: "片", Date: "2026-11-20", Attendees: 5})
 		if err != nil {
 			t.Fatal(err)
 		}

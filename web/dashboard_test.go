@@ -15,7 +15,7 @@ import (
 
 	"github.com/thedatashed/xlsxreader"
 
-	"weike/internal/fixture"
+	"weike/fixture"
 	"weike/org"
 )
 

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 )
 
 // env is a test's running weike: the fixture world behind the real router.
@@ -27,7 +27,7 @@ type env struct {
 func newEnv(t testing.TB, d *db.DB) *env {
 	t.Helper()
 	w := fixture.New(t, d)
-	s, err := New(Deps{Org: w.Org, Lessons: w.Lessons, Booking: w.Booking, Notify: w.Notify, Ready: d.Ping, Now: func() time.Time { return w.Now },
+	s, err := New(Deps{Org: w.Org, Lessons: w.Lessons, Booking: w.Booking, ThemeDay: w.ThemeDay, Notify: w.Notify, Ready: d.Ping, Now: func() time.Time { return w.Now },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Version: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 )
 
 // Fuzz tests of every JSON and form input of ordering and records, through
@@ -235,11 +236,11 @@ func FuzzRecordUpdate(f *testing.F) {
 	fe := newFuzzEnv(f, recordTables...)
 	A := fe.W.A
 	sec := A.Actors["secretary"]
-	v, err := fe.W.Booking.CreateViewing(context.Background(), sec, booking.ViewingInput{FilmTitle: "片", Date: "2026-11-20", Attendees: 5})
+	v, err := fe.W.ThemeDay.CreateViewing(context.Background(), sec, themeday.ViewingInput{FilmTitle: "片", Date: "2026-11-20", Attendees: 5})
 	if err != nil {
 		f.Fatal(err)
 	}
-	p, err := fe.W.Booking.CreatePractice(context.Background(), sec, booking.PracticeInput{Type: booking.PracticeTypes[0], Date: "2026-11-20", Participants: 5})
+	p, err := fe.W.ThemeDay.CreatePractice(context.Background(), sec, themeday.PracticeInput{Type: themeday.PracticeTypes[0], Date: "2026-11-20", Participants: 5})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -131,7 +131,7 @@ func init() {
 		"td.field.service_items":  {"办理为民服务事项（件）", "Service items handled"},
 		"td.field.practice_notes": {"活动情况", "Notes"},
 
-		// practice types (booking.PracticeTypes)
+		// practice types (themeday.PracticeTypes)
 		"td.ptype.走访慰问": {"走访慰问", "Visiting and caring"},
 		"td.ptype.送学上门": {"送学上门", "Study at members' homes"},
 		"td.ptype.环境整治": {"环境整治", "Cleaning up the village"},

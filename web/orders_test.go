@@ -12,7 +12,7 @@ import (
 	ical "github.com/emersion/go-ical"
 
 	"weike/booking"
-	"weike/internal/fixture"
+	"weike/fixture"
 	"weike/lessons"
 	"weike/org"
 )

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"weike/internal/fixture"
+	"weike/fixture"
 	"weike/lessons"
 )
 

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"weike/themeday"
 
 	"github.com/labstack/echo/v4"
 
@@ -91,8 +92,8 @@ type dashView struct {
 	Months    []dashMonth
 	Rows      []dashRow
 	Trend     []dashRate
-	Topics    []booking.TopicCount
-	Lecturers []booking.LecturerLoad
+	Topics    []themeday.TopicCount
+	Lecturers []themeday.LecturerLoad
 	Chart     dashChart
 	XLSX, CSV string
 }
@@ -124,13 +125,13 @@ func (s *Server) dashboardPage(c echo.Context) error {
 		title = T(lang, "dash.title_town", "town", names[f.TownID])
 	}
 	pd := pageData{Title: title, Form: form, Data: v}
-	mx, err := s.Booking.Matrix(ctx, act, from, to, f)
+	mx, err := s.ThemeDay.Matrix(ctx, act, from, to, f)
 	if err == nil {
-		var tot *booking.Totals
-		if tot, err = s.Booking.Totals(ctx, act, from, to, f); err == nil {
-			var cov *booking.MonthCoverage
+		var tot *themeday.Totals
+		if tot, err = s.ThemeDay.Totals(ctx, act, from, to, f); err == nil {
+			var cov *themeday.MonthCoverage
 			now := s.currentMonth()
-			if cov, err = s.Booking.Coverage(ctx, act, now, f); err == nil {
+			if cov, err = s.ThemeDay.Coverage(ctx, act, now, f); err == nil {
 				v.fill(lang, mx, tot, cov, names, now)
 				err = s.labelTopics(ctx, act, lang, v)
 			}
@@ -178,7 +179,7 @@ func (s *Server) labelTopics(ctx context.Context, act org.Actor, lang string, v 
 }
 
 // fill turns the domain's figures into what the page shows.
-func (v *dashView) fill(lang string, mx *booking.Matrix, tot *booking.Totals, cov *booking.MonthCoverage, towns map[int64]string, now string) {
+func (v *dashView) fill(lang string, mx *themeday.Matrix, tot *themeday.Totals, cov *themeday.MonthCoverage, towns map[int64]string, now string) {
 	n := func(x int64) string { return strconv.FormatInt(x, 10) }
 	v.Totals = []dashTotal{
 		{Label: T(lang, "dash.total.orders"), Value: n(tot.Orders)},
@@ -267,14 +268,14 @@ type cellOrder struct {
 
 // cellView is the records behind one branch's marks in one month.
 type cellView struct {
-	Branch        booking.BranchMonth
+	Branch        themeday.BranchMonth
 	Town          string
 	Month         string
 	Kind          string
 	Orders        []cellOrder
-	MemberLessons []booking.MemberLesson
-	Viewings      []booking.Viewing
-	Practices     []booking.Practice
+	MemberLessons []themeday.MemberLesson
+	Viewings      []themeday.Viewing
+	Practices     []themeday.Practice
 	Back          string
 }
 
@@ -290,7 +291,7 @@ func (s *Server) coverageCellPage(c echo.Context) error {
 	if branchID == 0 || month == "" {
 		return apperr.New(apperr.BadRequest, "bad_request")
 	}
-	cov, err := s.Booking.Coverage(ctx, act, month, booking.CoverageFilter{})
+	cov, err := s.ThemeDay.Coverage(ctx, act, month, themeday.CoverageFilter{})
 	if err != nil {
 		return err
 	}
@@ -325,7 +326,7 @@ func (s *Server) coverageCellPage(c echo.Context) error {
 		v.Orders = append(v.Orders, co)
 	}
 	if len(v.Branch.Records.MemberLessons) > 0 {
-		ms, err := s.Booking.MemberLessons(ctx, act, month)
+		ms, err := s.ThemeDay.MemberLessons(ctx, act, month)
 		if err != nil {
 			return err
 		}
@@ -335,11 +336,11 @@ func (s *Server) coverageCellPage(c echo.Context) error {
 			}
 		}
 	}
-	rf := booking.RecordFilter{BranchID: branchID, Month: month}
-	if v.Viewings, err = s.Booking.Viewings(ctx, act, rf); err != nil {
+	rf := themeday.RecordFilter{BranchID: branchID, Month: month}
+	if v.Viewings, err = s.ThemeDay.Viewings(ctx, act, rf); err != nil {
 		return err
 	}
-	if v.Practices, err = s.Booking.Practices(ctx, act, rf); err != nil {
+	if v.Practices, err = s.ThemeDay.Practices(ctx, act, rf); err != nil {
 		return err
 	}
 	// Back to a dashboard that shows this month.
@@ -353,7 +354,7 @@ func (s *Server) coverageCellPage(c echo.Context) error {
 }
 
 type countyRow struct {
-	booking.TownSummary
+	themeday.TownSummary
 	Lesson, Film, Practice, All string
 	Reached                     string
 	URL                         string
@@ -371,7 +372,7 @@ func (s *Server) countyPage(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	ts, err := s.Booking.TownsSummary(c.Request().Context(), act, month)
+	ts, err := s.ThemeDay.TownsSummary(c.Request().Context(), act, month)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"weike/themeday"
 
 	"github.com/labstack/echo/v4"
 
@@ -693,7 +694,7 @@ func (s *Server) pointsPage(c echo.Context) error {
 // ---- member lessons ----
 
 type memberItem struct {
-	booking.MemberLesson
+	themeday.MemberLesson
 	Branch string
 }
 
@@ -705,7 +706,7 @@ type memberLessonsView struct {
 func (s *Server) memberLessonsPage(c echo.Context) error {
 	act := mustActor(c)
 	month := strings.TrimSpace(c.QueryParam("month"))
-	ms, err := s.Booking.MemberLessons(c.Request().Context(), act, month)
+	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), act, month)
 	if err != nil {
 		return err
 	}
@@ -763,11 +764,11 @@ func (s *Server) memberLessonNewPage(c echo.Context) error {
 func (s *Server) memberLessonCreate(c echo.Context) error {
 	form := formOf(c, memberFields...)
 	bad := fieldCodes{}
-	in := booking.NewMemberLesson{BranchID: int64(bad.intField(form, "branch_id")), Title: form["title"], Topic: form["topic"],
+	in := themeday.NewMemberLesson{BranchID: int64(bad.intField(form, "branch_id")), Title: form["title"], Topic: form["topic"],
 		Speaker: form["speaker"], Date: form["date"], Attendees: bad.intField(form, "attendees")}
 	err := bad.check(func() error { return nil })
 	if err == nil {
-		_, err = s.Booking.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
+		_, err = s.ThemeDay.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {

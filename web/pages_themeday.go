@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"weike/themeday"
 
 	"github.com/labstack/echo/v4"
 
@@ -87,9 +88,9 @@ func practiceTypeLabel(lang, t string) string {
 }
 
 func practiceTypes(lang, current string) []choice {
-	out := make([]choice, 0, len(booking.PracticeTypes)+1)
+	out := make([]choice, 0, len(themeday.PracticeTypes)+1)
 	known := false
-	for _, t := range booking.PracticeTypes {
+	for _, t := range themeday.PracticeTypes {
 		out = append(out, choice{Value: t, Label: practiceTypeLabel(lang, t)})
 		known = known || t == current
 	}
@@ -457,7 +458,7 @@ type markView struct {
 }
 
 type practiceItem struct {
-	booking.Practice
+	themeday.Practice
 	TypeLabel string
 }
 
@@ -474,8 +475,8 @@ type thisMonthView struct {
 	Lacking   string
 	Branch    string
 	Orders    []orderItem
-	Members   []booking.MemberLesson
-	Viewings  []booking.Viewing
+	Members   []themeday.MemberLesson
+	Viewings  []themeday.Viewing
 	Practices []practiceItem
 }
 
@@ -501,11 +502,11 @@ func (s *Server) thisMonthPage(c echo.Context) error {
 		return err
 	}
 	// Coverage is scoped to the secretary's own branch by the store.
-	cov, err := s.Booking.Coverage(ctx, act, month, booking.CoverageFilter{})
+	cov, err := s.ThemeDay.Coverage(ctx, act, month, themeday.CoverageFilter{})
 	if err != nil {
 		return err
 	}
-	var bm booking.BranchMonth
+	var bm themeday.BranchMonth
 	for _, b := range cov.Branches {
 		if b.BranchID == act.BranchID {
 			bm = b
@@ -544,13 +545,13 @@ func (s *Server) thisMonthPage(c echo.Context) error {
 	for _, o := range orders.Items {
 		v.Orders = append(v.Orders, orderItem{Order: o, Tag: statusTag(o.Status)})
 	}
-	if v.Members, err = s.Booking.MemberLessons(ctx, act, month); err != nil {
+	if v.Members, err = s.ThemeDay.MemberLessons(ctx, act, month); err != nil {
 		return err
 	}
-	if v.Viewings, err = s.Booking.Viewings(ctx, act, booking.RecordFilter{Month: month}); err != nil {
+	if v.Viewings, err = s.ThemeDay.Viewings(ctx, act, themeday.RecordFilter{Month: month}); err != nil {
 		return err
 	}
-	ps, err := s.Booking.Practices(ctx, act, booking.RecordFilter{Month: month})
+	ps, err := s.ThemeDay.Practices(ctx, act, themeday.RecordFilter{Month: month})
 	if err != nil {
 		return err
 	}
@@ -563,15 +564,15 @@ func (s *Server) thisMonthPage(c echo.Context) error {
 // ---- record lists ----
 
 type recordsView struct {
-	Viewings  []booking.Viewing
+	Viewings  []themeday.Viewing
 	Practices []practiceItem
 	Branches  []choice
 	Wide      bool // officials and county viewers filter by branch
 	CanAdd    bool
 }
 
-func (s *Server) recordsFilter(c echo.Context) (booking.RecordFilter, map[string]string, error) {
-	f := booking.RecordFilter{Limit: 300}
+func (s *Server) recordsFilter(c echo.Context) (themeday.RecordFilter, map[string]string, error) {
+	f := themeday.RecordFilter{Limit: 300}
 	var err error
 	if f.Month, err = queryMonth(c); err != nil {
 		return f, nil, err
@@ -606,7 +607,7 @@ func (s *Server) viewingsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Viewings, err = s.Booking.Viewings(c.Request().Context(), act, f); err != nil {
+	if v.Viewings, err = s.ThemeDay.Viewings(c.Request().Context(), act, f); err != nil {
 		return err
 	}
 	return s.render(c, "viewings", pageData{Title: T(langOf(c), "td.viewings.title"), Data: v, Form: form})
@@ -623,7 +624,7 @@ func (s *Server) practicesPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.Booking.Practices(c.Request().Context(), act, f)
+	ps, err := s.ThemeDay.Practices(c.Request().Context(), act, f)
 	if err != nil {
 		return err
 	}
@@ -654,7 +655,7 @@ var (
 
 // changeViews puts a record's change log into words: field names in the
 // reader's language, days and types the way the pages show them.
-func changeViews(lang string, cs []booking.Change, order []string, films map[string]string, notesKey string) []changeView {
+func changeViews(lang string, cs []themeday.Change, order []string, films map[string]string, notesKey string) []changeView {
 	value := func(field, v string) string {
 		if v == "" {
 			if field == "film_id" {
@@ -790,7 +791,7 @@ func (s *Server) formMonth(day string) string {
 	return s.tdMonth()
 }
 
-func (s *Server) viewingForm(c echo.Context, status int, cur *booking.Viewing, form map[string]string, errs map[string]string) error {
+func (s *Server) viewingForm(c echo.Context, status int, cur *themeday.Viewing, form map[string]string, errs map[string]string) error {
 	act := mustActor(c)
 	lang := langOf(c)
 	v := recordFormView{Today: s.tdToday(), Action: "/viewings/new", Back: "/viewings"}
@@ -827,8 +828,8 @@ func (s *Server) viewingNewPage(c echo.Context) error {
 
 // viewingInput reads the viewing form; "other" (其他) is a film outside the
 // catalog, named in film_title.
-func viewingInput(form map[string]string, bad fieldCodes) booking.ViewingInput {
-	in := booking.ViewingInput{BranchID: int64(bad.intField(form, "branch_id")), Date: form["date"],
+func viewingInput(form map[string]string, bad fieldCodes) themeday.ViewingInput {
+	in := themeday.ViewingInput{BranchID: int64(bad.intField(form, "branch_id")), Date: form["date"],
 		Attendees: bad.intField(form, "attendees"), Notes: form["notes"]}
 	switch f := strings.TrimSpace(form["film_id"]); f {
 	case "", "other":
@@ -847,9 +848,9 @@ func (s *Server) viewingCreate(c echo.Context) error {
 	bad := fieldCodes{}
 	in := viewingInput(form, bad)
 	err := bad.check(func() error { return nil })
-	var v *booking.Viewing
+	var v *themeday.Viewing
 	if err == nil {
-		v, err = s.Booking.CreateViewing(c.Request().Context(), mustActor(c), in)
+		v, err = s.ThemeDay.CreateViewing(c.Request().Context(), mustActor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -861,7 +862,7 @@ func (s *Server) viewingCreate(c echo.Context) error {
 }
 
 type viewingPageView struct {
-	V        *booking.Viewing
+	V        *themeday.Viewing
 	FilmLink string
 	CanEdit  bool
 	History  []changeView
@@ -874,7 +875,7 @@ func (s *Server) viewingPage(c echo.Context) error {
 	}
 	act := mustActor(c)
 	lang := langOf(c)
-	rec, err := s.Booking.Viewing(c.Request().Context(), act, id)
+	rec, err := s.ThemeDay.Viewing(c.Request().Context(), act, id)
 	if err != nil {
 		return err
 	}
@@ -896,13 +897,13 @@ func (s *Server) viewingPage(c echo.Context) error {
 
 // editableViewing loads a viewing for its edit form: not visible → 404,
 // visible but not the actor's to change → 403.
-func (s *Server) editableViewing(c echo.Context) (*booking.Viewing, error) {
+func (s *Server) editableViewing(c echo.Context) (*themeday.Viewing, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return nil, err
 	}
 	act := mustActor(c)
-	rec, err := s.Booking.Viewing(c.Request().Context(), act, id)
+	rec, err := s.ThemeDay.Viewing(c.Request().Context(), act, id)
 	if err != nil {
 		return nil, err
 	}
@@ -936,7 +937,7 @@ func (s *Server) viewingUpdate(c echo.Context) error {
 	in := viewingInput(form, bad)
 	err = bad.check(func() error { return nil })
 	if err == nil {
-		_, err = s.Booking.UpdateViewing(c.Request().Context(), mustActor(c), rec.ID, in)
+		_, err = s.ThemeDay.UpdateViewing(c.Request().Context(), mustActor(c), rec.ID, in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -951,7 +952,7 @@ func (s *Server) viewingUpdate(c echo.Context) error {
 
 var practiceFields = []string{"branch_id", "type", "date", "participants", "opinions", "service_items", "notes"}
 
-func (s *Server) practiceForm(c echo.Context, status int, cur *booking.Practice, form map[string]string, errs map[string]string) error {
+func (s *Server) practiceForm(c echo.Context, status int, cur *themeday.Practice, form map[string]string, errs map[string]string) error {
 	act := mustActor(c)
 	lang := langOf(c)
 	v := recordFormView{Today: s.tdToday(), Action: "/practices/new", Back: "/practices", Types: practiceTypes(lang, form["type"])}
@@ -977,8 +978,8 @@ func (s *Server) practiceNewPage(c echo.Context) error {
 	return s.practiceForm(c, http.StatusOK, nil, map[string]string{"date": s.tdToday(), "opinions": "0", "service_items": "0"}, nil)
 }
 
-func practiceInput(form map[string]string, bad fieldCodes) booking.PracticeInput {
-	return booking.PracticeInput{BranchID: int64(bad.intField(form, "branch_id")), Type: form["type"], Date: form["date"],
+func practiceInput(form map[string]string, bad fieldCodes) themeday.PracticeInput {
+	return themeday.PracticeInput{BranchID: int64(bad.intField(form, "branch_id")), Type: form["type"], Date: form["date"],
 		Participants: bad.intField(form, "participants"), Opinions: bad.intField(form, "opinions"),
 		ServiceItems: bad.intField(form, "service_items"), Notes: form["notes"]}
 }
@@ -988,9 +989,9 @@ func (s *Server) practiceCreate(c echo.Context) error {
 	bad := fieldCodes{}
 	in := practiceInput(form, bad)
 	err := bad.check(func() error { return nil })
-	var p *booking.Practice
+	var p *themeday.Practice
 	if err == nil {
-		p, err = s.Booking.CreatePractice(c.Request().Context(), mustActor(c), in)
+		p, err = s.ThemeDay.CreatePractice(c.Request().Context(), mustActor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -1002,7 +1003,7 @@ func (s *Server) practiceCreate(c echo.Context) error {
 }
 
 type practicePageView struct {
-	P         *booking.Practice
+	P         *themeday.Practice
 	TypeLabel string
 	CanEdit   bool
 	History   []changeView
@@ -1015,7 +1016,7 @@ func (s *Server) practicePage(c echo.Context) error {
 	}
 	act := mustActor(c)
 	lang := langOf(c)
-	rec, err := s.Booking.Practice(c.Request().Context(), act, id)
+	rec, err := s.ThemeDay.Practice(c.Request().Context(), act, id)
 	if err != nil {
 		return err
 	}
@@ -1024,13 +1025,13 @@ func (s *Server) practicePage(c echo.Context) error {
 	return s.render(c, "practice", pageData{Title: T(lang, "td.practice.title"), Data: v, Flash: savedFlash(c)})
 }
 
-func (s *Server) editablePractice(c echo.Context) (*booking.Practice, error) {
+func (s *Server) editablePractice(c echo.Context) (*themeday.Practice, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return nil, err
 	}
 	act := mustActor(c)
-	rec, err := s.Booking.Practice(c.Request().Context(), act, id)
+	rec, err := s.ThemeDay.Practice(c.Request().Context(), act, id)
 	if err != nil {
 		return nil, err
 	}
@@ -1061,7 +1062,7 @@ func (s *Server) practiceUpdate(c echo.Context) error {
 	in := practiceInput(form, bad)
 	err = bad.check(func() error { return nil })
 	if err == nil {
-		_, err = s.Booking.UpdatePractice(c.Request().Context(), mustActor(c), rec.ID, in)
+		_, err = s.ThemeDay.UpdatePractice(c.Request().Context(), mustActor(c), rec.ID, in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {

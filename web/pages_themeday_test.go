@@ -10,9 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"weike/themeday"
 
-	"weike/booking"
-	"weike/internal/fixture"
+	"weike/fixture"
 	"weike/lessons"
 	"weike/org"
 )
@@ -57,17 +57,17 @@ func postRecord(t *testing.T, b *catClient, path string, form url.Values, loc *r
 	return mustID(t, m[1])
 }
 
-func bookingMonth(m string) booking.RecordFilter { return booking.RecordFilter{Month: m} }
+func bookingMonth(m string) themeday.RecordFilter { return themeday.RecordFilter{Month: m} }
 
-func bookingViewing(filmID int64) booking.ViewingInput {
-	return booking.ViewingInput{FilmID: filmID, Date: "2026-11-28", Attendees: 25, Notes: "大家很受触动"}
+func bookingViewing(filmID int64) themeday.ViewingInput {
+	return themeday.ViewingInput{FilmID: filmID, Date: "2026-11-28", Attendees: 25, Notes: "大家很受触动"}
 }
 
-func bookingPractice() booking.PracticeInput {
-	return booking.PracticeInput{Type: "义诊", Date: "2026-11-29", Participants: 12, Opinions: 3, ServiceItems: 2}
+func bookingPractice() themeday.PracticeInput {
+	return themeday.PracticeInput{Type: "义诊", Date: "2026-11-29", Participants: 12, Opinions: 3, ServiceItems: 2}
 }
 
-func bookingPracticeEdit() booking.PracticeInput {
+func bookingPracticeEdit() themeday.PracticeInput {
 	in := bookingPractice()
 	in.Type = "义剪"
 	return in
@@ -191,7 +191,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 		body := html.UnescapeString(res.Body.String())
 		wantIn(t, "bad practice", body, "输入有误，请检查标出的项目", `id="f-date-err">日期不能晚于今天`, `id="f-participants-err">超出允许范围`,
 			`<option value="义诊" selected>`, `value="2026-12-05"`, `value="0"`, "村部义诊", `aria-invalid="true"`)
-		if ps, _ := e.W.Booking.Practices(context.Background(), A.Actors["secretary"], bookingMonth("2026-11")); len(ps) != 0 {
+		if ps, _ := e.W.ThemeDay.Practices(context.Background(), A.Actors["secretary"], bookingMonth("2026-11")); len(ps) != 0 {
 			t.Fatalf("a refused practice was saved: %+v", ps)
 		}
 		// Words for numbers are refused before the store.
@@ -277,7 +277,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 				t.Errorf("county POST %s: %d", p, res.Code)
 			}
 		}
-		if v, _ := e.W.Booking.Viewing(context.Background(), A.Official, vid); v == nil || v.Attendees != 30 {
+		if v, _ := e.W.ThemeDay.Viewing(context.Background(), A.Official, vid); v == nil || v.Attendees != 30 {
 			t.Errorf("viewing after refused edits: %+v", v)
 		}
 		pageText(t, cty, "/this-month", 403)
@@ -326,15 +326,15 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 		publishNovember(t, e)
 		ctx := context.Background()
 		sa := A.Actors["secretary"]
-		v, err := e.W.Booking.CreateViewing(ctx, sa, bookingViewing(A.Films[0].ID))
+		v, err := e.W.ThemeDay.CreateViewing(ctx, sa, bookingViewing(A.Films[0].ID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.W.Booking.CreatePractice(ctx, sa, bookingPractice())
+		p, err := e.W.ThemeDay.CreatePractice(ctx, sa, bookingPractice())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.W.Booking.UpdatePractice(ctx, A.Official, p.ID, bookingPracticeEdit()); err != nil {
+		if _, err := e.W.ThemeDay.UpdatePractice(ctx, A.Official, p.ID, bookingPracticeEdit()); err != nil {
 			t.Fatal(err)
 		}
 		vp, pp := fmt.Sprintf("/viewings/%d", v.ID), fmt.Sprintf("/practices/%d", p.ID)

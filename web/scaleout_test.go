@@ -12,11 +12,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
@@ -49,11 +50,12 @@ func startTwoInstances(t *testing.T) *twoInstances {
 		if i == 0 {
 			ti.d = d
 			ti.w = fixture.New(t, d)
-			deps = Deps{Org: ti.w.Org, Lessons: ti.w.Lessons, Booking: ti.w.Booking, Notify: ti.w.Notify}
+			deps = Deps{Org: ti.w.Org, Lessons: ti.w.Lessons, Booking: ti.w.Booking, ThemeDay: ti.w.ThemeDay, Notify: ti.w.Notify}
 		} else {
 			clock := func() time.Time { return ti.w.Now }
 			orgs, cat := org.NewStore(d, clock), lessons.NewStore(d, clock)
-			deps = Deps{Org: orgs, Lessons: cat, Booking: booking.NewStore(d, clock, orgs, cat), Notify: notify.NewStore(d, clock)}
+			book := booking.NewStore(d, clock, orgs, cat)
+			deps = Deps{Org: orgs, Lessons: cat, Booking: book, ThemeDay: themeday.NewStore(d, clock, book), Notify: notify.NewStore(d, clock)}
 		}
 		deps.Ready, deps.Now, deps.Version = d.Ping, func() time.Time { return ti.w.Now }, "test"
 		deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -19,6 +19,7 @@ import (
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
+	"weike/themeday"
 )
 
 // DemoAccount is one of the demo's ready-made accounts.
@@ -40,10 +41,11 @@ type Demo struct {
 
 // Deps is everything the web layer needs, injected by cmd/weike.
 type Deps struct {
-	Org     *org.Store
-	Lessons *lessons.Store
-	Booking *booking.Store
-	Notify  *notify.Store
+	Org      *org.Store
+	Lessons  *lessons.Store
+	Booking  *booking.Store
+	ThemeDay *themeday.Store
+	Notify   *notify.Store
 	// BaseURL is weike's public URL, for links given out (calendar feeds);
 	// empty means the request's own origin.
 	BaseURL string

@@ -17,13 +17,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"weike/letters"
 
 	"weike/booking"
+	"weike/demo"
+	"weike/fixture"
+	"weike/internal/cron"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/demo"
-	"weike/internal/fixture"
-	"weike/internal/jobs"
 	"weike/internal/mailtest"
 	"weike/lessons"
 	"weike/org"
@@ -361,10 +362,10 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 	// The period a server starting now catches up, if any; the CLI runs
 	// race for the same one.
 	period := s.month
-	if prev, ok, err := jobs.Prev("0 9 25 * *", "", time.Now(), 20*24*time.Hour); err != nil {
+	if prev, ok, err := cron.Prev("0 9 25 * *", "", time.Now(), 20*24*time.Hour); err != nil {
 		t.Fatal(err)
 	} else if ok {
-		period = booking.ScheduleMonth(prev, shanghai())
+		period = letters.ScheduleMonth(prev, shanghai())
 	}
 	bin := filepath.Join(t.TempDir(), "weike")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -492,21 +493,21 @@ func TestJobsAcrossMonthAndYearEnds(t *testing.T) {
 			return out
 		}
 		// The cron fires on Dec 25th, 09:00 in Shanghai: January's schedule.
-		if err := st.worker.monthly(ctx, jobs.Tick{TownID: w.A.Town.ID, At: clock.UTC(), Source: "cron"}); err != nil {
+		if err := st.worker.Monthly(ctx, cron.Tick{TownID: w.A.Town.ID, At: clock.UTC(), Source: "cron"}); err != nil {
 			t.Fatal(err)
 		}
-		got := periods(booking.KindMonthlySecretary)
+		got := periods(letters.KindMonthlySecretary)
 		if len(got) != 1 || got["2027-01"] != 2 { // inbox and e-mail of ch-secretary
 			t.Fatalf("after Dec 25th: %v", got)
 		}
 		// Down over January 25th, up on the 27th: the scheduler catches up
 		// January 25th's run (February) once, for both towns, and a second
 		// start adds nothing.
-		sched := jobs.NewScheduler(st.worker.jobList(), townSchedules(st.book), now, log)
+		sched := cron.NewScheduler(st.worker.Jobs(), st.worker.TownSchedules, now, log)
 		clock = time.Date(2027, 1, 27, 8, 0, 0, 0, shanghai())
 		sched.CatchUp(ctx)
 		sched.CatchUp(ctx)
-		got = periods(booking.KindMonthlySecretary)
+		got = periods(letters.KindMonthlySecretary)
 		if got["2027-02"] != 4 || len(got) != 2 {
 			t.Fatalf("after the catch-up: %v", got)
 		}
@@ -517,16 +518,16 @@ func TestJobsAcrossMonthAndYearEnds(t *testing.T) {
 		clock = time.Date(2027, 2, 1, 8, 30, 0, 0, shanghai())
 		sched.CatchUp(ctx)
 		var n int64
-		d.R.Table("outbox").Where("kind = ? AND period = ? AND town_id = ?", booking.KindMonthlySecretary, "2027-02", w.B.Town.ID).Count(&n)
-		if got := periods(booking.KindMonthlySecretary); got["2027-02"] != 4 || n != 2 {
+		d.R.Table("outbox").Where("kind = ? AND period = ? AND town_id = ?", letters.KindMonthlySecretary, "2027-02", w.B.Town.ID).Count(&n)
+		if got := periods(letters.KindMonthlySecretary); got["2027-02"] != 4 || n != 2 {
 			t.Fatalf("the 1st's run re-sent February: %v", got)
 		}
 		clock = time.Date(2027, 3, 1, 8, 30, 0, 0, shanghai())
 		sched.CatchUp(ctx)
 		// On March 1st both towns are due March: 漆河镇 from this morning,
 		// 春华镇 from February 25th, missed.
-		d.R.Table("outbox").Where("kind = ? AND period = ? AND town_id = ?", booking.KindMonthlySecretary, "2027-03", w.B.Town.ID).Count(&n)
-		if got := periods(booking.KindMonthlySecretary); got["2027-03"] != 4 || n != 2 {
+		d.R.Table("outbox").Where("kind = ? AND period = ? AND town_id = ?", letters.KindMonthlySecretary, "2027-03", w.B.Town.ID).Count(&n)
+		if got := periods(letters.KindMonthlySecretary); got["2027-03"] != 4 || n != 2 {
 			t.Fatalf("the town that sends on the 1st: %v", got)
 		}
 
@@ -544,15 +545,15 @@ func TestJobsAcrossMonthAndYearEnds(t *testing.T) {
 		}
 		clock = time.Date(2027, 4, 30, 18, 0, 0, 0, shanghai())
 		for i := 0; i < 2; i++ {
-			err := st.worker.reminders(ctx, jobs.Tick{At: clock.UTC(), Source: "cron"})
+			err := st.worker.Reminders(ctx, cron.Tick{At: clock.UTC(), Source: "cron"})
 			if (i == 0) != (err == nil) {
 				t.Fatalf("reminders run %d: %v", i, err)
 			}
 		}
-		if got := periods(booking.KindReminderLecturer); len(got) != 1 || got["2027-05-01"] != 2 {
+		if got := periods(letters.KindReminderLecturer); len(got) != 1 || got["2027-05-01"] != 2 {
 			t.Fatalf("lecturer's reminders: %v", got)
 		}
-		if got := periods(booking.KindReminderBranch); got["2027-05-01"] != 2 {
+		if got := periods(letters.KindReminderBranch); got["2027-05-01"] != 2 {
 			t.Fatalf("secretary's reminders: %v", got)
 		}
 	})

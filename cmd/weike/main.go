@@ -16,8 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"weike/demo"
 	"weike/internal/db"
-	"weike/internal/demo"
 	"weike/web"
 )
 
@@ -154,7 +154,7 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 	orgs, cat, book, inbox := st.orgs, st.cat, st.book, st.notify
 	var dm *web.Demo
 	if cfg.Demo {
-		res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat, Booking: book}, cfg.DemoPassword)
+		res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat, Booking: book, ThemeDay: st.themeday}, cfg.DemoPassword)
 		if err != nil {
 			return fmt.Errorf("load demo: %w", err)
 		}
@@ -170,7 +170,7 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		return err
 	}
 	defer jobs.Stop()
-	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, Notify: inbox, BaseURL: cfg.BaseURL, Ready: d.Ping, Log: log, Now: now, Version: version,
+	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, ThemeDay: st.themeday, Notify: inbox, BaseURL: cfg.BaseURL, Ready: d.Ping, Log: log, Now: now, Version: version,
 		Demo: dm, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -129,4 +130,19 @@ func (f *FieldSet) Err() error {
 		return nil
 	}
 	return &Error{Kind: Invalid, Code: "validation", Fields: f.fields}
+}
+
+// Indexed prefixes a validation error's fields with the index of the item
+// of a batch it is about ("3.date"), so one error names the row to fix.
+func Indexed(err error, i int) error {
+	e, ok := As(err)
+	if !ok || len(e.Fields) == 0 {
+		return err
+	}
+	out := *e
+	out.Fields = make(map[string]string, len(e.Fields))
+	for f, code := range e.Fields {
+		out.Fields[strconv.Itoa(i)+"."+f] = code
+	}
+	return &out
 }

@@ -14,12 +14,13 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"weike/booking"
+	"weike/demo"
 	"weike/internal/db"
-	"weike/internal/demo"
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
@@ -110,7 +111,8 @@ func loadDemoTemplate() {
 	// The demo accounts' passwords at the test cost: the journeys sign in
 	// through the form many times.
 	orgs, cat := org.NewStore(d, now, org.WithBcryptCost(bcrypt.MinCost)), lessons.NewStore(d, now)
-	res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat, Booking: booking.NewStore(d, now, orgs, cat), Now: now}, demoPassword)
+	book := booking.NewStore(d, now, orgs, cat)
+	res, err := demo.Load(ctx, demo.Stores{Org: orgs, Lessons: cat, Booking: book, ThemeDay: themeday.NewStore(d, now, book), Now: now}, demoPassword)
 	if err != nil {
 		t.err = fmt.Errorf("load demo: %w", err)
 		return
@@ -157,7 +159,7 @@ func newApp(t *testing.T) *app {
 	a.Org, a.Lessons = org.NewStore(d, now), lessons.NewStore(d, now)
 	a.Booking = booking.NewStore(d, now, a.Org, a.Lessons)
 	dm := &web.Demo{Password: demoPassword, Accounts: demoDB.accounts}
-	srv, err := web.New(web.Deps{Org: a.Org, Lessons: a.Lessons, Booking: a.Booking, Notify: notify.NewStore(d, now),
+	srv, err := web.New(web.Deps{Org: a.Org, Lessons: a.Lessons, Booking: a.Booking, ThemeDay: themeday.NewStore(d, now, a.Booking), Notify: notify.NewStore(d, now),
 		Ready: d.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Version: "e2e", Demo: dm})
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package booking
+package themeday
 
 import (
 	"bufio"
@@ -11,7 +11,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -26,7 +28,7 @@ type Export struct {
 	From, To  string
 	Matrix    *Matrix
 	Totals    *Totals
-	Orders    []Order
+	Orders    []booking.Order
 	Viewings  []Viewing
 	Practices []Practice
 	// TownNames names the towns of the rows, for county viewers who see
@@ -54,7 +56,7 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 	if err != nil {
 		return nil, err
 	}
-	x := &Export{From: from, To: to, Matrix: mx, Totals: tot, TownNames: map[int64]string{}, loc: s.loc("")}
+	x := &Export{From: from, To: to, Matrix: mx, Totals: tot, TownNames: map[int64]string{}, loc: tz.Shanghai}
 	// The matrix holds the branches that pass the filter (kind included):
 	// the record sheets keep to the same branches.
 	keep := make(map[int64]bool, len(mx.Branches))
@@ -64,7 +66,7 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 	seen := map[int64]bool{}
 	for _, m := range mx.Months {
 		for page := 1; ; page++ {
-			p, err := s.List(ctx, act, OrderFilter{Month: m, TownID: f.TownID, Page: page, PerPage: 200})
+			p, err := s.book.List(ctx, act, booking.OrderFilter{Month: m, TownID: f.TownID, Page: page, PerPage: 200})
 			if err != nil {
 				return nil, err
 			}
@@ -123,7 +125,7 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 
 // orderTime is when an order's lesson is (or would be): the confirmed
 // start, else the first preferred time.
-func orderTime(o Order) time.Time {
+func orderTime(o booking.Order) time.Time {
 	if o.StartAt != nil {
 		return *o.StartAt
 	}
@@ -150,8 +152,8 @@ const (
 var KindLabels = map[string]string{org.KindVillage: "村", org.KindCommunity: "社区", org.KindOther: "其他"}
 
 // StatusLabels are the order statuses in Chinese, as the pages say them.
-var StatusLabels = map[string]string{Requested: "待接单", Proposed: "讲师提议改期", Confirmed: "已确认", Delivered: "已开讲",
-	Reviewed: "已评价", Declined: "讲师婉拒", Expired: "已过期", Cancelled: "已取消"}
+var StatusLabels = map[string]string{booking.Requested: "待接单", booking.Proposed: "讲师提议改期", booking.Confirmed: "已确认", booking.Delivered: "已开讲",
+	booking.Reviewed: "已评价", booking.Declined: "讲师婉拒", booking.Expired: "已过期", booking.Cancelled: "已取消"}
 
 // CellText is a matrix cell as text that needs no colour to be read:
 // "课✓ 片✓ 实·".

@@ -1,4 +1,4 @@
-package booking
+package themeday
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -119,7 +120,7 @@ func recordBranch(act org.Actor, want int64) (int64, error) {
 
 // checkDay reads a past or present local day.
 func (s *Store) checkDay(fs *apperr.FieldSet, v string) (string, string) {
-	loc := s.loc("")
+	loc := tz.Shanghai
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), loc)
 	if err != nil || d.Year() < 2000 {
 		fs.Add("date", "field.date")

@@ -1,4 +1,4 @@
-package jobs_test
+package cron_test
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 
 	"gorm.io/gorm"
 
+	"weike/internal/cron"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/jobs"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -23,10 +23,10 @@ func TestClaimOncePerPeriod(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		r := jobs.NewRunner(d, nil, quiet)
-		key := jobs.Key{Job: "monthly-schedule", TownID: 1, Period: "2026-12"}
+		r := cron.NewRunner(d, nil, quiet)
+		key := cron.Key{Job: "monthly-schedule", TownID: 1, Period: "2026-12"}
 		// A run whose work fails claims nothing and is kept as failed.
-		if _, err := r.Claim(ctx, key, "cron", func(tx *gorm.DB) (jobs.Counts, error) { return nil, errors.New("boom") }); err == nil {
+		if _, err := r.Claim(ctx, key, "cron", func(tx *gorm.DB) (cron.Counts, error) { return nil, errors.New("boom") }); err == nil {
 			t.Fatal("a failing run succeeded")
 		}
 		if done, err := r.Done(ctx, key); err != nil || done != nil {
@@ -39,14 +39,14 @@ func TestClaimOncePerPeriod(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := r.Claim(ctx, key, "cron", func(tx *gorm.DB) (jobs.Counts, error) {
+				_, err := r.Claim(ctx, key, "cron", func(tx *gorm.DB) (cron.Counts, error) {
 					did.Add(1)
-					return jobs.Counts{"letters": 3}, nil
+					return cron.Counts{"letters": 3}, nil
 				})
 				switch {
 				case err == nil:
 					claimed.Add(1)
-				case errors.Is(err, jobs.ErrClaimed) || errors.Is(err, jobs.ErrBusy):
+				case errors.Is(err, cron.ErrClaimed) || errors.Is(err, cron.ErrBusy):
 					skipped.Add(1)
 				default:
 					t.Error(err)
@@ -62,8 +62,8 @@ func TestClaimOncePerPeriod(t *testing.T) {
 			t.Fatalf("done: %+v %v", done, err)
 		}
 		// Other periods and towns are their own.
-		for _, k := range []jobs.Key{{Job: key.Job, TownID: 2, Period: "2026-12"}, {Job: key.Job, TownID: 1, Period: "2027-01"}} {
-			if _, err := r.Claim(ctx, k, "cli", func(*gorm.DB) (jobs.Counts, error) { return nil, nil }); err != nil {
+		for _, k := range []cron.Key{{Job: key.Job, TownID: 2, Period: "2026-12"}, {Job: key.Job, TownID: 1, Period: "2027-01"}} {
+			if _, err := r.Claim(ctx, k, "cli", func(*gorm.DB) (cron.Counts, error) { return nil, nil }); err != nil {
 				t.Errorf("%s: %v", k, err)
 			}
 		}
@@ -83,12 +83,12 @@ func TestClaimSkipsWhileAnotherInstanceHoldsIt(t *testing.T) {
 	t.Parallel()
 	d := dbtest.Postgres(t)
 	ctx := context.Background()
-	a, b := jobs.NewRunner(d, nil, quiet), jobs.NewRunner(d, nil, quiet)
-	key := jobs.Key{Job: "daily-reminders", Period: "2026-12-05"}
+	a, b := cron.NewRunner(d, nil, quiet), cron.NewRunner(d, nil, quiet)
+	key := cron.Key{Job: "daily-reminders", Period: "2026-12-05"}
 	inside, release := make(chan struct{}), make(chan struct{})
 	errc := make(chan error, 1)
 	go func() {
-		_, err := a.Claim(ctx, key, "cron", func(*gorm.DB) (jobs.Counts, error) {
+		_, err := a.Claim(ctx, key, "cron", func(*gorm.DB) (cron.Counts, error) {
 			close(inside)
 			<-release
 			return nil, nil
@@ -96,14 +96,14 @@ func TestClaimSkipsWhileAnotherInstanceHoldsIt(t *testing.T) {
 		errc <- err
 	}()
 	<-inside
-	if _, err := b.Claim(ctx, key, "cron", func(*gorm.DB) (jobs.Counts, error) { return nil, nil }); !errors.Is(err, jobs.ErrBusy) {
+	if _, err := b.Claim(ctx, key, "cron", func(*gorm.DB) (cron.Counts, error) { return nil, nil }); !errors.Is(err, cron.ErrBusy) {
 		t.Errorf("while held: %v, want ErrBusy", err)
 	}
 	close(release)
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Claim(ctx, key, "cron", func(*gorm.DB) (jobs.Counts, error) { return nil, nil }); !errors.Is(err, jobs.ErrClaimed) {
+	if _, err := b.Claim(ctx, key, "cron", func(*gorm.DB) (cron.Counts, error) { return nil, nil }); !errors.Is(err, cron.ErrClaimed) {
 		t.Errorf("after: %v, want ErrClaimed", err)
 	}
 }
@@ -130,12 +130,12 @@ func TestPrev(t *testing.T) {
 		{"0 18 * * *", at("2026-12-31 20:00"), 5 * time.Hour, at("2026-12-31 18:00"), true},
 	}
 	for _, c := range cases {
-		got, ok, err := jobs.Prev(c.spec, "", c.now, c.within)
+		got, ok, err := cron.Prev(c.spec, "", c.now, c.within)
 		if err != nil || ok != c.ok || !got.Equal(c.want) {
 			t.Errorf("Prev(%q, %v, %v) = %v %v %v, want %v %v", c.spec, c.now, c.within, got, ok, err, c.want, c.ok)
 		}
 	}
-	if _, _, err := jobs.Prev("nonsense", "", time.Now(), time.Hour); err == nil {
+	if _, _, err := cron.Prev("nonsense", "", time.Now(), time.Hour); err == nil {
 		t.Error("a bad spec was accepted")
 	}
 }
@@ -145,19 +145,19 @@ func TestSchedulerCatchUp(t *testing.T) {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 11, 29, 19, 0, 0, 0, sh)
 	var mu sync.Mutex
-	var ticks []jobs.Tick
-	record := func(_ context.Context, t jobs.Tick) error {
+	var ticks []cron.Tick
+	record := func(_ context.Context, t cron.Tick) error {
 		mu.Lock()
 		ticks = append(ticks, t)
 		mu.Unlock()
 		return nil
 	}
-	towns := func(context.Context) ([]jobs.TownSchedule, error) {
-		return []jobs.TownSchedule{{ID: 1, Spec: "0 9 25 * *"}, {ID: 2, Spec: "0 8 1 * *"}, {ID: 3, Spec: "0 9 28 * *", Timezone: "Asia/Shanghai"},
+	towns := func(context.Context) ([]cron.TownSchedule, error) {
+		return []cron.TownSchedule{{ID: 1, Spec: "0 9 25 * *"}, {ID: 2, Spec: "0 8 1 * *"}, {ID: 3, Spec: "0 9 28 * *", Timezone: "Asia/Shanghai"},
 			// Set up on the 26th: it did not miss the 25th's run.
 			{ID: 4, Spec: "0 9 25 * *", Since: time.Date(2026, 11, 26, 10, 0, 0, 0, sh)}}, nil
 	}
-	s := jobs.NewScheduler([]jobs.Job{
+	s := cron.NewScheduler([]cron.Job{
 		{Name: "monthly", Spec: "0 9 25 * *", PerTown: true, CatchUp: 20 * 24 * time.Hour, Run: record},
 		{Name: "daily", Spec: "0 18 * * *", CatchUp: 5 * time.Hour, Run: record},
 		{Name: "never", Spec: "0 * * * *", Run: record},

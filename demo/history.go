@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
 	"weike/internal/apperr"
@@ -127,7 +128,7 @@ func (l *loader) seedHistory(ctx context.Context, ts *townSeed) error {
 	if err != nil {
 		return err
 	}
-	if done, err := hasHistory(ctx, l.st.Booking, off); err != nil || done {
+	if done, err := hasHistory(ctx, l.st.Booking, l.st.ThemeDay, off); err != nil || done {
 		return err
 	}
 	town, err := l.st.Org.TownByName(ctx, ts.Town)
@@ -167,16 +168,16 @@ func (l *loader) seedHistory(ctx context.Context, ts *townSeed) error {
 
 // hasHistory reports whether the town already has records that only time
 // (or a user) makes: then the demo writes no history.
-func hasHistory(ctx context.Context, b *booking.Store, off org.Actor) (bool, error) {
+func hasHistory(ctx context.Context, b *booking.Store, td *themeday.Store, off org.Actor) (bool, error) {
 	p, err := b.List(ctx, off, booking.OrderFilter{Status: booking.Delivered + "," + booking.Reviewed, PerPage: 1})
 	if err != nil || p.Total > 0 {
 		return err == nil, err
 	}
-	vs, err := b.Viewings(ctx, off, booking.RecordFilter{Limit: 1})
+	vs, err := td.Viewings(ctx, off, themeday.RecordFilter{Limit: 1})
 	if err != nil || len(vs) > 0 {
 		return err == nil, err
 	}
-	ps, err := b.Practices(ctx, off, booking.RecordFilter{Limit: 1})
+	ps, err := td.Practices(ctx, off, themeday.RecordFilter{Limit: 1})
 	return err == nil && len(ps) > 0, err
 }
 
@@ -799,7 +800,7 @@ func (h *historian) writeMemberLessons(ctx context.Context) error {
 	if y := sum(yearW); y > 0 {
 		split = append(split, largestRemainder(int(math.Round(float64(extra)*sum(curW)/y)), curW)...)
 	}
-	var ins []booking.NewMemberLesson
+	var ins []themeday.NewMemberLesson
 	var yi, ci int
 	for _, r := range refs {
 		b := h.branches[r.i]
@@ -817,11 +818,11 @@ func (h *historian) writeMemberLessons(ctx context.Context) error {
 			}
 			// The first speakers of a branch's pool are its regulars.
 			sp := b.speakers[min(h.r.IntN(len(b.speakers)), h.r.IntN(len(b.speakers)))]
-			ins = append(ins, booking.NewMemberLesson{BranchID: b.ID, Title: h.pick(memberTitles[topic]), Topic: topic,
+			ins = append(ins, themeday.NewMemberLesson{BranchID: b.ID, Title: h.pick(memberTitles[topic]), Topic: topic,
 				Speaker: sp, Date: h.day(r.m).Format("2006-01-02"), Attendees: 8 + b.MemberCount*(12+h.r.IntN(20))/100})
 		}
 	}
-	_, err := h.st.Booking.RecordMemberLessons(ctx, h.off, ins)
+	_, err := h.st.ThemeDay.RecordMemberLessons(ctx, h.off, ins)
 	return err
 }
 
@@ -875,7 +876,7 @@ var (
 )
 
 func (h *historian) writeViewings(ctx context.Context) error {
-	var ins []booking.ViewingInput
+	var ins []themeday.ViewingInput
 	for i, b := range h.branches {
 		for m := range h.months {
 			if !h.cells[i][m].film {
@@ -886,7 +887,7 @@ func (h *historian) writeViewings(ctx context.Context) error {
 				n++
 			}
 			for ; n > 0; n-- {
-				in := booking.ViewingInput{BranchID: b.ID, Date: h.day(m).Format("2006-01-02"),
+				in := themeday.ViewingInput{BranchID: b.ID, Date: h.day(m).Format("2006-01-02"),
 					Attendees: 6 + b.MemberCount*(30+h.r.IntN(35))/100}
 				category := ""
 				if h.r.Float64() < 0.07 || len(h.films) == 0 {
@@ -911,11 +912,11 @@ func (h *historian) writeViewings(ctx context.Context) error {
 			}
 		}
 	}
-	_, err := h.st.Booking.RecordViewings(ctx, h.off, ins)
+	_, err := h.st.ThemeDay.RecordViewings(ctx, h.off, ins)
 	return err
 }
 
-// practiceSeason weighs the practice types of booking.PracticeTypes by
+// practiceSeason weighs the practice types of themeday.PracticeTypes by
 // calendar month.
 func practiceSeason(typ string, month int) float64 {
 	switch typ {
@@ -988,7 +989,7 @@ var (
 
 func (h *historian) writePractices(ctx context.Context) error {
 	type planned struct {
-		in  booking.PracticeInput
+		in  themeday.PracticeInput
 		m   int
 		opW float64
 		svW float64
@@ -1005,14 +1006,14 @@ func (h *historian) writePractices(ctx context.Context) error {
 				n++
 			}
 			for ; n > 0; n-- {
-				ws := make([]float64, len(booking.PracticeTypes))
-				for k, t := range booking.PracticeTypes {
+				ws := make([]float64, len(themeday.PracticeTypes))
+				for k, t := range themeday.PracticeTypes {
 					ws[k] = practiceSeason(t, season)
 				}
-				typ := booking.PracticeTypes[h.weighted(ws)]
+				typ := themeday.PracticeTypes[h.weighted(ws)]
 				jitter := 0.6 + 0.8*h.r.Float64()
 				size := math.Sqrt(float64(b.MemberCount) / 70)
-				ps = append(ps, planned{in: booking.PracticeInput{BranchID: b.ID, Type: typ, Date: h.day(m).Format("2006-01-02"),
+				ps = append(ps, planned{in: themeday.PracticeInput{BranchID: b.ID, Type: typ, Date: h.day(m).Format("2006-01-02"),
 					Participants: 5 + b.MemberCount*(8+h.r.IntN(15))/100, Notes: practiceNotes[typ]},
 					m: m, opW: opinionsOf[typ] * jitter * size, svW: servicesOf[typ] * (0.6 + 0.8*h.r.Float64()) * size})
 			}
@@ -1038,7 +1039,7 @@ func (h *historian) writePractices(ctx context.Context) error {
 	}
 	// ops and svs list the year's practices first, then the current month's.
 	var yi, ci int
-	ins := make([]booking.PracticeInput, 0, len(ps))
+	ins := make([]themeday.PracticeInput, 0, len(ps))
 	for _, p := range ps {
 		k := yi
 		if p.m < complete {
@@ -1055,6 +1056,6 @@ func (h *historian) writePractices(ctx context.Context) error {
 		}
 		ins = append(ins, p.in)
 	}
-	_, err := h.st.Booking.RecordPractices(ctx, h.off, ins)
+	_, err := h.st.ThemeDay.RecordPractices(ctx, h.off, ins)
 	return err
 }

@@ -1,4 +1,4 @@
-package booking
+package themeday
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -60,7 +61,7 @@ func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMem
 	if n := utf8.RuneCountInString(in.Speaker); n == 0 || n > 40 {
 		fs.Add("speaker", "field.required")
 	}
-	loc := s.loc("")
+	loc := tz.Shanghai
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Date), loc)
 	if err != nil {
 		fs.Add("date", "field.date")

@@ -1,4 +1,4 @@
-package booking_test
+package themeday_test
 
 import (
 	"archive/zip"
@@ -11,14 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"github.com/thedatashed/xlsxreader"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/org"
 )
 
@@ -46,17 +47,17 @@ func exportWorld(t *testing.T, d *db.DB) (*fixture.World, int64) {
 	if _, err := w.Booking.Review(ctx, sec, o.ID, 5, "生动"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Booking.CreateViewing(ctx, sec, booking.ViewingInput{FilmID: a.Films[0].ID, Date: "2026-12-06", Attendees: 25, Notes: "观后感：农为邦本"}); err != nil {
+	if _, err := w.ThemeDay.CreateViewing(ctx, sec, themeday.ViewingInput{FilmID: a.Films[0].ID, Date: "2026-12-06", Attendees: 25, Notes: "观后感：农为邦本"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Booking.CreatePractice(ctx, sec, booking.PracticeInput{Type: "义诊", Date: "2026-12-12", Participants: 12, Opinions: 4, ServiceItems: 9}); err != nil {
+	if _, err := w.ThemeDay.CreatePractice(ctx, sec, themeday.PracticeInput{Type: "义诊", Date: "2026-12-12", Participants: 12, Opinions: 4, ServiceItems: 9}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Booking.RecordMemberLesson(ctx, a.Official, booking.NewMemberLesson{BranchID: a.Branches[1].ID, Title: "我的入党故事",
+	if _, err := w.ThemeDay.RecordMemberLesson(ctx, a.Official, themeday.NewMemberLesson{BranchID: a.Branches[1].ID, Title: "我的入党故事",
 		Topic: "红色教育", Speaker: "老党员李", Date: "2026-12-10", Attendees: 20}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Booking.CreateViewing(ctx, w.B.Actors["secretary"], booking.ViewingInput{FilmID: w.B.Films[0].ID, Date: "2026-12-04", Attendees: 9}); err != nil {
+	if _, err := w.ThemeDay.CreateViewing(ctx, w.B.Actors["secretary"], themeday.ViewingInput{FilmID: w.B.Films[0].ID, Date: "2026-12-04", Attendees: 9}); err != nil {
 		t.Fatal(err)
 	}
 	return w, o.ID
@@ -84,7 +85,7 @@ func TestExportWorkbook(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w, orderID := exportWorld(t, d)
-		x, err := w.Booking.Export(ctx, w.A.Official, "2026-11", "2026-12", booking.CoverageFilter{})
+		x, err := w.ThemeDay.Export(ctx, w.A.Official, "2026-11", "2026-12", themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +102,7 @@ func TestExportWorkbook(t *testing.T) {
 		}
 		text := func(cells map[string]xlsxreader.Cell, ref string) string { return cells[ref].Value }
 
-		m := sheetRows(t, xf, booking.SheetMatrix)
+		m := sheetRows(t, xf, themeday.SheetMatrix)
 		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "C1": "类型", "D1": "2026年11月", "E1": "2026年12月",
 			"A2": "春华镇", "B2": "龙王庙村", "C2": "村", "D2": "课· 片· 实·", "E2": "课✓ 片✓ 实✓",
 			"B3": "春华山村", "E3": "课✓ 片· 实·", "B4": "金鼎山社区", "C4": "社区", "E4": "课· 片· 实·", "B9": "三项全覆盖率"} {
@@ -116,7 +117,7 @@ func TestExportWorkbook(t *testing.T) {
 			t.Errorf("漆河镇 or a fourth branch in 春华镇's matrix: %+v", m["A5"])
 		}
 
-		tot := sheetRows(t, xf, booking.SheetTotals)
+		tot := sheetRows(t, xf, themeday.SheetTotals)
 		labels := map[string]string{}
 		for r := 2; r < 20; r++ {
 			labels[text(tot, "A"+itoa(r))] = text(tot, "B"+itoa(r))
@@ -131,7 +132,7 @@ func TestExportWorkbook(t *testing.T) {
 			t.Errorf("topics: %q %q %q", text(tot, "D1"), text(tot, "D2"), text(tot, "E2"))
 		}
 
-		ord := sheetRows(t, xf, booking.SheetOrders)
+		ord := sheetRows(t, xf, themeday.SheetOrders)
 		for ref, want := range map[string]string{"A1": "编号", "B1": "日期", "E1": "支部", "G1": "微党课", "I1": "状态", "L1": "评分",
 			"A2": itoa(int(orderID)), "C2": "14:00", "E2": "龙王庙村", "F2": "龙王庙村屋场", "G2": "ch红色家书里的初心", "H2": "王ch",
 			"I2": "已评价", "J2": "30", "K2": "28", "L2": "5"} {
@@ -143,7 +144,7 @@ func TestExportWorkbook(t *testing.T) {
 			t.Errorf("the order's day is not a date cell: %+v", c)
 		}
 
-		vw := sheetRows(t, xf, booking.SheetViewings)
+		vw := sheetRows(t, xf, themeday.SheetViewings)
 		if text(vw, "E1") != "教育片" || text(vw, "D2") != "龙王庙村" || text(vw, "E2") != "ch《抛砖屋场》" || text(vw, "F2") != "25" {
 			t.Errorf("viewings: %v", vw)
 		}
@@ -153,7 +154,7 @@ func TestExportWorkbook(t *testing.T) {
 		if _, ok := vw["A3"]; ok {
 			t.Errorf("another county's viewing exported: %+v", vw["D3"])
 		}
-		pr := sheetRows(t, xf, booking.SheetPractices)
+		pr := sheetRows(t, xf, themeday.SheetPractices)
 		if text(pr, "G1") != "收集社情民意" || text(pr, "E2") != "义诊" || text(pr, "G2") != "4" || text(pr, "H2") != "9" {
 			t.Errorf("practices: %v", pr)
 		}
@@ -199,7 +200,7 @@ func TestExportCSVAndFilters(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w, _ := exportWorld(t, d)
-		x, err := w.Booking.Export(ctx, w.County, "2026-12", "2026-12", booking.CoverageFilter{})
+		x, err := w.ThemeDay.Export(ctx, w.County, "2026-12", "2026-12", themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +228,7 @@ func TestExportCSVAndFilters(t *testing.T) {
 		}
 
 		// The kind filter narrows every sheet to the same branches.
-		x, err = w.Booking.Export(ctx, w.A.Official, "2026-12", "2026-12", booking.CoverageFilter{Kind: org.KindCommunity})
+		x, err = w.ThemeDay.Export(ctx, w.A.Official, "2026-12", "2026-12", themeday.CoverageFilter{Kind: org.KindCommunity})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,14 +248,14 @@ func TestExportCSVAndFilters(t *testing.T) {
 			{"backwards", w.A.Official, "2026-12", "2026-01", apperr.Invalid},
 			{"not a month", w.A.Official, "2026-13", "2026-12", apperr.BadRequest},
 		} {
-			_, err := w.Booking.Export(ctx, c.act, c.from, c.to, booking.CoverageFilter{})
+			_, err := w.ThemeDay.Export(ctx, c.act, c.from, c.to, themeday.CoverageFilter{})
 			if e, ok := apperr.As(err); !ok || e.Kind != c.kind {
 				t.Errorf("%s: %v, want kind %v", c.name, err, c.kind)
 			}
 		}
 
 		// 漆河镇's official sees 漆河镇 only.
-		x, err = w.Booking.Export(ctx, w.B.Official, "2026-12", "2026-12", booking.CoverageFilter{})
+		x, err = w.ThemeDay.Export(ctx, w.B.Official, "2026-12", "2026-12", themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

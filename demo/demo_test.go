@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/lessons"
 	"weike/org"
 )

@@ -6,6 +6,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"weike/internal/apperr"
 	"weike/lessons"
 	"weike/org"
+	"weike/themeday"
 )
 
 // Stores are the domain stores the demo writes through, so that demo data
@@ -25,6 +27,9 @@ type Stores struct {
 	// lessons, viewings, practices) for the towns that have none; its
 	// clock should be Now.
 	Booking *booking.Store
+	// ThemeDay receives the history's member lessons, viewings and
+	// practices; it is needed when Booking is set.
+	ThemeDay *themeday.Store
 	// Now places the lecturers' blackout dates ahead of the day the demo is
 	// loaded; nil means time.Now.
 	Now func() time.Time
@@ -57,6 +62,9 @@ func Load(ctx context.Context, st Stores, password string) (*Result, error) {
 	l := &loader{st: st, password: password, now: st.Now, towns: map[int64]string{}, counties: map[int64]string{}}
 	if l.now == nil {
 		l.now = time.Now
+	}
+	if st.Booking != nil && st.ThemeDay == nil {
+		return nil, errors.New("demo: a history needs Stores.ThemeDay as well as Stores.Booking")
 	}
 	if err := preflight(ctx, st.Org); err != nil {
 		return nil, err

@@ -1,10 +1,11 @@
-package booking
+package themeday
 
 import (
 	"context"
 	"time"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -421,8 +422,8 @@ func (s *Store) Totals(ctx context.Context, act org.Actor, from, to string, f Co
 	towns := act.ScopeTowns(f.TownID)
 	t := &Totals{From: from, To: to, Topics: []TopicCount{}, Lecturers: []LecturerLoad{}}
 	r := s.db.R.WithContext(ctx)
-	start, _, _ := MonthRange(from, s.loc(""))
-	_, end, _ := MonthRange(to, s.loc(""))
+	start, _, _ := tz.MonthRange(from, tz.Shanghai)
+	_, end, _ := tz.MonthRange(to, tz.Shanghai)
 	branchFilter := ""
 	args := func(a ...any) []any { return a }
 	if f.Kind != "" {

@@ -1,4 +1,4 @@
-package booking
+package letters
 
 import (
 	"bytes"
@@ -9,17 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"weike/internal/tz"
 
+	"weike/booking"
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
+	"weike/themeday"
 )
-
-// The monthly schedule and the daily reminders: who gets what, rendered in
-// each recipient's language as plain text (inbox, e-mail), HTML (e-mail,
-// readable on a phone) and markdown (group robots). These are the bodies of
-// the monthly-schedule and daily-reminders jobs; the jobs claim their period
-// and put the letters in the outbox.
 
 // Message kinds of the schedule and the reminders.
 const (
@@ -53,10 +50,10 @@ func ReminderDay(at time.Time, loc *time.Location) string {
 }
 
 // Shanghai is the zone schedules are computed in unless a town has its own.
-func (s *Store) Shanghai() *time.Location { return s.loc("") }
+func (s *Store) Shanghai() *time.Location { return tz.Shanghai }
 
-// ScheduledTowns lists every town with its own monthly schedule and zone.
-func (s *Store) ScheduledTowns(ctx context.Context) ([]org.Town, error) {
+// Towns lists every town, each with its own monthly schedule and zone.
+func (s *Store) Towns(ctx context.Context) ([]org.Town, error) {
 	var ts []org.Town
 	err := s.db.R.WithContext(ctx).Table("towns").Order("id").Find(&ts).Error
 	return ts, err
@@ -64,7 +61,7 @@ func (s *Store) ScheduledTowns(ctx context.Context) ([]org.Town, error) {
 
 // TownLoc returns a town's zone.
 func (s *Store) TownLoc(ctx context.Context, townID int64) (*time.Location, error) {
-	_, loc, err := s.loadTown(s.db.R.WithContext(ctx), townID)
+	_, loc, err := s.loadTown(ctx, townID)
 	return loc, err
 }
 
@@ -126,7 +123,7 @@ func (s *Store) lessonRows(ctx context.Context, where string, args ...any) ([]le
 
 // LecturerCalendar is a lecturer's confirmed lessons of a month as a
 // calendar, for the .ics the monthly schedule attaches.
-func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month string) (*Calendar, error) {
+func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month string) (*booking.Calendar, error) {
 	var l struct {
 		TownID int64
 		Name   string
@@ -138,26 +135,26 @@ func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month st
 	if err != nil {
 		return nil, err
 	}
-	from, to, err := MonthRange(month, loc)
+	from, to, err := tz.MonthRange(month, loc)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := s.lessonRows(ctx, "orders.lecturer_id = ? AND orders.status IN ? AND orders.start_at >= ? AND orders.start_at < ?",
-		lecturerID, occupying, from, to)
+		lecturerID, booking.OccupyingStatuses(), from, to)
 	if err != nil {
 		return nil, err
 	}
 	return calendarOf("微党课 · "+l.Name+" · "+month, loc, rows), nil
 }
 
-func calendarOf(name string, loc *time.Location, rows []lessonRow) *Calendar {
-	cal := &Calendar{Name: name, Timezone: loc.String()}
+func calendarOf(name string, loc *time.Location, rows []lessonRow) *booking.Calendar {
+	cal := &booking.Calendar{Name: name, Timezone: loc.String()}
 	for _, r := range rows {
 		desc := fmt.Sprintf("讲师：%s %s\n支部：%s\n屋场：%s %s\n预计人数：%d", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress, r.Audience)
 		if r.Note != "" {
 			desc += "\n备注：" + r.Note
 		}
-		cal.Events = append(cal.Events, CalendarEvent{
+		cal.Events = append(cal.Events, booking.CalendarEvent{
 			UID: fmt.Sprintf("order-%d@weike", r.ID), Start: r.StartAt.UTC(), End: r.EndAt.UTC(),
 			Summary:  fmt.Sprintf("微党课《%s》· %s", r.LessonTitle, r.BranchName),
 			Location: strings.TrimSpace(r.CourtName + " " + r.CourtAddress), Description: desc,
@@ -174,11 +171,11 @@ func calendarOf(name string, loc *time.Location, rows []lessonRow) *Calendar {
 // each official last month's coverage and its gaps; and to the town's and
 // branches' group robots the town's and the branch's schedule.
 func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL string) ([]notify.Letter, error) {
-	town, loc, err := s.loadTown(s.db.R.WithContext(ctx), townID)
+	town, loc, err := s.loadTown(ctx, townID)
 	if err != nil {
 		return nil, err
 	}
-	from, to, err := MonthRange(month, loc)
+	from, to, err := tz.MonthRange(month, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -194,15 +191,15 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 	if err != nil {
 		return nil, err
 	}
-	cov, err := s.Coverage(ctx, org.Actor{Role: org.RoleOfficial, TownID: townID, Towns: []int64{townID}}, prev, CoverageFilter{TownID: townID})
+	cov, err := s.themeday.Coverage(ctx, org.Actor{Role: org.RoleOfficial, TownID: townID, Towns: []int64{townID}}, prev, themeday.CoverageFilter{TownID: townID})
 	if err != nil {
 		return nil, err
 	}
-	confirmed, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?", townID, Confirmed, from, to)
+	confirmed, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?", townID, booking.Confirmed, from, to)
 	if err != nil {
 		return nil, err
 	}
-	pending, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status IN ?", townID, []string{Requested, Proposed})
+	pending, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status IN ?", townID, []string{booking.Requested, booking.Proposed})
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +228,7 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 		case p.Role == org.RoleLecturer && p.LecturerID != nil:
 			d, rows := m.lecturer(p.Lang, *p.LecturerID)
 			cal := calendarOf("微党课 · "+names[*p.LecturerID]+" · "+month, loc, rows)
-			add(KindMonthlyLecturer, p.ID, nil, d, &notify.Attachment{Name: "weike-" + month + ".ics", Data: ICS(cal)})
+			add(KindMonthlyLecturer, p.ID, nil, d, &notify.Attachment{Name: "weike-" + month + ".ics", Data: booking.ICS(cal)})
 		case p.Role == org.RoleOfficial:
 			add(KindMonthlyOfficial, p.ID, nil, m.official(p.Lang), nil)
 		}
@@ -274,20 +271,20 @@ func (s *Store) lecturerNames(ctx context.Context, townID int64) (map[int64]stri
 // confirmed lessons in every town: to the lecturer, to the branch's
 // secretaries and to the branch's group robot.
 func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) ([]notify.Letter, error) {
-	towns, err := s.ScheduledTowns(ctx)
+	towns, err := s.Towns(ctx)
 	if err != nil {
 		return nil, err
 	}
 	base := strings.TrimRight(baseURL, "/")
 	var out []notify.Letter
 	for _, t := range towns {
-		loc := s.loc(t.Timezone)
+		loc := tz.Load(t.Timezone)
 		d, err := time.ParseInLocation("2006-01-02", day, loc)
 		if err != nil {
 			return nil, err
 		}
 		rows, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?",
-			t.ID, Confirmed, d.UTC(), d.AddDate(0, 0, 1).UTC())
+			t.ID, booking.Confirmed, d.UTC(), d.AddDate(0, 0, 1).UTC())
 		if err != nil || len(rows) == 0 {
 			if err != nil {
 				return nil, err
@@ -359,7 +356,7 @@ type monthly struct {
 	base        string
 	plan        *lessons.Plan
 	names       map[int64]string
-	cov         *MonthCoverage
+	cov         *themeday.MonthCoverage
 	confirmed   []lessonRow
 	pending     []lessonRow
 }
@@ -445,7 +442,7 @@ func (m *monthly) gapsOf(en bool, branchID int64) section {
 	return sec
 }
 
-func missingOf(en bool, b BranchMonth) []string {
+func missingOf(en bool, b themeday.BranchMonth) []string {
 	var out []string
 	if !b.Lesson {
 		out = append(out, tr(en, "微党课", "lesson"))
@@ -483,7 +480,7 @@ func (m *monthly) lecturer(lang string, lecturerID int64) (doc, []lessonRow) {
 			continue
 		}
 		sub := tr(en, "请在 ", "answer by ") + dateTimeText(en, r.AnswerBy.In(m.loc)) + tr(en, " 前答复", "")
-		if r.Status == Proposed {
+		if r.Status == booking.Proposed {
 			sub = tr(en, "您已提议新时间，等待支部确认", "you proposed another time; the branch has to answer")
 		}
 		waiting.Items = append(waiting.Items, item{Text: r.BranchName + " 《" + r.LessonTitle + "》", Sub: sub, Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})

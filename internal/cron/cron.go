@@ -13,7 +13,7 @@
 // CRON_TZ, Recover and SkipIfStillRunning chained in (neither is on by
 // default), towns' own schedules, and the catch-up cron lacks: a run missed
 // while the service was down is done once when it starts again.
-package jobs
+package cron
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	robfig "github.com/robfig/cron/v3"
 	"gorm.io/gorm"
 
 	"weike/internal/db"
@@ -262,11 +262,11 @@ type TownSchedule struct {
 const Zone = "Asia/Shanghai"
 
 // Parse reads a five-field schedule in a zone.
-func Parse(spec, zone string) (cron.Schedule, error) {
+func Parse(spec, zone string) (robfig.Schedule, error) {
 	if zone == "" {
 		zone = Zone
 	}
-	return cron.ParseStandard("CRON_TZ=" + zone + " " + strings.TrimSpace(spec))
+	return robfig.ParseStandard("CRON_TZ=" + zone + " " + strings.TrimSpace(spec))
 }
 
 // Prev returns the latest time at or before now that spec fires, looking
@@ -293,7 +293,7 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 
 // Scheduler owns the cron value of a running service.
 type Scheduler struct {
-	c     *cron.Cron
+	c     *robfig.Cron
 	jobs  []Job
 	towns func(ctx context.Context) ([]TownSchedule, error)
 	now   func() time.Time
@@ -302,8 +302,8 @@ type Scheduler struct {
 
 	wg      sync.WaitGroup
 	mu      sync.Mutex
-	entries map[string]cron.EntryID // "job" or "job@town" → entry
-	specs   map[string]string       // same keys → the spec it runs on
+	entries map[string]robfig.EntryID // "job" or "job@town" → entry
+	specs   map[string]string         // same keys → the spec it runs on
 }
 
 // NewScheduler makes a scheduler for jobs; towns reads the towns' own
@@ -314,9 +314,9 @@ func NewScheduler(jobs []Job, towns func(ctx context.Context) ([]TownSchedule, e
 	}
 	cl := cronLogger{log}
 	return &Scheduler{
-		c:    cron.New(cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl))),
+		c:    robfig.New(robfig.WithChain(robfig.Recover(cl), robfig.SkipIfStillRunning(cl))),
 		jobs: jobs, towns: towns, now: now, log: log,
-		entries: map[string]cron.EntryID{}, specs: map[string]string{},
+		entries: map[string]robfig.EntryID{}, specs: map[string]string{},
 	}
 }
 

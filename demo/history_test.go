@@ -6,11 +6,12 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"weike/themeday"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/lessons"
 	"weike/org"
 )
@@ -18,6 +19,7 @@ import (
 func storesWithBooking(d *db.DB) Stores {
 	st := stores(d)
 	st.Booking = booking.NewStore(d, clock, st.Org, st.Lessons)
+	st.ThemeDay = themeday.NewStore(d, clock, st.Booking)
 	return st
 }
 
@@ -94,6 +96,7 @@ func TestHistoryWheneverStarted(t *testing.T) {
 			clock := func() time.Time { return now }
 			st := Stores{Org: org.NewStore(d, clock, fixture.OrgOptions()...), Lessons: lessons.NewStore(d, clock), Now: clock}
 			st.Booking = booking.NewStore(d, clock, st.Org, st.Lessons)
+			st.ThemeDay = themeday.NewStore(d, clock, st.Booking)
 			if _, err := Load(context.Background(), st, testPassword); err != nil {
 				t.Fatal(err)
 			}
@@ -108,7 +111,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	ctx := context.Background()
 	off := officialOf(t, st, "official")
 	from, to := yearOf(now)
-	tot, err := st.Booking.Totals(ctx, off, from, to, booking.CoverageFilter{})
+	tot, err := st.ThemeDay.Totals(ctx, off, from, to, themeday.CoverageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +136,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 		}
 	}
 
-	mx, err := st.Booking.Matrix(ctx, off, from, to, booking.CoverageFilter{})
+	mx, err := st.ThemeDay.Matrix(ctx, off, from, to, themeday.CoverageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +186,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	if summer/summerN >= rest/restN {
 		t.Errorf("summer lesson coverage %.2f not below the rest of the year's %.2f", summer/summerN, rest/restN)
 	}
-	ps, err := st.Booking.Practices(ctx, off, booking.RecordFilter{From: from, To: to, Limit: 5000})
+	ps, err := st.ThemeDay.Practices(ctx, off, themeday.RecordFilter{From: from, To: to, Limit: 5000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +203,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	// and nothing lies ahead.
 	local := now.In(time.FixedZone("CST", 8*3600))
 	cur := local.Format("2006-01")
-	ct, err := st.Booking.Totals(ctx, off, cur, cur, booking.CoverageFilter{})
+	ct, err := st.ThemeDay.Totals(ctx, off, cur, cur, themeday.CoverageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +214,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	if local.Day() > 10 && (ct.DeliveredLessons == 0 || ct.FilmViewings == 0) {
 		t.Errorf("current month %s: %d delivered, %d viewings", cur, ct.DeliveredLessons, ct.FilmViewings)
 	}
-	ms, err := st.Booking.MemberLessons(ctx, off, "")
+	ms, err := st.ThemeDay.MemberLessons(ctx, off, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +258,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 
 	// 漆河镇 has its own, lighter year.
 	qh := officialOf(t, st, "qh-official")
-	qt, err := st.Booking.Totals(ctx, qh, from, to, booking.CoverageFilter{})
+	qt, err := st.ThemeDay.Totals(ctx, qh, from, to, themeday.CoverageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +273,7 @@ func TestHistoryIsDeterministic(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	var got []map[string]int64
-	var totals []booking.Totals
+	var totals []themeday.Totals
 	for range 2 {
 		d := dbtest.SQLite(t)
 		st := storesWithBooking(d)
@@ -279,7 +282,7 @@ func TestHistoryIsDeterministic(t *testing.T) {
 		}
 		got = append(got, historyCounts(t, d))
 		from, to := yearOf(clock())
-		tot, err := st.Booking.Totals(ctx, officialOf(t, st, "official"), from, to, booking.CoverageFilter{})
+		tot, err := st.ThemeDay.Totals(ctx, officialOf(t, st, "official"), from, to, themeday.CoverageFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}

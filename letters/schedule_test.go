@@ -1,4 +1,4 @@
-package booking_test
+package letters_test
 
 import (
 	"bytes"
@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"weike/letters"
 
 	ical "github.com/emersion/go-ical"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
-	"weike/internal/fixture"
 	"weike/lessons"
 	"weike/notify"
 )
@@ -41,7 +42,7 @@ func TestSchedulePeriodsAcrossMonthAndYearEnds(t *testing.T) {
 		{time.Date(2026, 12, 31, 15, 30, 0, 0, time.UTC), "2027-01"},
 	}
 	for _, c := range months {
-		if got := booking.ScheduleMonth(c.at, sh); got != c.want {
+		if got := letters.ScheduleMonth(c.at, sh); got != c.want {
 			t.Errorf("ScheduleMonth(%v) = %s, want %s", c.at, got, c.want)
 		}
 	}
@@ -56,7 +57,7 @@ func TestSchedulePeriodsAcrossMonthAndYearEnds(t *testing.T) {
 		{time.Date(2026, 12, 31, 10, 0, 0, 0, time.UTC), "2027-01-01"}, // 18:00 in Shanghai
 	}
 	for _, c := range days {
-		if got := booking.ReminderDay(c.at, sh); got != c.want {
+		if got := letters.ReminderDay(c.at, sh); got != c.want {
 			t.Errorf("ReminderDay(%v) = %s, want %s", c.at, got, c.want)
 		}
 	}
@@ -117,7 +118,7 @@ func TestMonthlyLetters(t *testing.T) {
 		ctx := context.Background()
 		w, o := scheduleWorld(t, d)
 		a := w.A
-		ls, err := w.Booking.MonthlyLetters(ctx, a.Town.ID, "2026-12", "https://weike.test/")
+		ls, err := w.Letters.MonthlyLetters(ctx, a.Town.ID, "2026-12", "https://weike.test/")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,15 +136,15 @@ func TestMonthlyLetters(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]int{booking.KindMonthlySecretary: 1, booking.KindMonthlyLecturer: 1, booking.KindMonthlyOfficial: 1,
-			booking.KindMonthlyTown: 1, booking.KindMonthlyBranch: len(a.Branches)}
+		want := map[string]int{letters.KindMonthlySecretary: 1, letters.KindMonthlyLecturer: 1, letters.KindMonthlyOfficial: 1,
+			letters.KindMonthlyTown: 1, letters.KindMonthlyBranch: len(a.Branches)}
 		for k, n := range want {
 			if kinds[k] != n {
 				t.Errorf("%d %s letters, want %d (all: %v)", kinds[k], k, n, kinds)
 			}
 		}
 
-		sec := letterOf(t, ls, booking.KindMonthlySecretary, a.Actors["secretary"].AccountID)
+		sec := letterOf(t, ls, letters.KindMonthlySecretary, a.Actors["secretary"].AccountID)
 		mustHave(t, "secretary's letter", sec.Subject, "春华镇", "2026年12月", a.Branches[0].Name)
 		mustHave(t, "secretary's letter", sec.Text, "ch红色家书里的初心", "ch稻花香里说振兴", "ch《抛砖屋场》",
 			"预告 12月3日 周四", "https://example.test/preview", "12月5日 周六 14:00–14:20", "王ch", "2026年11月本支部尚缺",
@@ -151,7 +152,7 @@ func TestMonthlyLetters(t *testing.T) {
 		mustHave(t, "secretary's HTML", sec.HTML, `name="viewport"`, "ch红色家书里的初心", "https://example.test/preview")
 		mustHave(t, "secretary's markdown", sec.Markdown, "### ", "[《ch红色家书里的初心》](https://weike.test/lessons/")
 
-		lec := letterOf(t, ls, booking.KindMonthlyLecturer, a.Actors["lecturer"].AccountID)
+		lec := letterOf(t, ls, letters.KindMonthlyLecturer, a.Actors["lecturer"].AccountID)
 		mustHave(t, "lecturer's letter", lec.Text, "12月5日 周六 14:00", a.Branches[0].Name, "待您答复的点单", "ch稻花香里说振兴")
 		if lec.Attachment == nil || !strings.HasSuffix(lec.Attachment.Name, ".ics") {
 			t.Fatalf("lecturer's letter has no .ics: %+v", lec.Attachment)
@@ -168,26 +169,26 @@ func TestMonthlyLetters(t *testing.T) {
 			t.Errorf("event starts %v (%v), want %v", start, err, o.StartAt)
 		}
 
-		off := letterOf(t, ls, booking.KindMonthlyOfficial, a.Official.AccountID)
+		off := letterOf(t, ls, letters.KindMonthlyOfficial, a.Official.AccountID)
 		mustHave(t, "official's letter", off.Text, "2026年11月覆盖情况", "未完成的支部", a.Branches[1].Name, "精选课 3 节")
 
 		// English for an account that reads English.
 		if err := w.Org.SetLang(ctx, a.Actors["secretary"], "en"); err != nil {
 			t.Fatal(err)
 		}
-		ls, err = w.Booking.MonthlyLetters(ctx, a.Town.ID, "2026-12", "https://weike.test")
+		ls, err = w.Letters.MonthlyLetters(ctx, a.Town.ID, "2026-12", "https://weike.test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		sec = letterOf(t, ls, booking.KindMonthlySecretary, a.Actors["secretary"].AccountID)
+		sec = letterOf(t, ls, letters.KindMonthlySecretary, a.Actors["secretary"].AccountID)
 		mustHave(t, "English letter", sec.Subject+sec.Text, "December 2026", "Featured lessons", "Sat 5 Dec 14:00")
 
 		// A month without a plan says so rather than sending empty lists.
-		ls, err = w.Booking.MonthlyLetters(ctx, a.Town.ID, "2027-01", "https://weike.test")
+		ls, err = w.Letters.MonthlyLetters(ctx, a.Town.ID, "2027-01", "https://weike.test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		off = letterOf(t, ls, booking.KindMonthlyOfficial, a.Official.AccountID)
+		off = letterOf(t, ls, letters.KindMonthlyOfficial, a.Official.AccountID)
 		mustHave(t, "official's January letter", off.Text, "尚未发布")
 	})
 }
@@ -198,18 +199,18 @@ func TestReminderLetters(t *testing.T) {
 		ctx := context.Background()
 		w, _ := scheduleWorld(t, d)
 		a := w.A
-		ls, err := w.Booking.ReminderLetters(ctx, "2026-12-05", "https://weike.test")
+		ls, err := w.Letters.ReminderLetters(ctx, "2026-12-05", "https://weike.test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(ls) != 3 {
 			t.Fatalf("%d reminders, want lecturer, secretary and the branch's robot: %+v", len(ls), ls)
 		}
-		lec := letterOf(t, ls, booking.KindReminderLecturer, a.Actors["lecturer"].AccountID)
+		lec := letterOf(t, ls, letters.KindReminderLecturer, a.Actors["lecturer"].AccountID)
 		mustHave(t, "lecturer's reminder", lec.Subject+lec.Text, "明天", "12月5日 周六", "14:00", a.Courtyards[0].Name)
-		letterOf(t, ls, booking.KindReminderBranch, a.Actors["secretary"].AccountID)
+		letterOf(t, ls, letters.KindReminderBranch, a.Actors["secretary"].AccountID)
 		for _, day := range []string{"2026-12-04", "2026-12-06", "2026-12-12"} {
-			ls, err := w.Booking.ReminderLetters(ctx, day, "https://weike.test")
+			ls, err := w.Letters.ReminderLetters(ctx, day, "https://weike.test")
 			if err != nil || len(ls) != 0 {
 				t.Errorf("%s: %d reminders (%v), want none: only confirmed lessons of the day", day, len(ls), err)
 			}
