@@ -35,7 +35,8 @@ func (Feed) TableName() string { return "calendar_feeds" }
 
 // CalendarFeeds returns the actor's feeds, creating them on first use: a
 // lecturer's own agenda, a secretary's branch.
-func (s *Store) CalendarFeeds(ctx context.Context, act org.Actor) ([]Feed, error) {
+func (s *Store) CalendarFeeds(ctx context.Context, act org.Actor) (_ []Feed, err error) {
+	defer apperr.Wrap(&err, "booking: calendar feeds")
 	var want []Feed
 	switch act.Role {
 	case org.RoleLecturer:
@@ -57,20 +58,22 @@ func (s *Store) CalendarFeeds(ctx context.Context, act org.Actor) ([]Feed, error
 		if err := s.db.W.WithContext(ctx).Where("kind = ? AND owner_id = ?", f.Kind, f.OwnerID).First(&got).Error; err != nil {
 			return nil, err
 		}
-		got.Name = s.ownerName(ctx, got)
+		if got.Name, err = s.ownerName(ctx, got); err != nil {
+			return nil, err
+		}
 		out = append(out, got)
 	}
 	return out, nil
 }
 
-func (s *Store) ownerName(ctx context.Context, f Feed) string {
+func (s *Store) ownerName(ctx context.Context, f Feed) (string, error) {
 	var name string
 	table := "lecturers"
 	if f.Kind == "branch" {
 		table = "branches"
 	}
-	s.db.R.WithContext(ctx).Table(table).Select("name").Where("id = ?", f.OwnerID).Scan(&name)
-	return name
+	err := s.db.R.WithContext(ctx).Table(table).Select("name").Where("id = ?", f.OwnerID).Scan(&name).Error
+	return name, err
 }
 
 // CalendarEvent is a lesson as a calendar shows it.
@@ -95,7 +98,8 @@ type Calendar struct {
 // FeedCalendar reads the calendar behind a token: the owner's confirmed and
 // given lessons, and the cancelled ones that had been confirmed (so calendar
 // apps remove them), from half a year back on.
-func (s *Store) FeedCalendar(ctx context.Context, token string) (*Calendar, error) {
+func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, err error) {
+	defer apperr.Wrap(&err, "booking: feed calendar")
 	if token == "" || len(token) > 100 {
 		return nil, apperr.NotFoundf("calendar")
 	}
@@ -136,7 +140,11 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (*Calendar, erro
 	if err != nil {
 		return nil, err
 	}
-	cal := &Calendar{Name: "微党课 · " + s.ownerName(ctx, f), Timezone: loc.String()}
+	owner, err := s.ownerName(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	cal := &Calendar{Name: "微党课 · " + owner, Timezone: loc.String()}
 	for _, r := range rows {
 		desc := fmt.Sprintf("讲师：%s %s\n支部：%s\n屋场：%s %s\n预计人数：%d", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress, r.Audience)
 		if r.Note != "" {

@@ -103,7 +103,8 @@ func (in *PastLesson) validate(now time.Time) error {
 // Deliver and Review would have. The lesson, lecturer (qualified for it)
 // and courtyard must be the town's, the start must have passed, and the
 // lecturer (with the travel buffer) and the branch must have been free.
-func (s *Store) RecordPastLesson(ctx context.Context, act org.Actor, in PastLesson) (*Order, error) {
+func (s *Store) RecordPastLesson(ctx context.Context, act org.Actor, in PastLesson) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: record past lesson")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -112,7 +113,7 @@ func (s *Store) RecordPastLesson(ctx context.Context, act org.Actor, in PastLess
 		return nil, err
 	}
 	var id int64
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		o, err := s.recordPast(tx, act, in, now)
 		if err != nil {
 			return err
@@ -244,7 +245,8 @@ func (s *Store) creditAt(tx *gorm.DB, o *Order, kind string, points int, at time
 // none: the first one refused stops the batch, its error's fields prefixed
 // with its index and its index in the error's detail. Lessons of the batch
 // are checked against each other as against the orders already there.
-func (s *Store) RecordPastLessons(ctx context.Context, act org.Actor, ins []PastLesson) (int, error) {
+func (s *Store) RecordPastLessons(ctx context.Context, act org.Actor, ins []PastLesson) (_ int, err error) {
+	defer apperr.Wrap(&err, "booking: record past lessons")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}
@@ -254,7 +256,7 @@ func (s *Store) RecordPastLessons(ctx context.Context, act org.Actor, ins []Past
 			return 0, batchErr(err, i)
 		}
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for i, in := range ins {
 			if _, err := s.recordPast(tx, act, in, now); err != nil {
 				return batchErr(err, i)

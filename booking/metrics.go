@@ -1,12 +1,17 @@
 package booking
 
-import "context"
+import (
+	"context"
+
+	"weike/internal/apperr"
+)
 
 // CountOrdersByStatus counts every town's orders by status, for the
 // operator's /metrics; each status appears, zero included, so a series never
 // vanishes from a dashboard. It takes no actor: it serves the operator, never
 // a user, and says nothing about any one order.
-func (s *Store) CountOrdersByStatus(ctx context.Context) (map[string]int64, error) {
+func (s *Store) CountOrdersByStatus(ctx context.Context) (_ map[string]int64, err error) {
+	defer apperr.Wrap(&err, "booking: count orders by status")
 	var rows []struct {
 		Status string
 		N      int64

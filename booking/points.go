@@ -64,7 +64,8 @@ type Mine struct {
 
 // Points reports the town's leaderboard for a month (YYYY-MM; empty means
 // the current one) and the caller's own ledger when they are a lecturer.
-func (s *Store) Points(ctx context.Context, act org.Actor, month string, townID int64) (*PointsReport, error) {
+func (s *Store) Points(ctx context.Context, act org.Actor, month string, townID int64) (_ *PointsReport, err error) {
+	defer apperr.Wrap(&err, "booking: points")
 	loc := tz.Shanghai
 	if month == "" {
 		month = s.now().In(loc).Format("2006-01")

@@ -24,7 +24,8 @@ type Slot struct {
 // blackouts, clear of their other lessons (with the travel buffer) and the
 // branch's, within capacity, lead time and horizon. With lecturerID zero it
 // covers every qualified lecturer. Starts fall on the half hour.
-func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturerID int64, weeks, max int) ([]Slot, error) {
+func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturerID int64, weeks, max int) (_ []Slot, err error) {
+	defer apperr.Wrap(&err, "booking: free slots")
 	var townID int64
 	if err := s.db.R.WithContext(ctx).Table("lessons").Where("id = ? AND town_id IN ?", lessonID, act.Towns).
 		Pluck("town_id", &townID).Error; err != nil {
@@ -147,7 +148,8 @@ func (b *busyTimes) blocks(w *world, start time.Time) bool {
 // FreeDays groups a lecturer's free starts for a lesson by local day: the
 // next n days on which the lesson can be ordered from them, each with the
 // ranges of start times left (bookings, buffer, lead time and all).
-func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerID int64, n int) ([]lessons.FreeDay, error) {
+func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerID int64, n int) (_ []lessons.FreeDay, err error) {
+	defer apperr.Wrap(&err, "booking: free days")
 	slots, err := s.FreeSlots(ctx, act, lessonID, lecturerID, 6, 500)
 	if err != nil {
 		return nil, err

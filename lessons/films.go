@@ -39,7 +39,8 @@ type FilmFilter struct {
 }
 
 // Films lists the films the actor may read; retired ones only for officials.
-func (s *Store) Films(ctx context.Context, act org.Actor, f FilmFilter) ([]Film, error) {
+func (s *Store) Films(ctx context.Context, act org.Actor, f FilmFilter) (_ []Film, err error) {
+	defer apperr.Wrap(&err, "lessons: films")
 	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.ScopeTowns(f.TownID))
 	if act.Role != org.RoleOfficial {
 		q = q.Where("status = ?", StatusPublished)
@@ -51,14 +52,15 @@ func (s *Store) Films(ctx context.Context, act org.Actor, f FilmFilter) ([]Film,
 		q = q.Where(`(title LIKE ? ESCAPE '\' OR description LIKE ? ESCAPE '\')`, likeOf(qs), likeOf(qs))
 	}
 	var fs []Film
-	err := q.Order("town_id, id").Find(&fs).Error
+	err = q.Order("town_id, id").Find(&fs).Error
 	return fs, err
 }
 
 func likeOf(q string) string { return db.Like(q) }
 
 // Film returns one film the actor may read.
-func (s *Store) Film(ctx context.Context, act org.Actor, id int64) (*Film, error) {
+func (s *Store) Film(ctx context.Context, act org.Actor, id int64) (_ *Film, err error) {
+	defer apperr.Wrap(&err, "lessons: film %d", id)
 	var f Film
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&f).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -118,7 +120,8 @@ func (in *FilmInput) Validate() error {
 }
 
 // CreateFilm adds a film to the official's town.
-func (s *Store) CreateFilm(ctx context.Context, act org.Actor, in FilmInput) (*Film, error) {
+func (s *Store) CreateFilm(ctx context.Context, act org.Actor, in FilmInput) (_ *Film, err error) {
+	defer apperr.Wrap(&err, "lessons: create film")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -142,12 +145,13 @@ func filmWriteErr(err error, title string) error {
 }
 
 // UpdateFilm changes a film of the official's town.
-func (s *Store) UpdateFilm(ctx context.Context, act org.Actor, id int64, in FilmInput) (*Film, error) {
+func (s *Store) UpdateFilm(ctx context.Context, act org.Actor, id int64, in FilmInput) (_ *Film, err error) {
+	defer apperr.Wrap(&err, "lessons: update film %d", id)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var f Film
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&f).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFoundf("film")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"weike/internal/apperr"
 
 	"gorm.io/gorm"
 
@@ -177,7 +178,8 @@ var lecturerColumns = map[string]string{"branch_id": "branch"}
 // ImportLecturers creates the lecturers of a sheet in the official's town.
 // A lecturer's branch is a branch name of that town. Nothing is written if
 // any row is bad; the error lists every problem with its row number.
-func (s *Store) ImportLecturers(ctx context.Context, act org.Actor, t *sheet.Table) (int, error) {
+func (s *Store) ImportLecturers(ctx context.Context, act org.Actor, t *sheet.Table) (_ int, err error) {
+	defer apperr.Wrap(&err, "lessons: import lecturers")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}
@@ -275,7 +277,8 @@ var lessonColumns = map[string]string{"topic_id": "topic", "lecturer_ids": "lect
 // topic is a topic name of the town and lecturers are lecturer names of the
 // town. Nothing is written if any row is bad; the error lists every problem
 // with its row number.
-func (s *Store) ImportLessons(ctx context.Context, act org.Actor, t *sheet.Table) (int, error) {
+func (s *Store) ImportLessons(ctx context.Context, act org.Actor, t *sheet.Table) (_ int, err error) {
+	defer apperr.Wrap(&err, "lessons: import lessons")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}

@@ -69,7 +69,8 @@ type LecturerFilter struct {
 }
 
 // Lecturers lists the lecturers the actor may read.
-func (s *Store) Lecturers(ctx context.Context, act org.Actor, f LecturerFilter) ([]Lecturer, error) {
+func (s *Store) Lecturers(ctx context.Context, act org.Actor, f LecturerFilter) (_ []Lecturer, err error) {
+	defer apperr.Wrap(&err, "lessons: lecturers")
 	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.ScopeTowns(f.TownID))
 	if f.ActiveOnly {
 		q = q.Where("active = ?", true)
@@ -126,7 +127,8 @@ func (s *Store) fillLecturers(ctx context.Context, ls []Lecturer) error {
 }
 
 // Lecturer returns one lecturer the actor may read.
-func (s *Store) Lecturer(ctx context.Context, act org.Actor, id int64) (*Lecturer, error) {
+func (s *Store) Lecturer(ctx context.Context, act org.Actor, id int64) (_ *Lecturer, err error) {
+	defer apperr.Wrap(&err, "lessons: lecturer %d", id)
 	var l Lecturer
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -210,7 +212,8 @@ func (in *LecturerInput) Validate() error {
 }
 
 // CreateLecturer adds a lecturer to the official's town.
-func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerInput) (*Lecturer, error) {
+func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerInput) (_ *Lecturer, err error) {
+	defer apperr.Wrap(&err, "lessons: create lecturer")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -218,7 +221,7 @@ func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerIn
 		return nil, err
 	}
 	var id int64
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		l, err := s.createLecturerTx(tx, act.TownID, in)
 		if err == nil {
 			id = l.ID
@@ -314,11 +317,12 @@ func writeLecturerParts(tx *gorm.DB, townID, id int64, in LecturerInput) error {
 
 // UpdateLecturer changes a lecturer of the official's town. Availability,
 // blackouts and lessons are replaced only when given.
-func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in LecturerInput) (*Lecturer, error) {
+func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in LecturerInput) (_ *Lecturer, err error) {
+	defer apperr.Wrap(&err, "lessons: update lecturer %d", id)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var l Lecturer
 		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {

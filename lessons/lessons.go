@@ -90,7 +90,8 @@ func NewStore(d *db.DB, now func() time.Time) *Store {
 }
 
 // EnsureTopics gives a town the default topics it lacks (operator use).
-func (s *Store) EnsureTopics(ctx context.Context, townID int64) error {
+func (s *Store) EnsureTopics(ctx context.Context, townID int64) (err error) {
+	defer apperr.Wrap(&err, "lessons: ensure topics")
 	return s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for i, t := range DefaultTopics {
 			var n int64
@@ -110,14 +111,16 @@ func (s *Store) EnsureTopics(ctx context.Context, townID int64) error {
 }
 
 // Topics lists the topics of the actor's towns.
-func (s *Store) Topics(ctx context.Context, act org.Actor) ([]Topic, error) {
+func (s *Store) Topics(ctx context.Context, act org.Actor) (_ []Topic, err error) {
+	defer apperr.Wrap(&err, "lessons: topics")
 	var ts []Topic
-	err := s.db.R.WithContext(ctx).Where("town_id IN ?", act.Towns).Order("town_id, sort, id").Find(&ts).Error
+	err = s.db.R.WithContext(ctx).Where("town_id IN ?", act.Towns).Order("town_id, sort, id").Find(&ts).Error
 	return ts, err
 }
 
 // CreateTopic adds a topic to the official's town.
-func (s *Store) CreateTopic(ctx context.Context, act org.Actor, name, nameEn string) (*Topic, error) {
+func (s *Store) CreateTopic(ctx context.Context, act org.Actor, name, nameEn string) (_ *Topic, err error) {
+	defer apperr.Wrap(&err, "lessons: create topic")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -169,7 +172,8 @@ type Page[T any] struct {
 func (s *Store) Month(t time.Time) string { return t.In(s.loc).Format("2006-01") }
 
 // Lessons lists the catalog as the actor may see it.
-func (s *Store) Lessons(ctx context.Context, act org.Actor, f LessonFilter) (*Page[Lesson], error) {
+func (s *Store) Lessons(ctx context.Context, act org.Actor, f LessonFilter) (_ *Page[Lesson], err error) {
+	defer apperr.Wrap(&err, "lessons: lessons")
 	if f.PerPage <= 0 || f.PerPage > 100 {
 		f.PerPage = 20
 	}
@@ -225,7 +229,7 @@ func (s *Store) Lessons(ctx context.Context, act org.Actor, f LessonFilter) (*Pa
 		q = q.Order("topics.sort, lessons.topic_id, lessons.id")
 	}
 	var items []Lesson
-	err := q.Select("lessons.*, topics.name AS topic").Joins("JOIN topics ON topics.id = lessons.topic_id").
+	err = q.Select("lessons.*, topics.name AS topic").Joins("JOIN topics ON topics.id = lessons.topic_id").
 		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Scan(&items).Error
 	if err != nil {
 		return nil, err
@@ -280,7 +284,8 @@ func splitLines(s string) []string {
 }
 
 // Lesson returns one lesson; non-officials see only published ones.
-func (s *Store) Lesson(ctx context.Context, act org.Actor, id int64) (*Lesson, error) {
+func (s *Store) Lesson(ctx context.Context, act org.Actor, id int64) (_ *Lesson, err error) {
+	defer apperr.Wrap(&err, "lessons: lesson %d", id)
 	var ls []Lesson
 	q := s.db.R.WithContext(ctx).Table("lessons").Select("lessons.*, topics.name AS topic").
 		Joins("JOIN topics ON topics.id = lessons.topic_id").
@@ -373,7 +378,8 @@ func isLink(s string) bool {
 }
 
 // CreateLesson adds a lesson to the official's town.
-func (s *Store) CreateLesson(ctx context.Context, act org.Actor, in LessonInput) (*Lesson, error) {
+func (s *Store) CreateLesson(ctx context.Context, act org.Actor, in LessonInput) (_ *Lesson, err error) {
+	defer apperr.Wrap(&err, "lessons: create lesson")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -381,7 +387,7 @@ func (s *Store) CreateLesson(ctx context.Context, act org.Actor, in LessonInput)
 		return nil, err
 	}
 	var id int64
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		l, err := s.createLessonTx(tx, act.TownID, in)
 		if err != nil {
 			return err
@@ -474,11 +480,12 @@ func setLecturers(tx *gorm.DB, lessonID int64, ids []int64) error {
 }
 
 // UpdateLesson changes a lesson of the official's town; retiring is a status.
-func (s *Store) UpdateLesson(ctx context.Context, act org.Actor, id int64, in LessonInput) (*Lesson, error) {
+func (s *Store) UpdateLesson(ctx context.Context, act org.Actor, id int64, in LessonInput) (_ *Lesson, err error) {
+	defer apperr.Wrap(&err, "lessons: update lesson %d", id)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var l Lesson
 		if err := tx.Omit("Topic").Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -62,7 +62,8 @@ func ParseMonth(m string) (time.Time, error) {
 }
 
 // Plan returns a town's plan for a month; an unpublished month has empty lists.
-func (s *Store) Plan(ctx context.Context, act org.Actor, month string, townID int64) (*Plan, error) {
+func (s *Store) Plan(ctx context.Context, act org.Actor, month string, townID int64) (_ *Plan, err error) {
+	defer apperr.Wrap(&err, "lessons: plan")
 	if _, err := ParseMonth(month); err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func (s *Store) Plan(ctx context.Context, act org.Actor, month string, townID in
 		Note        string
 		PublishedAt *time.Time
 	}
-	err := s.db.R.WithContext(ctx).Table("plans").Select("note, published_at").Where("town_id = ? AND month = ?", townID, month).Take(&row).Error
+	err = s.db.R.WithContext(ctx).Table("plans").Select("note, published_at").Where("town_id = ? AND month = ?", townID, month).Take(&row).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
 	}
@@ -117,7 +118,8 @@ func (s *Store) Plan(ctx context.Context, act org.Actor, month string, townID in
 
 // PutPlan publishes (or republishes) the official's town's plan for a month,
 // replacing its featured lessons and film list.
-func (s *Store) PutPlan(ctx context.Context, act org.Actor, month string, in PlanInput) (*Plan, error) {
+func (s *Store) PutPlan(ctx context.Context, act org.Actor, month string, in PlanInput) (_ *Plan, err error) {
+	defer apperr.Wrap(&err, "lessons: put plan")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}

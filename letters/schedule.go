@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"weike/internal/apperr"
 	"weike/internal/tz"
 
 	"weike/booking"
@@ -53,14 +54,16 @@ func ReminderDay(at time.Time, loc *time.Location) string {
 func (s *Store) Shanghai() *time.Location { return tz.Shanghai }
 
 // Towns lists every town, each with its own monthly schedule and zone.
-func (s *Store) Towns(ctx context.Context) ([]org.Town, error) {
+func (s *Store) Towns(ctx context.Context) (_ []org.Town, err error) {
+	defer apperr.Wrap(&err, "letters: towns")
 	var ts []org.Town
-	err := s.db.R.WithContext(ctx).Table("towns").Order("id").Find(&ts).Error
+	err = s.db.R.WithContext(ctx).Table("towns").Order("id").Find(&ts).Error
 	return ts, err
 }
 
 // TownLoc returns a town's zone.
-func (s *Store) TownLoc(ctx context.Context, townID int64) (*time.Location, error) {
+func (s *Store) TownLoc(ctx context.Context, townID int64) (_ *time.Location, err error) {
+	defer apperr.Wrap(&err, "letters: town loc")
 	_, loc, err := s.loadTown(ctx, townID)
 	return loc, err
 }
@@ -123,7 +126,8 @@ func (s *Store) lessonRows(ctx context.Context, where string, args ...any) ([]le
 
 // LecturerCalendar is a lecturer's confirmed lessons of a month as a
 // calendar, for the .ics the monthly schedule attaches.
-func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month string) (*booking.Calendar, error) {
+func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month string) (_ *booking.Calendar, err error) {
+	defer apperr.Wrap(&err, "letters: lecturer calendar")
 	var l struct {
 		TownID int64
 		Name   string
@@ -170,7 +174,8 @@ func calendarOf(name string, loc *time.Location, rows []lessonRow) *booking.Cale
 // month; to each lecturer their agenda and pending orders with an .ics; to
 // each official last month's coverage and its gaps; and to the town's and
 // branches' group robots the town's and the branch's schedule.
-func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL string) ([]notify.Letter, error) {
+func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL string) (_ []notify.Letter, err error) {
+	defer apperr.Wrap(&err, "letters: monthly letters")
 	town, loc, err := s.loadTown(ctx, townID)
 	if err != nil {
 		return nil, err
@@ -270,7 +275,8 @@ func (s *Store) lecturerNames(ctx context.Context, townID int64) (map[int64]stri
 // ReminderLetters builds the reminders of day's (YYYY-MM-DD, local)
 // confirmed lessons in every town: to the lecturer, to the branch's
 // secretaries and to the branch's group robot.
-func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) ([]notify.Letter, error) {
+func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) (_ []notify.Letter, err error) {
+	defer apperr.Wrap(&err, "letters: reminder letters")
 	towns, err := s.Towns(ctx)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"weike/internal/apperr"
 
 	"github.com/wneessen/go-mail"
 )
@@ -72,7 +73,8 @@ func (m *Mailer) client() (*mail.Client, error) {
 // The Message-ID is derived from the row, so a receiving server or client
 // that sees the same message twice (a crash between sending and recording)
 // can tell.
-func (m *Mailer) Send(ctx context.Context, o *Outgoing, now time.Time) error {
+func (m *Mailer) Send(ctx context.Context, o *Outgoing, now time.Time) (err error) {
+	defer apperr.Wrap(&err, "notify: send")
 	msg := mail.NewMsg()
 	msg.FromMailAddress(m.from)
 	msg.ToMailAddress(&netmail.Address{Name: o.RecipientName, Address: o.Address})

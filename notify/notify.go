@@ -143,7 +143,8 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 func (s *Store) Now() time.Time { return s.now() }
 
 // Inbox lists the actor's messages, newest first, and the unread count.
-func (s *Store) Inbox(ctx context.Context, act org.Actor, limit int) ([]Message, int64, error) {
+func (s *Store) Inbox(ctx context.Context, act org.Actor, limit int) (_ []Message, _ int64, err error) {
+	defer apperr.Wrap(&err, "notify: inbox")
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
@@ -156,14 +157,16 @@ func (s *Store) Inbox(ctx context.Context, act org.Actor, limit int) ([]Message,
 }
 
 // Unread counts the actor's unread messages.
-func (s *Store) Unread(ctx context.Context, act org.Actor) (int64, error) {
+func (s *Store) Unread(ctx context.Context, act org.Actor) (_ int64, err error) {
+	defer apperr.Wrap(&err, "notify: unread")
 	var n int64
-	err := s.db.R.WithContext(ctx).Model(&Message{}).Where("account_id = ? AND read_at IS NULL", act.AccountID).Count(&n).Error
+	err = s.db.R.WithContext(ctx).Model(&Message{}).Where("account_id = ? AND read_at IS NULL", act.AccountID).Count(&n).Error
 	return n, err
 }
 
 // MarkRead marks one of the actor's messages read.
-func (s *Store) MarkRead(ctx context.Context, act org.Actor, id int64) error {
+func (s *Store) MarkRead(ctx context.Context, act org.Actor, id int64) (err error) {
+	defer apperr.Wrap(&err, "notify: mark read %d", id)
 	var m Message
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND account_id = ?", id, act.AccountID).First(&m).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {

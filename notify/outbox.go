@@ -130,7 +130,8 @@ func (q Queued) Total() int {
 
 // EnqueueTx writes letters to the outbox inside the caller's transaction.
 // A letter whose key is already taken adds nothing.
-func (s *Store) EnqueueTx(tx *gorm.DB, letters []Letter) (Queued, error) {
+func (s *Store) EnqueueTx(tx *gorm.DB, letters []Letter) (_ Queued, err error) {
+	defer apperr.Wrap(&err, "notify: enqueue tx")
 	return enqueueTx(tx, letters, s.now(), s.defaultWebhook)
 }
 
@@ -247,7 +248,8 @@ type Delivery struct {
 // Deliver sends every message that is due, on this instance: each is first
 // claimed by a conditional update, so two instances delivering at once never
 // send the same message twice.
-func (s *Store) Deliver(ctx context.Context) (Delivery, error) {
+func (s *Store) Deliver(ctx context.Context) (_ Delivery, err error) {
+	defer apperr.Wrap(&err, "notify: deliver")
 	var d Delivery
 	seen := map[int64]bool{}
 	for {
@@ -278,7 +280,8 @@ func (s *Store) Deliver(ctx context.Context) (Delivery, error) {
 
 // DeliverNow sends every pending message at once, without waiting for the
 // backoff of those that failed before (an operator's "retry now" for all).
-func (s *Store) DeliverNow(ctx context.Context) (Delivery, error) {
+func (s *Store) DeliverNow(ctx context.Context) (_ Delivery, err error) {
+	defer apperr.Wrap(&err, "notify: deliver now")
 	now := s.now()
 	if err := s.db.W.WithContext(ctx).Model(&Outgoing{}).Where("status = ? AND next_attempt_at > ?", StatusPending, now).
 		Updates(map[string]any{"next_attempt_at": now, "updated_at": now}).Error; err != nil {
@@ -371,7 +374,8 @@ var Statuses = []string{StatusPending, StatusSending, StatusSent, StatusFailed, 
 var Channels = []string{ChannelInbox, ChannelEmail, ChannelWebhook}
 
 // Messages lists the messages of the official's town, newest first.
-func (s *Store) Messages(ctx context.Context, act org.Actor, f MessageFilter) (*Page[Outgoing], error) {
+func (s *Store) Messages(ctx context.Context, act org.Actor, f MessageFilter) (_ *Page[Outgoing], err error) {
+	defer apperr.Wrap(&err, "notify: messages")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -412,7 +416,8 @@ func (s *Store) Messages(ctx context.Context, act org.Actor, f MessageFilter) (*
 }
 
 // Counts tallies the town's messages by status, for the page's summary.
-func (s *Store) Counts(ctx context.Context, act org.Actor) (map[string]int64, error) {
+func (s *Store) Counts(ctx context.Context, act org.Actor) (_ map[string]int64, err error) {
+	defer apperr.Wrap(&err, "notify: counts")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -449,7 +454,8 @@ func shownAddress(o Outgoing) string {
 // Retry sends a message of the official's town again now: a failed or
 // skipped one gets one more attempt, a pending one goes out without waiting
 // for its backoff. A sent message is not sent twice.
-func (s *Store) Retry(ctx context.Context, act org.Actor, id int64) (*Outgoing, error) {
+func (s *Store) Retry(ctx context.Context, act org.Actor, id int64) (_ *Outgoing, err error) {
+	defer apperr.Wrap(&err, "notify: retry %d", id)
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -494,9 +500,10 @@ var errDryRun = errors.New("dry run")
 // DryRun tells what enqueueing letters would add, without keeping any of it:
 // the rows are written inside a transaction that is then rolled back, so the
 // answer honours the same keys, channels and addresses as a real run.
-func (s *Store) DryRun(ctx context.Context, letters []Letter) (Queued, error) {
+func (s *Store) DryRun(ctx context.Context, letters []Letter) (_ Queued, err error) {
+	defer apperr.Wrap(&err, "notify: dry run")
 	var q Queued
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var err error
 		if q, err = s.EnqueueTx(tx, letters); err != nil {
 			return err

@@ -32,7 +32,8 @@ type ChannelPrefs struct {
 }
 
 // Channels returns the actor's chosen channels.
-func (s *Store) Channels(ctx context.Context, act org.Actor) (*ChannelPrefs, error) {
+func (s *Store) Channels(ctx context.Context, act org.Actor) (_ *ChannelPrefs, err error) {
+	defer apperr.Wrap(&err, "notify: channels")
 	var row struct {
 		Channels string
 		Email    string
@@ -49,7 +50,8 @@ func (s *Store) Channels(ctx context.Context, act org.Actor) (*ChannelPrefs, err
 
 // SetChannels replaces the actor's channels: at least one, each known, and
 // e-mail only with an address to send to.
-func (s *Store) SetChannels(ctx context.Context, act org.Actor, channels []string) (*ChannelPrefs, error) {
+func (s *Store) SetChannels(ctx context.Context, act org.Actor, channels []string) (_ *ChannelPrefs, err error) {
+	defer apperr.Wrap(&err, "notify: set channels")
 	var fs apperr.FieldSet
 	var keep []string
 	for _, c := range channels {

@@ -61,7 +61,8 @@ func robotTx(tx *gorm.DB, townID, branchID int64) (*Robot, error) {
 }
 
 // Robots lists the group robots of the official's town.
-func (s *Store) Robots(ctx context.Context, act org.Actor) ([]Robot, error) {
+func (s *Store) Robots(ctx context.Context, act org.Actor) (_ []Robot, err error) {
+	defer apperr.Wrap(&err, "notify: robots")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -87,7 +88,8 @@ func RobotKindOf(u string) string {
 // PutRobot sets (or, with an empty URL, removes) the group robot of the
 // official's town (branchID 0) or of one of its branches. An empty secret
 // keeps the one stored; "-" clears it.
-func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kind, rawURL, secret string) error {
+func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kind, rawURL, secret string) (err error) {
+	defer apperr.Wrap(&err, "notify: put robot")
 	if err := act.RequireOfficial(); err != nil {
 		return err
 	}

@@ -27,7 +27,8 @@ const BcryptCost = 10
 const SessionTTL = 14 * 24 * time.Hour
 
 // HashPassword hashes a password for storage at the store's cost.
-func (s *Store) HashPassword(pw string) (string, error) {
+func (s *Store) HashPassword(pw string) (_ string, err error) {
+	defer apperr.Wrap(&err, "org: hash password")
 	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.bcryptCost)
 	return string(h), err
 }
@@ -55,7 +56,8 @@ type NewAccount struct {
 // CreateAccount adds an account after checking that its role's anchors
 // (town, branch, lecturer, county) exist and fit together. It is an operator
 // action (CLI, demo); it takes no actor.
-func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (*Account, error) {
+func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (_ *Account, err error) {
+	defer apperr.Wrap(&err, "org: create account")
 	var fs apperr.FieldSet
 	in.Login = strings.TrimSpace(in.Login)
 	if !loginRe.MatchString(in.Login) {
@@ -78,7 +80,7 @@ func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (*Account, err
 	if a.Name == "" {
 		a.Name = a.Login
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		switch in.Role {
 		case RoleCounty:
 			var c County
@@ -134,7 +136,8 @@ func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (*Account, err
 }
 
 // AccountByLogin finds an account (operator use).
-func (s *Store) AccountByLogin(ctx context.Context, login string) (*Account, error) {
+func (s *Store) AccountByLogin(ctx context.Context, login string) (_ *Account, err error) {
+	defer apperr.Wrap(&err, "org: account by login")
 	var a Account
 	if err := s.db.R.WithContext(ctx).Where("login = ?", login).First(&a).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -156,7 +159,8 @@ const (
 // Authenticate checks a login and password. Failures are counted per login
 // and per client address; past the limit it refuses even a right password
 // until the window has passed.
-func (s *Store) Authenticate(ctx context.Context, login, password, clientIP string) (*Account, error) {
+func (s *Store) Authenticate(ctx context.Context, login, password, clientIP string) (_ *Account, err error) {
+	defer apperr.Wrap(&err, "org: authenticate")
 	login = strings.TrimSpace(login)
 	keys := []string{"login:" + strings.ToLower(login), "ip:" + clientIP}
 	since := s.now().Add(-SignInWindow)
@@ -170,7 +174,7 @@ func (s *Store) Authenticate(ctx context.Context, login, password, clientIP stri
 		}
 	}
 	var a Account
-	err := s.db.R.WithContext(ctx).Where("login = ? AND active = ?", login, true).First(&a).Error
+	err = s.db.R.WithContext(ctx).Where("login = ? AND active = ?", login, true).First(&a).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
 	}
@@ -199,7 +203,8 @@ func (s *Store) Authenticate(ctx context.Context, login, password, clientIP stri
 }
 
 // ActorFor turns an account into the Actor the domain packages scope by.
-func (s *Store) ActorFor(ctx context.Context, a *Account) (Actor, error) {
+func (s *Store) ActorFor(ctx context.Context, a *Account) (_ Actor, err error) {
+	defer apperr.Wrap(&err, "org: actor for")
 	act := Actor{AccountID: a.ID, Login: a.Login, Name: a.Name, Role: a.Role, CountyID: a.CountyID, Lang: a.Lang}
 	if a.TownID != nil {
 		act.TownID = *a.TownID
@@ -220,7 +225,8 @@ func (s *Store) ActorFor(ctx context.Context, a *Account) (Actor, error) {
 }
 
 // Account returns the actor's own account.
-func (s *Store) Account(ctx context.Context, act Actor) (*Account, error) {
+func (s *Store) Account(ctx context.Context, act Actor) (_ *Account, err error) {
+	defer apperr.Wrap(&err, "org: account")
 	var a Account
 	if err := s.db.R.WithContext(ctx).First(&a, act.AccountID).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -232,7 +238,8 @@ func (s *Store) Account(ctx context.Context, act Actor) (*Account, error) {
 }
 
 // SetLang stores the actor's language choice.
-func (s *Store) SetLang(ctx context.Context, act Actor, lang string) error {
+func (s *Store) SetLang(ctx context.Context, act Actor, lang string) (err error) {
+	defer apperr.Wrap(&err, "org: set lang")
 	return s.db.W.WithContext(ctx).Table("accounts").Where("id = ?", act.AccountID).Update("lang", lang).Error
 }
 
@@ -259,20 +266,22 @@ type Session struct {
 }
 
 // CreateSession starts a web session and returns its secret token.
-func (s *Store) CreateSession(ctx context.Context, accountID int64) (string, error) {
+func (s *Store) CreateSession(ctx context.Context, accountID int64) (_ string, err error) {
+	defer apperr.Wrap(&err, "org: create session")
 	tok := newSecret()
 	now := s.now()
-	err := s.db.W.WithContext(ctx).Create(&Session{ID: hashSecret(tok), AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}).Error
+	err = s.db.W.WithContext(ctx).Create(&Session{ID: hashSecret(tok), AccountID: accountID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}).Error
 	return tok, err
 }
 
 // SessionAccount resolves a session token to its account.
-func (s *Store) SessionAccount(ctx context.Context, token string) (*Account, error) {
+func (s *Store) SessionAccount(ctx context.Context, token string) (_ *Account, err error) {
+	defer apperr.Wrap(&err, "org: session account")
 	if token == "" {
 		return nil, apperr.New(apperr.Unauthorized, "auth.required")
 	}
 	var a Account
-	err := s.db.R.WithContext(ctx).Table("accounts").
+	err = s.db.R.WithContext(ctx).Table("accounts").
 		Joins("JOIN sessions ON sessions.account_id = accounts.id").
 		Where("sessions.id = ? AND sessions.expires_at > ? AND accounts.active = ?", hashSecret(token), s.now(), true).
 		Select("accounts.*").First(&a).Error
@@ -286,7 +295,8 @@ func (s *Store) SessionAccount(ctx context.Context, token string) (*Account, err
 }
 
 // DeleteSession signs a session out.
-func (s *Store) DeleteSession(ctx context.Context, token string) error {
+func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
+	defer apperr.Wrap(&err, "org: delete session")
 	return s.db.W.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&Session{}).Error
 }
 
@@ -303,7 +313,8 @@ type APIToken struct {
 
 // CreateToken makes a new API token for the actor and returns its secret,
 // which is shown once and never stored.
-func (s *Store) CreateToken(ctx context.Context, act Actor, name string) (*APIToken, string, error) {
+func (s *Store) CreateToken(ctx context.Context, act Actor, name string) (_ *APIToken, _ string, err error) {
+	defer apperr.Wrap(&err, "org: create token")
 	name = strings.TrimSpace(name)
 	if utf8.RuneCountInString(name) > 100 {
 		return nil, "", apperr.New(apperr.Invalid, "validation").Field("name", "field.too_long")
@@ -320,14 +331,16 @@ func (s *Store) CreateToken(ctx context.Context, act Actor, name string) (*APITo
 }
 
 // Tokens lists the actor's own tokens.
-func (s *Store) Tokens(ctx context.Context, act Actor) ([]APIToken, error) {
+func (s *Store) Tokens(ctx context.Context, act Actor) (_ []APIToken, err error) {
+	defer apperr.Wrap(&err, "org: tokens")
 	var ts []APIToken
-	err := s.db.R.WithContext(ctx).Where("account_id = ?", act.AccountID).Order("id DESC").Find(&ts).Error
+	err = s.db.R.WithContext(ctx).Where("account_id = ?", act.AccountID).Order("id DESC").Find(&ts).Error
 	return ts, err
 }
 
 // RevokeToken revokes one of the actor's tokens.
-func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) error {
+func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) (err error) {
+	defer apperr.Wrap(&err, "org: revoke token %d", id)
 	res := s.db.W.WithContext(ctx).Model(&APIToken{}).
 		Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, act.AccountID).Update("revoked_at", s.now())
 	if res.Error != nil {
@@ -340,12 +353,13 @@ func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) error {
 }
 
 // TokenAccount resolves a bearer token to its account.
-func (s *Store) TokenAccount(ctx context.Context, secret string) (*Account, error) {
+func (s *Store) TokenAccount(ctx context.Context, secret string) (_ *Account, err error) {
+	defer apperr.Wrap(&err, "org: token account")
 	if secret == "" {
 		return nil, apperr.New(apperr.Unauthorized, "auth.required")
 	}
 	var t APIToken
-	err := s.db.R.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hashSecret(secret)).First(&t).Error
+	err = s.db.R.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hashSecret(secret)).First(&t).Error
 	if err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			return nil, apperr.New(apperr.Unauthorized, "auth.bad_token")

@@ -64,7 +64,8 @@ type BranchFilter struct {
 }
 
 // Branches lists the branches the actor may read, with their courtyards.
-func (s *Store) Branches(ctx context.Context, act Actor, f BranchFilter) ([]Branch, error) {
+func (s *Store) Branches(ctx context.Context, act Actor, f BranchFilter) (_ []Branch, err error) {
+	defer apperr.Wrap(&err, "org: branches")
 	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.ScopeTowns(f.TownID))
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
@@ -102,7 +103,8 @@ func (s *Store) Branches(ctx context.Context, act Actor, f BranchFilter) ([]Bran
 }
 
 // Branch returns one branch with its courtyards.
-func (s *Store) Branch(ctx context.Context, act Actor, id int64) (*Branch, error) {
+func (s *Store) Branch(ctx context.Context, act Actor, id int64) (_ *Branch, err error) {
+	defer apperr.Wrap(&err, "org: branch %d", id)
 	var b Branch
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&b).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -117,7 +119,8 @@ func (s *Store) Branch(ctx context.Context, act Actor, id int64) (*Branch, error
 }
 
 // CreateBranch adds a branch to the official's town.
-func (s *Store) CreateBranch(ctx context.Context, act Actor, in BranchInput) (*Branch, error) {
+func (s *Store) CreateBranch(ctx context.Context, act Actor, in BranchInput) (_ *Branch, err error) {
+	defer apperr.Wrap(&err, "org: create branch")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
@@ -147,12 +150,13 @@ func branchWriteErr(err error, name string) error {
 }
 
 // UpdateBranch changes a branch of the official's town.
-func (s *Store) UpdateBranch(ctx context.Context, act Actor, id int64, in BranchInput) (*Branch, error) {
+func (s *Store) UpdateBranch(ctx context.Context, act Actor, id int64, in BranchInput) (_ *Branch, err error) {
+	defer apperr.Wrap(&err, "org: update branch %d", id)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var b Branch
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&b).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFoundf("branch")
@@ -211,12 +215,13 @@ func (in *CourtyardInput) Validate() error {
 }
 
 // CreateCourtyard adds a courtyard to a branch of the official's town.
-func (s *Store) CreateCourtyard(ctx context.Context, act Actor, branchID int64, in CourtyardInput) (*Courtyard, error) {
+func (s *Store) CreateCourtyard(ctx context.Context, act Actor, branchID int64, in CourtyardInput) (_ *Courtyard, err error) {
+	defer apperr.Wrap(&err, "org: create courtyard")
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var c Courtyard
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var b Branch
 		if err := tx.Where("id = ? AND town_id IN ?", branchID, act.Towns).First(&b).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -245,12 +250,13 @@ func (s *Store) CreateCourtyard(ctx context.Context, act Actor, branchID int64, 
 }
 
 // UpdateCourtyard changes a courtyard of the official's town.
-func (s *Store) UpdateCourtyard(ctx context.Context, act Actor, id int64, in CourtyardInput) (*Courtyard, error) {
+func (s *Store) UpdateCourtyard(ctx context.Context, act Actor, id int64, in CourtyardInput) (_ *Courtyard, err error) {
+	defer apperr.Wrap(&err, "org: update courtyard %d", id)
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
 	var c Courtyard
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&c).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return apperr.NotFoundf("courtyard")
@@ -280,7 +286,8 @@ func (s *Store) UpdateCourtyard(ctx context.Context, act Actor, id int64, in Cou
 }
 
 // Courtyard returns one courtyard the actor may read.
-func (s *Store) Courtyard(ctx context.Context, act Actor, id int64) (*Courtyard, error) {
+func (s *Store) Courtyard(ctx context.Context, act Actor, id int64) (_ *Courtyard, err error) {
+	defer apperr.Wrap(&err, "org: courtyard %d", id)
 	var c Courtyard
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {

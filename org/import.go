@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"weike/internal/apperr"
 
 	"gorm.io/gorm"
 
@@ -51,7 +52,8 @@ type branchRow struct {
 // the official's town. Every row is checked first; if any row is bad the
 // error lists each problem with its row number and nothing is written.
 // Otherwise all rows are written in one transaction.
-func (s *Store) ImportBranches(ctx context.Context, act Actor, t *sheet.Table) (int, error) {
+func (s *Store) ImportBranches(ctx context.Context, act Actor, t *sheet.Table) (_ int, err error) {
+	defer apperr.Wrap(&err, "org: import branches")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}

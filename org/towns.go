@@ -13,9 +13,10 @@ import (
 
 // EnsureCounty returns the county of that name, creating it when absent
 // (operator use: demo, CLI).
-func (s *Store) EnsureCounty(ctx context.Context, name string) (*County, error) {
+func (s *Store) EnsureCounty(ctx context.Context, name string) (_ *County, err error) {
+	defer apperr.Wrap(&err, "org: ensure county")
 	var c County
-	err := s.db.W.WithContext(ctx).Where("name = ?", name).First(&c).Error
+	err = s.db.W.WithContext(ctx).Where("name = ?", name).First(&c).Error
 	if err == nil {
 		return &c, nil
 	}
@@ -32,9 +33,10 @@ func (s *Store) EnsureCounty(ctx context.Context, name string) (*County, error) 
 // EnsureTown returns the town of that name in the county, creating it with
 // the default settings when absent (operator use). It reports whether it
 // created it.
-func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (*Town, bool, error) {
+func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (_ *Town, _ bool, err error) {
+	defer apperr.Wrap(&err, "org: ensure town")
 	var t Town
-	err := s.db.W.WithContext(ctx).Where("county_id = ? AND name = ?", countyID, name).First(&t).Error
+	err = s.db.W.WithContext(ctx).Where("county_id = ? AND name = ?", countyID, name).First(&t).Error
 	if err == nil {
 		return &t, false, nil
 	}
@@ -51,7 +53,8 @@ func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (*T
 }
 
 // TownByName finds a town by name (operator use: `weike user add --town`).
-func (s *Store) TownByName(ctx context.Context, name string) (*Town, error) {
+func (s *Store) TownByName(ctx context.Context, name string) (_ *Town, err error) {
+	defer apperr.Wrap(&err, "org: town by name")
 	var ts []Town
 	if err := s.db.R.WithContext(ctx).Where("name = ?", name).Limit(2).Find(&ts).Error; err != nil {
 		return nil, err
@@ -66,7 +69,8 @@ func (s *Store) TownByName(ctx context.Context, name string) (*Town, error) {
 }
 
 // CountyByName finds a county by name (operator use).
-func (s *Store) CountyByName(ctx context.Context, name string) (*County, error) {
+func (s *Store) CountyByName(ctx context.Context, name string) (_ *County, err error) {
+	defer apperr.Wrap(&err, "org: county by name")
 	var c County
 	if err := s.db.R.WithContext(ctx).Where("name = ?", name).First(&c).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -78,7 +82,8 @@ func (s *Store) CountyByName(ctx context.Context, name string) (*County, error) 
 }
 
 // Town returns a town the actor may read.
-func (s *Store) Town(ctx context.Context, act Actor, id int64) (*Town, error) {
+func (s *Store) Town(ctx context.Context, act Actor, id int64) (_ *Town, err error) {
+	defer apperr.Wrap(&err, "org: town %d", id)
 	if err := act.ReadTown(id, "town"); err != nil {
 		return nil, err
 	}
@@ -93,14 +98,16 @@ func (s *Store) Town(ctx context.Context, act Actor, id int64) (*Town, error) {
 }
 
 // Towns lists the towns the actor may read.
-func (s *Store) Towns(ctx context.Context, act Actor) ([]Town, error) {
+func (s *Store) Towns(ctx context.Context, act Actor) (_ []Town, err error) {
+	defer apperr.Wrap(&err, "org: towns")
 	var ts []Town
-	err := s.db.R.WithContext(ctx).Where("id IN ?", act.Towns).Order("id").Find(&ts).Error
+	err = s.db.R.WithContext(ctx).Where("id IN ?", act.Towns).Order("id").Find(&ts).Error
 	return ts, err
 }
 
 // County returns the actor's county.
-func (s *Store) County(ctx context.Context, act Actor) (*County, error) {
+func (s *Store) County(ctx context.Context, act Actor) (_ *County, err error) {
+	defer apperr.Wrap(&err, "org: county")
 	var c County
 	if err := s.db.R.WithContext(ctx).First(&c, act.CountyID).Error; err != nil {
 		return nil, err
@@ -144,14 +151,15 @@ func (in *TownSettings) Validate() error {
 }
 
 // UpdateSettings changes the official's town's rules.
-func (s *Store) UpdateSettings(ctx context.Context, act Actor, in TownSettings) (*Town, error) {
+func (s *Store) UpdateSettings(ctx context.Context, act Actor, in TownSettings) (_ *Town, err error) {
+	defer apperr.Wrap(&err, "org: update settings")
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err := s.db.W.WithContext(ctx).Table("towns").Where("id = ?", act.TownID).Updates(map[string]any{
+	err = s.db.W.WithContext(ctx).Table("towns").Where("id = ?", act.TownID).Updates(map[string]any{
 		"travel_buffer_minutes": in.TravelBufferMinutes, "lead_time_hours": in.LeadTimeHours,
 		"horizon_days": in.HorizonDays, "answer_deadline_hours": in.AnswerDeadlineHours,
 		"points_delivered": in.PointsDelivered, "points_five_star": in.PointsFiveStar, "schedule_spec": in.ScheduleSpec,

@@ -206,7 +206,8 @@ func checkMonth(m string) error {
 }
 
 // Coverage reports one month for every active branch the actor may see.
-func (s *Store) Coverage(ctx context.Context, act org.Actor, month string, f CoverageFilter) (*MonthCoverage, error) {
+func (s *Store) Coverage(ctx context.Context, act org.Actor, month string, f CoverageFilter) (_ *MonthCoverage, err error) {
+	defer apperr.Wrap(&err, "themeday: coverage")
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -328,7 +329,8 @@ func months(from, to string) ([]string, error) {
 
 // Matrix reports every active branch's marks for each month in [from, to],
 // and the trend of the rates.
-func (s *Store) Matrix(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (*Matrix, error) {
+func (s *Store) Matrix(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (_ *Matrix, err error) {
+	defer apperr.Wrap(&err, "themeday: matrix")
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -412,7 +414,8 @@ type LecturerLoad struct {
 }
 
 // Totals sums the range [from, to] (months, inclusive).
-func (s *Store) Totals(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (*Totals, error) {
+func (s *Store) Totals(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (_ *Totals, err error) {
+	defer apperr.Wrap(&err, "themeday: totals")
 	if err := f.check(); err != nil {
 		return nil, err
 	}
@@ -454,7 +457,7 @@ func (s *Store) Totals(ctx context.Context, act org.Actor, from, to string, f Co
 	// Each delivered lesson has one lecturer on the stage; each member
 	// lesson one member: both are lecturing person-times (上台讲微党课人次).
 	t.LecturingPersonTimes = t.DeliveredLessons + t.MemberLessons
-	err := r.Raw(`SELECT topic, SUM(n) AS n FROM (
+	err = r.Raw(`SELECT topic, SUM(n) AS n FROM (
 			SELECT topics.name AS topic, COUNT(*) AS n FROM orders JOIN lessons ON lessons.id = orders.lesson_id
 				JOIN topics ON topics.id = lessons.topic_id
 			WHERE orders.town_id IN ? AND orders.month >= ? AND orders.month <= ? AND orders.status IN ('delivered', 'reviewed')`+
@@ -512,7 +515,8 @@ type TownSummary struct {
 
 // TownsSummary reports each readable town's coverage of a month and its
 // totals since January of that year, for the county viewer's table.
-func (s *Store) TownsSummary(ctx context.Context, act org.Actor, month string) ([]TownSummary, error) {
+func (s *Store) TownsSummary(ctx context.Context, act org.Actor, month string) (_ []TownSummary, err error) {
+	defer apperr.Wrap(&err, "themeday: towns summary")
 	if err := checkMonth(month); err != nil {
 		return nil, err
 	}

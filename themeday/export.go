@@ -44,7 +44,8 @@ const maxExportRecords = 5000
 // Export reads the matrix, the totals and the orders, viewings and
 // practices of [from, to] that the actor may see, narrowed by f. Only
 // officials (their town) and county viewers (their county's towns) export.
-func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (*Export, error) {
+func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f CoverageFilter) (_ *Export, err error) {
+	defer apperr.Wrap(&err, "themeday: export")
 	if act.Role != org.RoleOfficial && act.Role != org.RoleCounty {
 		return nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
@@ -179,7 +180,8 @@ func (x *Export) matrixHeader() []string {
 // WriteCSV writes the matrix, one row per branch and one column per month,
 // as UTF-8 with a byte-order mark: without it Excel on Windows reads the
 // file as the local code page and shows the Chinese as mojibake.
-func (x *Export) WriteCSV(w io.Writer) error {
+func (x *Export) WriteCSV(w io.Writer) (err error) {
+	defer apperr.Wrap(&err, "themeday: write csv")
 	bw := bufio.NewWriter(w)
 	if _, err := bw.WriteString("\uFEFF"); err != nil {
 		return err
@@ -209,7 +211,8 @@ func (x *Export) WriteCSV(w io.Writer) error {
 // WriteXLSX writes the workbook: a sheet each for the matrix, the totals,
 // the orders, the viewings and the practices, each with a frozen header
 // row, columns sized to their contents and dates as date cells.
-func (x *Export) WriteXLSX(w io.Writer) error {
+func (x *Export) WriteXLSX(w io.Writer) (err error) {
+	defer apperr.Wrap(&err, "themeday: write xlsx")
 	f := excelize.NewFile()
 	defer f.Close()
 	b := &book{f: f}
@@ -227,7 +230,7 @@ func (x *Export) WriteXLSX(w io.Writer) error {
 	}
 	f.SetActiveSheet(0)
 	f.SetDocProps(&excelize.DocProperties{Title: "覆盖情况 " + x.From + "–" + x.To, Creator: "weike", Language: "zh-CN"})
-	_, err := f.WriteTo(w)
+	_, err = f.WriteTo(w)
 	return err
 }
 

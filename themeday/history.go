@@ -23,7 +23,8 @@ import (
 // error's fields are prefixed with its index, e.g. "3.date"). It is the
 // bulk form of RecordMemberLesson for back-filling a year of a town's
 // records.
-func (s *Store) RecordMemberLessons(ctx context.Context, act org.Actor, ins []NewMemberLesson) (int, error) {
+func (s *Store) RecordMemberLessons(ctx context.Context, act org.Actor, ins []NewMemberLesson) (_ int, err error) {
+	defer apperr.Wrap(&err, "themeday: record member lessons")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}
@@ -43,7 +44,7 @@ func (s *Store) RecordMemberLessons(ctx context.Context, act org.Actor, ins []Ne
 		ids[i] = m.BranchID
 		ms = append(ms, *m)
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.townBranches(tx, act, ids); err != nil {
 			return err
 		}
@@ -89,7 +90,8 @@ func checkMemberLesson(in NewMemberLesson, loc *time.Location, now time.Time) (*
 
 // RecordViewings records many film viewings of the official's town in one
 // transaction, all or none, as RecordMemberLessons does member lessons.
-func (s *Store) RecordViewings(ctx context.Context, act org.Actor, ins []ViewingInput) (int, error) {
+func (s *Store) RecordViewings(ctx context.Context, act org.Actor, ins []ViewingInput) (_ int, err error) {
+	defer apperr.Wrap(&err, "themeday: record viewings")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}
@@ -98,7 +100,7 @@ func (s *Store) RecordViewings(ctx context.Context, act org.Actor, ins []Viewing
 		ids[i] = in.BranchID
 	}
 	vs := make([]Viewing, 0, len(ins))
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.townBranches(tx, act, ids); err != nil {
 			return err
 		}
@@ -135,7 +137,8 @@ func (s *Store) RecordViewings(ctx context.Context, act org.Actor, ins []Viewing
 
 // RecordPractices records many practices of the official's town in one
 // transaction, all or none.
-func (s *Store) RecordPractices(ctx context.Context, act org.Actor, ins []PracticeInput) (int, error) {
+func (s *Store) RecordPractices(ctx context.Context, act org.Actor, ins []PracticeInput) (_ int, err error) {
+	defer apperr.Wrap(&err, "themeday: record practices")
 	if err := act.RequireOfficial(); err != nil {
 		return 0, err
 	}
@@ -151,7 +154,7 @@ func (s *Store) RecordPractices(ctx context.Context, act org.Actor, ins []Practi
 		p.TownID, p.BranchID, p.CreatedBy, p.UpdatedBy, p.CreatedAt, p.UpdatedAt = act.TownID, ins[i].BranchID, &acc, &acc, now, now
 		ps = append(ps, *p)
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if err := s.townBranches(tx, act, ids); err != nil {
 			return err
 		}

@@ -39,7 +39,8 @@ type NewMemberLesson struct {
 
 // RecordMemberLesson records a member lesson for the secretary's branch (or,
 // for an official, any branch of the town).
-func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMemberLesson) (*MemberLesson, error) {
+func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMemberLesson) (_ *MemberLesson, err error) {
+	defer apperr.Wrap(&err, "themeday: record member lesson")
 	switch act.Role {
 	case org.RoleSecretary:
 		if in.BranchID != 0 && in.BranchID != act.BranchID {
@@ -91,7 +92,8 @@ func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMem
 }
 
 // MemberLessons lists the member lessons the actor may see, in a month when given.
-func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) ([]MemberLesson, error) {
+func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) (_ []MemberLesson, err error) {
+	defer apperr.Wrap(&err, "themeday: member lessons")
 	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.Towns)
 	if act.Role == org.RoleSecretary {
 		q = q.Where("branch_id = ?", act.BranchID)
@@ -103,6 +105,6 @@ func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) 
 		q = q.Where("month = ?", month)
 	}
 	ms := []MemberLesson{}
-	err := q.Order("day DESC, id DESC").Limit(500).Find(&ms).Error
+	err = q.Order("day DESC, id DESC").Limit(500).Find(&ms).Error
 	return ms, err
 }

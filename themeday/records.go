@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -211,7 +212,8 @@ func (s *Store) branchOfTown(tx *gorm.DB, act org.Actor, branchID int64) (int64,
 }
 
 // CreateViewing records a film viewing.
-func (s *Store) CreateViewing(ctx context.Context, act org.Actor, in ViewingInput) (*Viewing, error) {
+func (s *Store) CreateViewing(ctx context.Context, act org.Actor, in ViewingInput) (_ *Viewing, err error) {
+	defer apperr.Wrap(&err, "themeday: create viewing")
 	branch, err := recordBranch(act, in.BranchID)
 	if err != nil {
 		return nil, err
@@ -236,7 +238,8 @@ func (s *Store) CreateViewing(ctx context.Context, act org.Actor, in ViewingInpu
 }
 
 // CreatePractice records a practice activity.
-func (s *Store) CreatePractice(ctx context.Context, act org.Actor, in PracticeInput) (*Practice, error) {
+func (s *Store) CreatePractice(ctx context.Context, act org.Actor, in PracticeInput) (_ *Practice, err error) {
+	defer apperr.Wrap(&err, "themeday: create practice")
 	branch, err := recordBranch(act, in.BranchID)
 	if err != nil {
 		return nil, err
@@ -318,8 +321,9 @@ func (s *Store) logChange(tx *gorm.DB, act org.Actor, townID int64, kind string,
 }
 
 // UpdateViewing changes a viewing and logs what changed.
-func (s *Store) UpdateViewing(ctx context.Context, act org.Actor, id int64, in ViewingInput) (*Viewing, error) {
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+func (s *Store) UpdateViewing(ctx context.Context, act org.Actor, id int64, in ViewingInput) (_ *Viewing, err error) {
+	defer apperr.Wrap(&err, "themeday: update viewing %d", id)
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var cur Viewing
 		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&cur).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -356,7 +360,8 @@ func (s *Store) UpdateViewing(ctx context.Context, act org.Actor, id int64, in V
 }
 
 // UpdatePractice changes a practice and logs what changed.
-func (s *Store) UpdatePractice(ctx context.Context, act org.Actor, id int64, in PracticeInput) (*Practice, error) {
+func (s *Store) UpdatePractice(ctx context.Context, act org.Actor, id int64, in PracticeInput) (_ *Practice, err error) {
+	defer apperr.Wrap(&err, "themeday: update practice %d", id)
 	np, err := s.checkPractice(&in)
 	if err != nil {
 		return nil, err
@@ -402,16 +407,21 @@ func (s *Store) changes(ctx context.Context, kind string, id int64) ([]Change, e
 		return nil, err
 	}
 	for i := range cs {
-		_ = json.Unmarshal([]byte(cs[i].Raw), &cs[i].Fields)
+		if err := json.Unmarshal([]byte(cs[i].Raw), &cs[i].Fields); err != nil {
+			return nil, fmt.Errorf("change %d: %w", cs[i].ID, err)
+		}
 		if cs[i].AccountID != nil {
-			s.db.R.WithContext(ctx).Table("accounts").Select("name").Where("id = ?", *cs[i].AccountID).Scan(&cs[i].Who)
+			if err := s.db.R.WithContext(ctx).Table("accounts").Select("name").Where("id = ?", *cs[i].AccountID).Scan(&cs[i].Who).Error; err != nil {
+				return nil, err
+			}
 		}
 	}
 	return cs, nil
 }
 
 // Viewing returns one viewing with its change log.
-func (s *Store) Viewing(ctx context.Context, act org.Actor, id int64) (*Viewing, error) {
+func (s *Store) Viewing(ctx context.Context, act org.Actor, id int64) (_ *Viewing, err error) {
+	defer apperr.Wrap(&err, "themeday: viewing %d", id)
 	var v Viewing
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&v).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -422,14 +432,19 @@ func (s *Store) Viewing(ctx context.Context, act org.Actor, id int64) (*Viewing,
 	if !mayRead(act, v.TownID, v.BranchID) {
 		return nil, apperr.NotFoundf("viewing")
 	}
-	s.db.R.WithContext(ctx).Table("branches").Select("name").Where("id = ?", v.BranchID).Scan(&v.BranchName)
-	var err error
+	if err := s.db.R.WithContext(ctx).Table("branches").Select("name").Where("id = ?", v.BranchID).Scan(&v.BranchName).Error; err != nil {
+		return nil, err
+	}
 	v.Changes, err = s.changes(ctx, "viewing", id)
-	return &v, err
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // Practice returns one practice with its change log.
-func (s *Store) Practice(ctx context.Context, act org.Actor, id int64) (*Practice, error) {
+func (s *Store) Practice(ctx context.Context, act org.Actor, id int64) (_ *Practice, err error) {
+	defer apperr.Wrap(&err, "themeday: practice %d", id)
 	var p Practice
 	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&p).Error; err != nil {
 		if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -440,10 +455,14 @@ func (s *Store) Practice(ctx context.Context, act org.Actor, id int64) (*Practic
 	if !mayRead(act, p.TownID, p.BranchID) {
 		return nil, apperr.NotFoundf("practice")
 	}
-	s.db.R.WithContext(ctx).Table("branches").Select("name").Where("id = ?", p.BranchID).Scan(&p.BranchName)
-	var err error
+	if err := s.db.R.WithContext(ctx).Table("branches").Select("name").Where("id = ?", p.BranchID).Scan(&p.BranchName).Error; err != nil {
+		return nil, err
+	}
 	p.Changes, err = s.changes(ctx, "practice", id)
-	return &p, err
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
 // RecordFilter narrows viewing and practice lists.
@@ -486,7 +505,8 @@ func (s *Store) recordQuery(ctx context.Context, act org.Actor, f RecordFilter) 
 }
 
 // Viewings lists the viewings the actor may see.
-func (s *Store) Viewings(ctx context.Context, act org.Actor, f RecordFilter) ([]Viewing, error) {
+func (s *Store) Viewings(ctx context.Context, act org.Actor, f RecordFilter) (_ []Viewing, err error) {
+	defer apperr.Wrap(&err, "themeday: viewings")
 	q, err := s.recordQuery(ctx, act, f)
 	if err != nil {
 		return nil, err
@@ -503,7 +523,8 @@ func (s *Store) Viewings(ctx context.Context, act org.Actor, f RecordFilter) ([]
 }
 
 // Practices lists the practices the actor may see.
-func (s *Store) Practices(ctx context.Context, act org.Actor, f RecordFilter) ([]Practice, error) {
+func (s *Store) Practices(ctx context.Context, act org.Actor, f RecordFilter) (_ []Practice, err error) {
+	defer apperr.Wrap(&err, "themeday: practices")
 	q, err := s.recordQuery(ctx, act, f)
 	if err != nil {
 		return nil, err

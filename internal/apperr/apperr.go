@@ -146,3 +146,19 @@ func Indexed(err error, i int) error {
 	}
 	return &out
 }
+
+// Wrap names the use case an unexpected error happened in ("booking:
+// accept order 42: …"), so that a database error reaches the log saying
+// what was being done. A domain error passes unchanged: its message key is
+// what the user sees. Stores call it deferred, on their named result:
+//
+//	defer apperr.Wrap(&err, "booking: accept order %d", id)
+func Wrap(err *error, format string, args ...any) {
+	if *err == nil {
+		return
+	}
+	if _, ok := As(*err); ok {
+		return
+	}
+	*err = fmt.Errorf(format+": %w", append(args, *err)...)
+}

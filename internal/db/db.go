@@ -5,12 +5,15 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
@@ -150,18 +153,51 @@ func (d *DB) Tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return d.W.WithContext(ctx).Transaction(fn)
 }
 
+// Database errors are recognised by their type and code, never by their
+// text: a driver may reword a message, not an SQLSTATE or an extended code.
+
+// SQLSTATE codes of the violations weike maps to domain errors.
+const (
+	pgUniqueViolation     = "23505"
+	pgForeignKeyViolation = "23503"
+	pgExclusionViolation  = "23P01"
+)
+
+// pgCode returns the SQLSTATE of a Postgres error inside err, or "".
+func pgCode(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code
+	}
+	return ""
+}
+
+// sqliteCode returns the extended result code of a SQLite error inside
+// err, or 0.
+func sqliteCode(err error) sqlite3.ErrNoExtended {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode
+	}
+	var sp *sqlite3.Error
+	if errors.As(err, &sp) && sp != nil {
+		return sp.ExtendedCode
+	}
+	return 0
+}
+
 // IsUniqueViolation reports whether err is a unique-key violation on either dialect.
 func IsUniqueViolation(err error) bool {
 	if err == nil {
 		return false
 	}
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+	c := sqliteCode(err)
+	return pgCode(err) == pgUniqueViolation || c == sqlite3.ErrConstraintUnique || c == sqlite3.ErrConstraintPrimaryKey
 }
 
 // IsExclusionViolation reports whether err is a Postgres exclusion-constraint violation.
 func IsExclusionViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "SQLSTATE 23P01")
+	return err != nil && pgCode(err) == pgExclusionViolation
 }
 
 // IsForeignKeyViolation reports whether err is a foreign-key violation on either dialect.
@@ -169,8 +205,7 @@ func IsForeignKeyViolation(err error) bool {
 	if err == nil {
 		return false
 	}
-	s := err.Error()
-	return strings.Contains(s, "FOREIGN KEY constraint failed") || strings.Contains(s, "SQLSTATE 23503")
+	return pgCode(err) == pgForeignKeyViolation || sqliteCode(err) == sqlite3.ErrConstraintForeignKey
 }
 
 // Like escapes a user's search text for a LIKE pattern with ESCAPE '\'.

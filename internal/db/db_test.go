@@ -3,6 +3,7 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -154,4 +155,69 @@ func emptyDBs() map[string]func(t *testing.T) *db.DB {
 		"sqlite":   func(t *testing.T) *db.DB { return keep(t, filepath.Join(t.TempDir(), "m.db")) },
 		"postgres": func(t *testing.T) *db.DB { return keep(t, dbtest.FreshSchemaDSN(t)) },
 	}
+}
+
+// TestViolationsRecognisedByType: each violation the domain maps to a 409 or
+// a field error is recognised on both databases from the driver's error
+// type and code, and a mere message that reads like one is not.
+func TestViolationsRecognisedByType(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := d.W.WithContext(ctx)
+		for _, stmt := range []string{
+			"CREATE TABLE vt_parent (id INTEGER PRIMARY KEY, name TEXT UNIQUE)",
+			"CREATE TABLE vt_child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES vt_parent(id))",
+			"INSERT INTO vt_parent (id, name) VALUES (1, 'a')",
+		} {
+			if err := w.Exec(stmt).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		unique := w.Exec("INSERT INTO vt_parent (id, name) VALUES (2, 'a')").Error
+		primary := w.Exec("INSERT INTO vt_parent (id, name) VALUES (1, 'b')").Error
+		foreign := w.Exec("INSERT INTO vt_child (id, parent_id) VALUES (1, 99)").Error
+		cases := []struct {
+			name                    string
+			err                     error
+			unique, foreign, exclus bool
+		}{
+			{"unique column", unique, true, false, false},
+			{"primary key", primary, true, false, false},
+			{"foreign key", foreign, false, true, false},
+			{"wrapped unique", fmt.Errorf("org: create branch: %w", unique), true, false, false},
+			{"text alone", errors.New("UNIQUE constraint failed: SQLSTATE 23505 FOREIGN KEY constraint failed SQLSTATE 23P01"), false, false, false},
+			{"nil", nil, false, false, false},
+		}
+		if d.Dialect == db.Postgres {
+			for _, stmt := range []string{
+				"CREATE TABLE vt_span (id INTEGER PRIMARY KEY, room INTEGER, span tstzrange, EXCLUDE USING gist (room WITH =, span WITH &&))",
+				"INSERT INTO vt_span VALUES (1, 1, tstzrange('2026-12-01 10:00+08', '2026-12-01 11:00+08'))",
+			} {
+				if err := w.Exec(stmt).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+			overlap := w.Exec("INSERT INTO vt_span VALUES (2, 1, tstzrange('2026-12-01 10:30+08', '2026-12-01 11:30+08'))").Error
+			cases = append(cases, struct {
+				name                    string
+				err                     error
+				unique, foreign, exclus bool
+			}{"exclusion", overlap, false, false, true})
+		}
+		for _, c := range cases {
+			if c.name != "nil" && c.name != "text alone" && c.err == nil {
+				t.Fatalf("%s: the statement succeeded", c.name)
+			}
+			if got := db.IsUniqueViolation(c.err); got != c.unique {
+				t.Errorf("%s: IsUniqueViolation = %v (%v)", c.name, got, c.err)
+			}
+			if got := db.IsForeignKeyViolation(c.err); got != c.foreign {
+				t.Errorf("%s: IsForeignKeyViolation = %v (%v)", c.name, got, c.err)
+			}
+			if got := db.IsExclusionViolation(c.err); got != c.exclus {
+				t.Errorf("%s: IsExclusionViolation = %v (%v)", c.name, got, c.err)
+			}
+		}
+	})
 }
