@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

@@ -5,6 +5,7 @@ import (
 	"io"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
 	"weike/themeday"
 
 	"github.com/labstack/echo/v4"

@@ -4,16 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"weike/internal/apperr"
+	"weike/internal/db"
 	"weike/org"
 )
 
@@ -104,10 +103,7 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, er
 		return nil, apperr.NotFoundf("calendar")
 	}
 	var f Feed
-	if err := s.db.R.WithContext(ctx).Where("token = ?", token).First(&f).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("calendar")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Where("token = ?", token), &f, apperr.NotFoundf("calendar")); err != nil {
 		return nil, err
 	}
 	town, loc, err := s.loadTown(s.db.R.WithContext(ctx), f.TownID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

@@ -1,7 +1,6 @@
 package booking
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -28,10 +27,7 @@ type world struct {
 
 func (s *Store) loadTown(tx *gorm.DB, id int64) (org.Town, *time.Location, error) {
 	var t org.Town
-	if err := tx.Table("towns").Where("id = ?", id).First(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return t, nil, apperr.NotFoundf("town")
-		}
+	if err := db.First(tx.Table("towns").Where("id = ?", id), &t, apperr.NotFoundf("town")); err != nil {
 		return t, nil, err
 	}
 	return t, tz.Load(t.Timezone), nil
@@ -46,20 +42,14 @@ func (s *Store) loadWorld(tx *gorm.DB, townID, lessonID, lecturerID int64, lock 
 	if w.town, w.loc, err = s.loadTown(tx, townID); err != nil {
 		return nil, err
 	}
-	if err := tx.Table("lessons").Where("id = ? AND town_id = ?", lessonID, townID).First(&w.lesson).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("lesson")
-		}
+	if err := db.First(tx.Table("lessons").Where("id = ? AND town_id = ?", lessonID, townID), &w.lesson, apperr.NotFoundf("lesson")); err != nil {
 		return nil, err
 	}
 	q := tx.Table("lecturers").Where("id = ? AND town_id = ?", lecturerID, townID)
 	if lock && s.db.Dialect == db.Postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	if err := q.First(&w.lecturer).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.New(apperr.Invalid, "validation").Field("lecturer_id", "field.lecturer_unknown")
-		}
+	if err := db.First(q, &w.lecturer, apperr.New(apperr.Invalid, "validation").Field("lecturer_id", "field.lecturer_unknown")); err != nil {
 		return nil, err
 	}
 	if err := tx.Where("lecturer_id = ?", lecturerID).Find(&w.windows).Error; err != nil {

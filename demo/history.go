@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

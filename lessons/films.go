@@ -2,7 +2,6 @@ package lessons
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,10 +61,7 @@ func likeOf(q string) string { return db.Like(q) }
 func (s *Store) Film(ctx context.Context, act org.Actor, id int64) (_ *Film, err error) {
 	defer apperr.Wrap(&err, "lessons: film %d", id)
 	var f Film
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&f).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("film")
-		}
+	if err := org.LoadScoped(s.db.R.WithContext(ctx), act, id, &f, "film"); err != nil {
 		return nil, err
 	}
 	return &f, nil
@@ -152,10 +148,7 @@ func (s *Store) UpdateFilm(ctx context.Context, act org.Actor, id int64, in Film
 	}
 	var f Film
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&f).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("film")
-			}
+		if err := org.LoadScoped(tx, act, id, &f, "film"); err != nil {
 			return err
 		}
 		if err := act.ManageTown(f.TownID, "film"); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
 	"weike/internal/apperr"
 
 	"gorm.io/gorm"

@@ -2,7 +2,6 @@ package lessons
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -130,10 +129,7 @@ func (s *Store) fillLecturers(ctx context.Context, ls []Lecturer) error {
 func (s *Store) Lecturer(ctx context.Context, act org.Actor, id int64) (_ *Lecturer, err error) {
 	defer apperr.Wrap(&err, "lessons: lecturer %d", id)
 	var l Lecturer
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("lecturer")
-		}
+	if err := org.LoadScoped(s.db.R.WithContext(ctx), act, id, &l, "lecturer"); err != nil {
 		return nil, err
 	}
 	ls := []Lecturer{l}
@@ -324,10 +320,7 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var l Lecturer
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("lecturer")
-			}
+		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {
 			return err
 		}
 		if err := act.ManageTown(l.TownID, "lecturer"); err != nil {

@@ -6,7 +6,6 @@ package lessons
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -435,10 +434,7 @@ func resolveTopic(tx *gorm.DB, townID, id int64, name string) (int64, error) {
 	} else {
 		q = q.Where("name = ?", name)
 	}
-	if err := q.First(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return 0, apperr.New(apperr.Invalid, "validation").Field("topic_id", "field.topic_unknown")
-		}
+	if err := db.First(q, &t, apperr.New(apperr.Invalid, "validation").Field("topic_id", "field.topic_unknown")); err != nil {
 		return 0, err
 	}
 	return t.ID, nil
@@ -487,10 +483,7 @@ func (s *Store) UpdateLesson(ctx context.Context, act org.Actor, id int64, in Le
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var l Lesson
-		if err := tx.Omit("Topic").Where("id = ? AND town_id IN ?", id, act.Towns).First(&l).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("lesson")
-			}
+		if err := org.LoadScoped(tx.Omit("Topic"), act, id, &l, "lesson"); err != nil {
 			return err
 		}
 		if err := act.ManageTown(l.TownID, "lesson"); err != nil {

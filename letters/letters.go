@@ -9,10 +9,7 @@ package letters
 
 import (
 	"context"
-	"errors"
 	"time"
-
-	"gorm.io/gorm"
 
 	"weike/booking"
 	"weike/internal/apperr"
@@ -43,10 +40,7 @@ func NewStore(d *db.DB, now func() time.Time, book *booking.Store, td *themeday.
 // loadTown reads a town and its zone.
 func (s *Store) loadTown(ctx context.Context, id int64) (org.Town, *time.Location, error) {
 	var t org.Town
-	if err := s.db.R.WithContext(ctx).Table("towns").Where("id = ?", id).First(&t).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return t, nil, apperr.NotFoundf("town")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Table("towns").Where("id = ?", id), &t, apperr.NotFoundf("town")); err != nil {
 		return t, nil, err
 	}
 	return t, tz.Load(t.Timezone), nil

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"weike/internal/apperr"
 	"weike/internal/tz"
 

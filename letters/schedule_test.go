@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+
 	"weike/letters"
 
 	ical "github.com/emersion/go-ical"

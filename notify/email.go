@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"weike/internal/apperr"
 
 	"github.com/wneessen/go-mail"

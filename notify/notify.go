@@ -12,7 +12,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -168,10 +167,7 @@ func (s *Store) Unread(ctx context.Context, act org.Actor) (_ int64, err error) 
 func (s *Store) MarkRead(ctx context.Context, act org.Actor, id int64) (err error) {
 	defer apperr.Wrap(&err, "notify: mark read %d", id)
 	var m Message
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND account_id = ?", id, act.AccountID).First(&m).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return apperr.NotFoundf("message")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Where("id = ? AND account_id = ?", id, act.AccountID), &m, apperr.NotFoundf("message")); err != nil {
 		return err
 	}
 	return s.db.W.WithContext(ctx).Model(&Message{}).Where("id = ? AND read_at IS NULL", id).Update("read_at", s.now()).Error

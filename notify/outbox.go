@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"weike/internal/db"
+
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -460,10 +462,7 @@ func (s *Store) Retry(ctx context.Context, act org.Actor, id int64) (_ *Outgoing
 		return nil, err
 	}
 	var o Outgoing
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id = ?", id, act.TownID).First(&o).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("message")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Where("id = ? AND town_id = ?", id, act.TownID), &o, apperr.NotFoundf("message")); err != nil {
 		return nil, err
 	}
 	switch o.Status {

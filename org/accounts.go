@@ -139,10 +139,7 @@ func (s *Store) CreateAccount(ctx context.Context, in NewAccount) (_ *Account, e
 func (s *Store) AccountByLogin(ctx context.Context, login string) (_ *Account, err error) {
 	defer apperr.Wrap(&err, "org: account by login")
 	var a Account
-	if err := s.db.R.WithContext(ctx).Where("login = ?", login).First(&a).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("account")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Where("login = ?", login), &a, apperr.NotFoundf("account")); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -228,10 +225,7 @@ func (s *Store) ActorFor(ctx context.Context, a *Account) (_ Actor, err error) {
 func (s *Store) Account(ctx context.Context, act Actor) (_ *Account, err error) {
 	defer apperr.Wrap(&err, "org: account")
 	var a Account
-	if err := s.db.R.WithContext(ctx).First(&a, act.AccountID).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("account")
-		}
+	if err := db.First(s.db.R.WithContext(ctx), &a, apperr.NotFoundf("account"), act.AccountID); err != nil {
 		return nil, err
 	}
 	return &a, nil
@@ -367,10 +361,7 @@ func (s *Store) TokenAccount(ctx context.Context, secret string) (_ *Account, er
 		return nil, err
 	}
 	var a Account
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND active = ?", t.AccountID, true).First(&a).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.New(apperr.Unauthorized, "auth.bad_token")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Where("id = ? AND active = ?", t.AccountID, true), &a, apperr.New(apperr.Unauthorized, "auth.bad_token")); err != nil {
 		return nil, err
 	}
 	// Recording use is best-effort: a failed bookkeeping write must not

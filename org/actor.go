@@ -3,7 +3,10 @@ package org
 import (
 	"slices"
 
+	"gorm.io/gorm"
+
 	"weike/internal/apperr"
+	"weike/internal/db"
 )
 
 // Actor is the signed-in caller as the domain sees it: who, in which role,
@@ -70,4 +73,12 @@ func (a Actor) ScopeTowns(want int64) []int64 {
 		return []int64{want}
 	}
 	return []int64{}
+}
+
+// LoadScoped loads the record id of q's table into dest when it belongs to
+// one of the actor's towns. A record of another town is "not found" (what's
+// not_found message), exactly as an absent one: a caller learns nothing of
+// other towns' records, not even that they exist.
+func LoadScoped(q *gorm.DB, act Actor, id int64, dest any, what string) error {
+	return db.First(q.Where("id = ? AND town_id IN ?", id, act.Towns), dest, apperr.NotFoundf(what))
 }

@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 	"unicode/utf8"
@@ -106,10 +105,7 @@ func (s *Store) Branches(ctx context.Context, act Actor, f BranchFilter) (_ []Br
 func (s *Store) Branch(ctx context.Context, act Actor, id int64) (_ *Branch, err error) {
 	defer apperr.Wrap(&err, "org: branch %d", id)
 	var b Branch
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&b).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("branch")
-		}
+	if err := LoadScoped(s.db.R.WithContext(ctx), act, id, &b, "branch"); err != nil {
 		return nil, err
 	}
 	if err := s.db.R.WithContext(ctx).Where("branch_id = ?", b.ID).Order("id").Find(&b.Courtyards).Error; err != nil {
@@ -157,10 +153,7 @@ func (s *Store) UpdateBranch(ctx context.Context, act Actor, id int64, in Branch
 	}
 	var b Branch
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&b).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("branch")
-			}
+		if err := LoadScoped(tx, act, id, &b, "branch"); err != nil {
 			return err
 		}
 		if err := act.ManageTown(b.TownID, "branch"); err != nil {
@@ -223,10 +216,7 @@ func (s *Store) CreateCourtyard(ctx context.Context, act Actor, branchID int64, 
 	var c Courtyard
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var b Branch
-		if err := tx.Where("id = ? AND town_id IN ?", branchID, act.Towns).First(&b).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("branch")
-			}
+		if err := LoadScoped(tx, act, branchID, &b, "branch"); err != nil {
 			return err
 		}
 		if err := act.ManageTown(b.TownID, "branch"); err != nil {
@@ -257,10 +247,7 @@ func (s *Store) UpdateCourtyard(ctx context.Context, act Actor, id int64, in Cou
 	}
 	var c Courtyard
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&c).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("courtyard")
-			}
+		if err := LoadScoped(tx, act, id, &c, "courtyard"); err != nil {
 			return err
 		}
 		if err := act.ManageTown(c.TownID, "courtyard"); err != nil {
@@ -289,10 +276,7 @@ func (s *Store) UpdateCourtyard(ctx context.Context, act Actor, id int64, in Cou
 func (s *Store) Courtyard(ctx context.Context, act Actor, id int64) (_ *Courtyard, err error) {
 	defer apperr.Wrap(&err, "org: courtyard %d", id)
 	var c Courtyard
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("courtyard")
-		}
+	if err := LoadScoped(s.db.R.WithContext(ctx), act, id, &c, "courtyard"); err != nil {
 		return nil, err
 	}
 	return &c, nil

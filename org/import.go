@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+
 	"weike/internal/apperr"
 
 	"gorm.io/gorm"

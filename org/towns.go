@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"weike/internal/db"
+
 	"github.com/robfig/cron/v3"
 	"gorm.io/gorm"
 
@@ -72,10 +74,7 @@ func (s *Store) TownByName(ctx context.Context, name string) (_ *Town, err error
 func (s *Store) CountyByName(ctx context.Context, name string) (_ *County, err error) {
 	defer apperr.Wrap(&err, "org: county by name")
 	var c County
-	if err := s.db.R.WithContext(ctx).Where("name = ?", name).First(&c).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("county")
-		}
+	if err := db.First(s.db.R.WithContext(ctx).Where("name = ?", name), &c, apperr.NotFoundf("county")); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -88,10 +87,7 @@ func (s *Store) Town(ctx context.Context, act Actor, id int64) (_ *Town, err err
 		return nil, err
 	}
 	var t Town
-	if err := s.db.R.WithContext(ctx).First(&t, id).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("town")
-		}
+	if err := db.First(s.db.R.WithContext(ctx), &t, apperr.NotFoundf("town"), id); err != nil {
 		return nil, err
 	}
 	return &t, nil

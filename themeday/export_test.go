@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"github.com/thedatashed/xlsxreader"

@@ -3,7 +3,6 @@ package themeday
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -325,10 +324,7 @@ func (s *Store) UpdateViewing(ctx context.Context, act org.Actor, id int64, in V
 	defer apperr.Wrap(&err, "themeday: update viewing %d", id)
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var cur Viewing
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&cur).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("viewing")
-			}
+		if err := org.LoadScoped(tx, act, id, &cur, "viewing"); err != nil {
 			return err
 		}
 		if !mayRead(act, cur.TownID, cur.BranchID) {
@@ -368,10 +364,7 @@ func (s *Store) UpdatePractice(ctx context.Context, act org.Actor, id int64, in 
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var cur Practice
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&cur).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("practice")
-			}
+		if err := org.LoadScoped(tx, act, id, &cur, "practice"); err != nil {
 			return err
 		}
 		if !mayRead(act, cur.TownID, cur.BranchID) {
@@ -423,10 +416,7 @@ func (s *Store) changes(ctx context.Context, kind string, id int64) ([]Change, e
 func (s *Store) Viewing(ctx context.Context, act org.Actor, id int64) (_ *Viewing, err error) {
 	defer apperr.Wrap(&err, "themeday: viewing %d", id)
 	var v Viewing
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&v).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("viewing")
-		}
+	if err := org.LoadScoped(s.db.R.WithContext(ctx), act, id, &v, "viewing"); err != nil {
 		return nil, err
 	}
 	if !mayRead(act, v.TownID, v.BranchID) {
@@ -446,10 +436,7 @@ func (s *Store) Viewing(ctx context.Context, act org.Actor, id int64) (_ *Viewin
 func (s *Store) Practice(ctx context.Context, act org.Actor, id int64) (_ *Practice, err error) {
 	defer apperr.Wrap(&err, "themeday: practice %d", id)
 	var p Practice
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&p).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("practice")
-		}
+	if err := org.LoadScoped(s.db.R.WithContext(ctx), act, id, &p, "practice"); err != nil {
 		return nil, err
 	}
 	if !mayRead(act, p.TownID, p.BranchID) {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"time"
+
 	"weike/themeday"
 
 	"github.com/labstack/echo/v4"

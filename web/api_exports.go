@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
 	"weike/themeday"
 
 	"github.com/labstack/echo/v4"

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
 	"weike/themeday"
 
 	"github.com/labstack/echo/v4"

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"weike/themeday"
 
 	"github.com/labstack/echo/v4"

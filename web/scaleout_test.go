@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"weike/booking"

@@ -213,3 +213,14 @@ func Like(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(q) + "%"
 }
+
+// First loads the first row q selects into dest; when there is none it
+// returns notFound (a domain error such as "lesson.not_found") instead of
+// GORM's ErrRecordNotFound, which no user should see.
+func First(q *gorm.DB, dest any, notFound error, conds ...any) error {
+	err := q.First(dest, conds...).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return notFound
+	}
+	return err
+}

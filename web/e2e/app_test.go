@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
 	"weike/themeday"
 
 	"golang.org/x/crypto/bcrypt"
