@@ -150,7 +150,7 @@ const (
 var KindLabels = map[string]string{org.KindVillage: "村", org.KindCommunity: "社区", org.KindOther: "其他"}
 
 // StatusLabels are the order statuses in Chinese, as the pages say them.
-var StatusLabels = map[string]string{Requested: "待接单", Proposed: "讲师提议改期", Confirmed: "已确认", Delivered: "已开讲",
+var StatusLabels = map[Status]string{Requested: "待接单", Proposed: "讲师提议改期", Confirmed: "已确认", Delivered: "已开讲",
 	Reviewed: "已评价", Declined: "讲师婉拒", Expired: "已过期", Cancelled: "已取消"}
 
 // CellText is a matrix cell as text that needs no colour to be read:

@@ -207,7 +207,7 @@ func sameTimes(a, b []time.Time) bool {
 }
 
 // event appends to the audit trail and bumps nothing else.
-func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to, reason, detail string) error {
+func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, reason, detail string) error {
 	e := Event{OrderID: o.ID, TownID: o.TownID, Role: string(act.Role), FromStatus: from, ToStatus: to,
 		Reason: reason, Detail: detail, At: s.now()}
 	if act.AccountID != 0 {
@@ -236,7 +236,7 @@ func (w who) sees() bool { return w.secretary || w.lecturer || w.official || w.r
 // transition loads an order for change inside tx, checks that the actor may
 // see it (else 404), may make this move (else 403) and that the order is in
 // one of the statuses the move starts from (else 409).
-func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed func(who) bool, from []string,
+func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed func(who) bool, from []Status,
 	fn func(tx *gorm.DB, o *Order) error) (*Order, error) {
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var o Order
@@ -258,7 +258,7 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed
 			ok = ok || o.Status == f
 		}
 		if !ok {
-			return apperr.New(apperr.Conflict, "order.wrong_status").With("status", o.Status)
+			return apperr.New(apperr.Conflict, "order.wrong_status").With("status", string(o.Status))
 		}
 		return fn(tx, &o)
 	})
@@ -268,7 +268,7 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed
 	return s.Get(ctx, act, id)
 }
 
-func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from, reason, detail string, fields map[string]any) error {
+func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from Status, reason, detail string, fields map[string]any) error {
 	fields["status"] = o.Status
 	fields["updated_at"] = s.now()
 	fields["sequence"] = gorm.Expr("sequence + 1")
@@ -286,7 +286,7 @@ func (o *Order) slots() []time.Time {
 
 // confirm books start for the order: clashes, capacity, then the write; on
 // Postgres the exclusion constraints have the last word.
-func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, from, detail string) error {
+func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, from Status, detail string) error {
 	w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, true)
 	if err != nil {
 		return err
@@ -312,7 +312,7 @@ func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, f
 
 // Accept is the lecturer taking one of the preferred times.
 func (s *Store) Accept(ctx context.Context, act org.Actor, id int64, slot int) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []Status{Requested}, func(tx *gorm.DB, o *Order) error {
 		slots := o.slots()
 		if slot < 0 || slot >= len(slots) {
 			return apperr.New(apperr.Invalid, "validation").Field("slot", "order.slot_index")
@@ -338,7 +338,7 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []Status{Requested}, func(tx *gorm.DB, o *Order) error {
 		o.Status = Declined
 		return s.save(tx, o, act, Requested, reason, "", map[string]any{"reason": reason})
 	})
@@ -346,7 +346,7 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 
 // Propose is the lecturer offering another time.
 func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start string) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []Status{Requested}, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, false)
 		if err != nil {
 			return err
@@ -373,7 +373,7 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start stri
 
 // Respond is the branch accepting or rejecting the proposed time.
 func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept bool) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []string{Proposed}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []Status{Proposed}, func(tx *gorm.DB, o *Order) error {
 		if accept {
 			return s.confirm(tx, o, act, o.ProposedAt.UTC(), Proposed, "proposed time accepted")
 		}
@@ -389,7 +389,7 @@ func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason stri
 	if err != nil {
 		return nil, err
 	}
-	from := []string{Requested, Proposed, Confirmed, Declined, Expired}
+	from := []Status{Requested, Proposed, Confirmed, Declined, Expired}
 	return s.transition(ctx, act, id, func(w who) bool { return w.secretary || w.official }, from, func(tx *gorm.DB, o *Order) error {
 		w := whoIs(act, o)
 		if !w.official {
@@ -449,7 +449,7 @@ func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer || w.secretary || w.official }, []string{Confirmed}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer || w.secretary || w.official }, []Status{Confirmed}, func(tx *gorm.DB, o *Order) error {
 		if o.StartAt == nil || o.StartAt.After(s.now()) {
 			return apperr.New(apperr.Invalid, "order.not_yet")
 		}
@@ -480,7 +480,7 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []string{Delivered}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []Status{Delivered}, func(tx *gorm.DB, o *Order) error {
 		town, _, err := s.loadTown(tx, o.TownID)
 		if err != nil {
 			return err
@@ -499,7 +499,7 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 
 // Reassign gives a declined or expired order to another qualified lecturer.
 func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerID int64) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.official }, []string{Declined, Expired}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, func(w who) bool { return w.official }, []Status{Declined, Expired}, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, lecturerID, false)
 		if err != nil {
 			return err
@@ -583,8 +583,8 @@ func (s *Store) ExpireDue(ctx context.Context) (int, error) {
 
 // OrderFilter narrows an order list.
 type OrderFilter struct {
-	Status     string
-	Month      string // YYYY-MM: orders whose (confirmed or first preferred) time falls in it
+	Statuses   []Status // any of them; none: every status
+	Month      string   // YYYY-MM: orders whose (confirmed or first preferred) time falls in it
 	BranchID   int64
 	LecturerID int64
 	TownID     int64
@@ -608,8 +608,8 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (*lesson
 	case org.RoleLecturer:
 		q = q.Where("orders.lecturer_id = ?", act.LecturerID)
 	}
-	if f.Status != "" {
-		q = q.Where("orders.status IN ?", strings.Split(f.Status, ","))
+	if len(f.Statuses) > 0 {
+		q = q.Where("orders.status IN ?", f.Statuses)
 	}
 	if f.BranchID != 0 {
 		q = q.Where("orders.branch_id = ?", f.BranchID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -31,19 +30,17 @@ func (s *Server) apiCreateOrder(c echo.Context) error {
 	return c.JSON(status, o)
 }
 
-// apiOrderStatuses are the values ?status= of GET /orders takes.
-var apiOrderStatuses = []string{booking.Requested, booking.Proposed, booking.Confirmed, booking.Delivered,
-	booking.Reviewed, booking.Declined, booking.Expired, booking.Cancelled}
-
 func (s *Server) apiOrders(c echo.Context) error {
-	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: c.QueryParam("month")}
+	f := booking.OrderFilter{Month: c.QueryParam("month")}
 	// An unknown status is the caller's mistake: say so rather than answer
 	// an empty list.
-	if f.Status != "" {
-		for _, st := range strings.Split(f.Status, ",") {
-			if !slices.Contains(apiOrderStatuses, st) {
+	if q := c.QueryParam("status"); q != "" {
+		for _, v := range strings.Split(q, ",") {
+			st := booking.Status(v)
+			if !st.Valid() {
 				return apperr.New(apperr.BadRequest, "bad_request").Field("status", "field.unknown")
 			}
+			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	var err error

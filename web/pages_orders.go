@@ -53,7 +53,7 @@ func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
 
 // statusTag is the CSS class of a status's tag: green once the lesson is
 // settled, grey when the order is over, red while someone must act.
-func statusTag(st string) string {
+func statusTag(st booking.Status) string {
 	switch st {
 	case booking.Confirmed, booking.Delivered, booking.Reviewed:
 		return "ok"
@@ -65,9 +65,8 @@ func statusTag(st string) string {
 
 func orderStatuses(lang string) []choice {
 	out := []choice{}
-	for _, st := range []string{booking.Requested, booking.Proposed, booking.Confirmed, booking.Delivered,
-		booking.Reviewed, booking.Declined, booking.Expired, booking.Cancelled} {
-		out = append(out, choice{Value: st, Label: T(lang, "status."+st)})
+	for _, st := range booking.Statuses {
+		out = append(out, choice{Value: string(st), Label: T(lang, "status."+string(st))})
 	}
 	return out
 }
@@ -260,7 +259,7 @@ func (s *Server) ordersPage(c echo.Context) error {
 	act := mustActor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
+	f := booking.OrderFilter{Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
 	var err error
 	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
 		return err
@@ -271,14 +270,12 @@ func (s *Server) ordersPage(c echo.Context) error {
 	if f.Page, err = queryInt(c, "page"); err != nil {
 		return err
 	}
-	if f.Status != "" {
-		ok := false
-		for _, st := range orderStatuses(lang) {
-			ok = ok || st.Value == f.Status
-		}
-		if !ok {
+	// The page filters on one status, picked from a list.
+	if q := booking.Status(c.QueryParam("status")); q != "" {
+		if !q.Valid() {
 			return apperr.New(apperr.BadRequest, "bad_request").Field("status", "field.unknown")
 		}
+		f.Statuses = []booking.Status{q}
 	}
 	page, err := s.Booking.List(ctx, act, f)
 	if err != nil {
@@ -428,9 +425,9 @@ func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, er
 		v.Slots = append(v.Slots, slotChoice{Index: i, At: t, Past: !t.After(now)})
 	}
 	for _, e := range o.History {
-		ev := eventView{Event: e, Who: e.ActorName, To: T(lang, "status."+e.ToStatus), ToTag: statusTag(e.ToStatus), Note: eventNote(lang, e)}
+		ev := eventView{Event: e, Who: e.ActorName, To: T(lang, "status."+string(e.ToStatus)), ToTag: statusTag(e.ToStatus), Note: eventNote(lang, e)}
 		if e.FromStatus != "" {
-			ev.From = T(lang, "status."+e.FromStatus)
+			ev.From = T(lang, "status."+string(e.FromStatus))
 		}
 		if e.AccountID == nil {
 			ev.Who, ev.WhoSys = T(lang, "op.detail.system"), true
@@ -616,8 +613,8 @@ func (s *Server) agendaPage(c echo.Context) error {
 	act := mustActor(c)
 	ctx := c.Request().Context()
 	now := s.Booking.Now()
-	list := func(status string, n int) ([]orderItem, error) {
-		p, err := s.Booking.List(ctx, act, booking.OrderFilter{Status: status, PerPage: n})
+	list := func(n int, statuses ...booking.Status) ([]orderItem, error) {
+		p, err := s.Booking.List(ctx, act, booking.OrderFilter{Statuses: statuses, PerPage: n})
 		if err != nil {
 			return nil, err
 		}
@@ -629,10 +626,10 @@ func (s *Server) agendaPage(c echo.Context) error {
 	}
 	var v agendaView
 	var err error
-	if v.Pending, err = list(booking.Requested+","+booking.Proposed, 50); err != nil {
+	if v.Pending, err = list(50, booking.Requested, booking.Proposed); err != nil {
 		return err
 	}
-	confirmed, err := list(booking.Confirmed, 200)
+	confirmed, err := list(200, booking.Confirmed)
 	if err != nil {
 		return err
 	}
@@ -645,7 +642,7 @@ func (s *Server) agendaPage(c echo.Context) error {
 	}
 	// Soonest first: what is next is what matters on a phone.
 	sort.Slice(v.Upcoming, func(i, j int) bool { return v.Upcoming[i].StartAt.Before(*v.Upcoming[j].StartAt) })
-	if v.Recent, err = list(booking.Delivered+","+booking.Reviewed, 10); err != nil {
+	if v.Recent, err = list(10, booking.Delivered, booking.Reviewed); err != nil {
 		return err
 	}
 	links, err := s.calendarLinks(c)
