@@ -695,12 +695,6 @@ func changeViews(lang string, cs []booking.Change, order []string, films map[str
 	return out
 }
 
-// mayEditRecord mirrors the store's rule to decide whether to show the edit
-// button; the store decides again when the form is sent.
-func mayEditRecord(act org.Actor, townID, branchID int64) bool {
-	return act.Role == org.RoleSecretary && act.BranchID == branchID || act.IsOfficialOf(townID)
-}
-
 // recordBranches lists the branches an official may record for.
 func (s *Server) recordBranches(c echo.Context, act org.Actor) ([]choice, error) {
 	if act.Role != org.RoleOfficial {
@@ -878,7 +872,7 @@ func (s *Server) viewingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := viewingPageView{V: rec, CanEdit: mayEditRecord(act, rec.TownID, rec.BranchID)}
+	v := viewingPageView{V: rec, CanEdit: booking.MayEditRecord(act, rec.TownID, rec.BranchID)}
 	titles := map[string]string{}
 	films, err := s.Lessons.Films(c.Request().Context(), act, lessons.FilmFilter{TownID: rec.TownID})
 	if err != nil {
@@ -906,7 +900,7 @@ func (s *Server) editableViewing(c echo.Context) (*booking.Viewing, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !mayEditRecord(act, rec.TownID, rec.BranchID) {
+	if !booking.MayEditRecord(act, rec.TownID, rec.BranchID) {
 		return nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
 	return rec, nil
@@ -1019,7 +1013,7 @@ func (s *Server) practicePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := practicePageView{P: rec, TypeLabel: practiceTypeLabel(lang, rec.Type), CanEdit: mayEditRecord(act, rec.TownID, rec.BranchID),
+	v := practicePageView{P: rec, TypeLabel: practiceTypeLabel(lang, rec.Type), CanEdit: booking.MayEditRecord(act, rec.TownID, rec.BranchID),
 		History: changeViews(lang, rec.Changes, practiceFieldOrder, nil, "td.field.practice_notes")}
 	return s.render(c, "practice", pageData{Title: T(lang, "td.practice.title"), Data: v, Flash: savedFlash(c)})
 }
@@ -1034,7 +1028,7 @@ func (s *Server) editablePractice(c echo.Context) (*booking.Practice, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !mayEditRecord(act, rec.TownID, rec.BranchID) {
+	if !booking.MayEditRecord(act, rec.TownID, rec.BranchID) {
 		return nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
 	return rec, nil
