@@ -328,7 +328,7 @@ func (g *gen) world(hash string) {
 
 			// ---- history: orders and their events and points, month by month ----
 			busyBranch := map[[2]int64]bool{} // (branch, day number)
-			addOrder := func(lg *lecturerGen, b branchGen, lesson int64, status string, start time.Time, createdAt time.Time) int64 {
+			addOrder := func(lg *lecturerGen, b branchGen, lesson int64, status booking.Status, start time.Time, createdAt time.Time) int64 {
 				oid := next("orders")
 				dur := lessonDur[lesson]
 				sj, _ := json.Marshal([]time.Time{start})
@@ -343,8 +343,8 @@ func (g *gen) world(hash string) {
 				// The order's events and points wait for the order's row: a
 				// batch of events must never reach the database before it.
 				var evs, pts [][]any
-				ev := func(acc any, role, from, to, reason string, at time.Time) {
-					evs = append(evs, []any{next("order_events"), oid, tid, acc, role, from, to, reason, "", at})
+				ev := func(acc any, role string, from, to booking.Status, reason string, at time.Time) {
+					evs = append(evs, []any{next("order_events"), oid, tid, acc, role, string(from), string(to), reason, "", at})
 				}
 				ev(b.sec, "secretary", "", booking.Requested, "", createdAt)
 				updated := createdAt
@@ -388,7 +388,7 @@ func (g *gen) world(hash string) {
 					}
 					seq = 3
 				}
-				orders.add(oid, tid, b.id, b.court, lesson, lg.id, status, string(sj), dur, startAt, endAt, blockEnd, 20+g.pick(60), "",
+				orders.add(oid, tid, b.id, b.court, lesson, lg.id, string(status), string(sj), dur, startAt, endAt, blockEnd, 20+g.pick(60), "",
 					"", createdAt.Add(72*time.Hour), attendees, minutes, summary, deliveredAt, stars, comment, reviewedAt, b.sec, seq, createdAt, updated, month)
 				for _, e := range evs {
 					events.add(e...)
@@ -439,7 +439,7 @@ func (g *gen) world(hash string) {
 					}
 					// About one order in four never happens.
 					for x := 0; x < k/3; x++ {
-						st := []string{booking.Declined, booking.Expired, booking.Cancelled}[g.pick(3)]
+						st := []booking.Status{booking.Declined, booking.Expired, booking.Cancelled}[g.pick(3)]
 						start := at(m, 1+g.pick(daysIn))
 						if start.After(now) {
 							continue

@@ -9,6 +9,7 @@
 package booking
 
 import (
+	"slices"
 	"time"
 
 	"weike/internal/db"
@@ -16,24 +17,36 @@ import (
 	"weike/org"
 )
 
+// Status is where an order stands in its life (product.md, "An order's
+// life"). Its values are what the database, the JSON API and the catalog's
+// "status.*" keys hold.
+type Status string
+
 // Order statuses.
 const (
-	Requested = "requested"
-	Proposed  = "proposed"
-	Confirmed = "confirmed"
-	Delivered = "delivered"
-	Reviewed  = "reviewed"
-	Declined  = "declined"
-	Expired   = "expired"
-	Cancelled = "cancelled"
+	Requested Status = "requested"
+	Proposed  Status = "proposed"
+	Confirmed Status = "confirmed"
+	Delivered Status = "delivered"
+	Reviewed  Status = "reviewed"
+	Declined  Status = "declined"
+	Expired   Status = "expired"
+	Cancelled Status = "cancelled"
 )
 
+// Statuses are all the order statuses in the order of an order's life, the
+// order in which filters and reports list them.
+var Statuses = []Status{Requested, Proposed, Confirmed, Delivered, Reviewed, Declined, Expired, Cancelled}
+
+// Valid reports whether st is one of the known statuses.
+func (st Status) Valid() bool { return slices.Contains(Statuses, st) }
+
 // occupying are the statuses in which an order holds its time.
-var occupying = []string{Confirmed, Delivered, Reviewed}
+var occupying = []Status{Confirmed, Delivered, Reviewed}
 
 // OccupyingStatuses are the statuses in which an order holds its time (a
 // copy: callers may keep it).
-func OccupyingStatuses() []string { return append([]string(nil), occupying...) }
+func OccupyingStatuses() []Status { return append([]Status(nil), occupying...) }
 
 // Order is a branch's request for a lesson.
 type Order struct {
@@ -43,7 +56,7 @@ type Order struct {
 	CourtyardID      int64       `json:"courtyard_id"`
 	LessonID         int64       `json:"lesson_id"`
 	LecturerID       int64       `json:"lecturer_id"`
-	Status           string      `json:"status"`
+	Status           Status      `json:"status"`
 	Slots            []time.Time `json:"slots" gorm:"-"`
 	SlotsJSON        string      `json:"-" gorm:"column:slots"`
 	DurationMinutes  int         `json:"duration_minutes"`
@@ -84,8 +97,8 @@ type Event struct {
 	TownID     int64     `json:"-"`
 	AccountID  *int64    `json:"account_id"`
 	Role       string    `json:"role"`
-	FromStatus string    `json:"from"`
-	ToStatus   string    `json:"to"`
+	FromStatus Status    `json:"from"`
+	ToStatus   Status    `json:"to"`
 	Reason     string    `json:"reason,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
 	At         time.Time `json:"at"`

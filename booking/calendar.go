@@ -130,7 +130,7 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, er
 		Joins("JOIN lecturers ON lecturers.id = orders.lecturer_id").
 		Joins("JOIN branches ON branches.id = orders.branch_id").
 		Joins("JOIN courtyards ON courtyards.id = orders.courtyard_id").
-		Where(col+" = ? AND orders.start_at IS NOT NULL AND orders.status IN ?", f.OwnerID, []string{Confirmed, Delivered, Reviewed, Cancelled}).
+		Where(col+" = ? AND orders.start_at IS NOT NULL AND orders.status IN ?", f.OwnerID, []Status{Confirmed, Delivered, Reviewed, Cancelled}).
 		Where("orders.start_at >= ?", s.now().AddDate(0, -6, 0)).
 		Order("orders.start_at").Scan(&rows).Error
 	if err != nil {

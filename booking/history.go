@@ -39,7 +39,7 @@ type PastLesson struct {
 	Comment     string    `json:"comment"`
 	// Outcome is empty for a lesson given; Declined or Cancelled records an
 	// order that came to nothing, with its Reason.
-	Outcome string `json:"outcome"`
+	Outcome Status `json:"outcome"`
 	Reason  string `json:"reason"`
 }
 
@@ -169,8 +169,9 @@ func (s *Store) recordPast(tx *gorm.DB, act org.Actor, in PastLesson, now time.T
 		LecturerID: in.LecturerID, SlotsJSON: string(sj), DurationMinutes: w.lesson.DurationMinutes,
 		Audience: in.Attendees, AnswerBy: start, RequestedBy: &id, CreatedAt: requested}
 	type step struct {
-		from, to, reason, detail string
-		at                       time.Time
+		from, to       Status
+		reason, detail string
+		at             time.Time
 	}
 	var steps []step
 	if in.Outcome == Declined || in.Outcome == Cancelled {

@@ -61,7 +61,7 @@ func TestRecordPastLesson(t *testing.T) {
 		}
 		var trail []string
 		for i, e := range o.History {
-			trail = append(trail, e.ToStatus)
+			trail = append(trail, string(e.ToStatus))
 			if e.Detail != booking.HistoryDetail || e.Role != "official" {
 				t.Errorf("event %+v not marked as history by the official", e)
 			}

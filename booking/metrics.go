@@ -20,8 +20,8 @@ func (s *Store) CountOrdersByStatus(ctx context.Context) (_ map[string]int64, er
 		return nil, err
 	}
 	out := map[string]int64{}
-	for _, st := range []string{Requested, Proposed, Confirmed, Delivered, Reviewed, Declined, Expired, Cancelled} {
-		out[st] = 0
+	for _, st := range Statuses {
+		out[string(st)] = 0
 	}
 	for _, r := range rows {
 		out[r.Status] = r.N

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -208,7 +209,7 @@ func sameTimes(a, b []time.Time) bool {
 }
 
 // event appends to the audit trail and bumps nothing else.
-func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to, reason, detail string) error {
+func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, reason, detail string) error {
 	e := Event{OrderID: o.ID, TownID: o.TownID, Role: string(act.Role), FromStatus: from, ToStatus: to,
 		Reason: reason, Detail: detail, At: s.now()}
 	if act.AccountID != 0 {
@@ -220,25 +221,16 @@ func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to, reason, de
 	return tx.Create(&e).Error
 }
 
-// who says how the actor stands to an order.
-type who struct{ secretary, lecturer, official, reader bool }
-
-func whoIs(act org.Actor, o *Order) who {
-	return who{
-		secretary: act.Role == org.RoleSecretary && act.BranchID == o.BranchID,
-		lecturer:  act.Role == org.RoleLecturer && act.LecturerID == o.LecturerID,
-		official:  act.IsOfficialOf(o.TownID),
-		reader:    act.Role == org.RoleCounty && act.CanRead(o.TownID),
-	}
-}
-
-func (w who) sees() bool { return w.secretary || w.lecturer || w.official || w.reader }
-
-// transition loads an order for change inside tx, checks that the actor may
-// see it (else 404), may make this move (else 403) and that the order is in
-// one of the statuses the move starts from (else 409).
-func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed func(who) bool, from []string,
+// transition loads an order for change inside tx and asks the action table
+// whether the actor may make the move: not visible → not found; otherwise
+// the table's refusal (not your move 403, wrong status 409, or a condition
+// of time) — then runs fn.
+func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name ActionName,
 	fn func(tx *gorm.DB, o *Order) error) (*Order, error) {
+	sp := specOf(name)
+	if sp == nil {
+		return nil, fmt.Errorf("booking: no action %q", name)
+	}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var o Order
 		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&o).Error; err != nil {
@@ -247,19 +239,12 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed
 			}
 			return err
 		}
-		w := whoIs(act, &o)
-		if !w.sees() {
+		p := PartyOf(act, &o)
+		if p == 0 {
 			return apperr.NotFoundf("order")
 		}
-		if !allowed(w) {
-			return apperr.New(apperr.Forbidden, "order.not_your_move")
-		}
-		ok := false
-		for _, f := range from {
-			ok = ok || o.Status == f
-		}
-		if !ok {
-			return apperr.New(apperr.Conflict, "order.wrong_status").With("status", o.Status)
+		if err := sp.decide(p, &o, s.now()); err != nil {
+			return err
 		}
 		return fn(tx, &o)
 	})
@@ -269,7 +254,7 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, allowed
 	return s.Get(ctx, act, id)
 }
 
-func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from, reason, detail string, fields map[string]any) error {
+func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from Status, reason, detail string, fields map[string]any) error {
 	fields["status"] = o.Status
 	fields["updated_at"] = s.now()
 	fields["sequence"] = gorm.Expr("sequence + 1")
@@ -287,12 +272,12 @@ func (o *Order) slots() []time.Time {
 
 // confirm books start for the order: clashes, capacity, then the write; on
 // Postgres the exclusion constraints have the last word.
-func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, from, detail string) error {
+func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, from Status, detail string) error {
 	w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, true)
 	if err != nil {
 		return err
 	}
-	if !start.After(s.now()) {
+	if !SlotOpen(start, s.now()) {
 		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", start.Format(time.RFC3339))
 	}
 	if err := s.checkClashes(tx, w, o.BranchID, start, o.ID); err != nil {
@@ -313,7 +298,7 @@ func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, f
 
 // Accept is the lecturer taking one of the preferred times.
 func (s *Store) Accept(ctx context.Context, act org.Actor, id int64, slot int) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, ActionAccept, func(tx *gorm.DB, o *Order) error {
 		slots := o.slots()
 		if slot < 0 || slot >= len(slots) {
 			return apperr.New(apperr.Invalid, "validation").Field("slot", "order.slot_index")
@@ -339,7 +324,7 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, ActionDecline, func(tx *gorm.DB, o *Order) error {
 		o.Status = Declined
 		return s.save(tx, o, act, Requested, reason, "", map[string]any{"reason": reason})
 	})
@@ -347,7 +332,7 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 
 // Propose is the lecturer offering another time.
 func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start string) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer }, []string{Requested}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, ActionPropose, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, false)
 		if err != nil {
 			return err
@@ -374,7 +359,7 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start stri
 
 // Respond is the branch accepting or rejecting the proposed time.
 func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept bool) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []string{Proposed}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, ActionRespond, func(tx *gorm.DB, o *Order) error {
 		if accept {
 			return s.confirm(tx, o, act, o.ProposedAt.UTC(), Proposed, "proposed time accepted")
 		}
@@ -384,23 +369,13 @@ func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept boo
 }
 
 // Cancel withdraws an order: the branch before the lesson starts, an
-// official of the town at any point before delivery.
+// official of the town at any point before delivery (the rules are in specs).
 func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason string) (*Order, error) {
 	reason, err := reasonOf(reason, true)
 	if err != nil {
 		return nil, err
 	}
-	from := []string{Requested, Proposed, Confirmed, Declined, Expired}
-	return s.transition(ctx, act, id, func(w who) bool { return w.secretary || w.official }, from, func(tx *gorm.DB, o *Order) error {
-		w := whoIs(act, o)
-		if !w.official {
-			if o.Status == Declined || o.Status == Expired {
-				return apperr.New(apperr.Forbidden, "order.not_your_move")
-			}
-			if o.StartAt != nil && !o.StartAt.After(s.now()) {
-				return apperr.New(apperr.Invalid, "order.already_started")
-			}
-		}
+	return s.transition(ctx, act, id, ActionCancel, func(tx *gorm.DB, o *Order) error {
 		prev := o.Status
 		o.Status = Cancelled
 		return s.save(tx, o, act, prev, reason, "", map[string]any{"reason": reason})
@@ -450,10 +425,7 @@ func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, act, id, func(w who) bool { return w.lecturer || w.secretary || w.official }, []string{Confirmed}, func(tx *gorm.DB, o *Order) error {
-		if o.StartAt == nil || o.StartAt.After(s.now()) {
-			return apperr.New(apperr.Invalid, "order.not_yet")
-		}
+	return s.transition(ctx, act, id, ActionDeliver, func(tx *gorm.DB, o *Order) error {
 		town, _, err := s.loadTown(tx, o.TownID)
 		if err != nil {
 			return err
@@ -481,7 +453,7 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, act, id, func(w who) bool { return w.secretary }, []string{Delivered}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, ActionReview, func(tx *gorm.DB, o *Order) error {
 		town, _, err := s.loadTown(tx, o.TownID)
 		if err != nil {
 			return err
@@ -500,7 +472,7 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 
 // Reassign gives a declined or expired order to another qualified lecturer.
 func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerID int64) (*Order, error) {
-	return s.transition(ctx, act, id, func(w who) bool { return w.official }, []string{Declined, Expired}, func(tx *gorm.DB, o *Order) error {
+	return s.transition(ctx, act, id, ActionReassign, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, lecturerID, false)
 		if err != nil {
 			return err
@@ -511,7 +483,7 @@ func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerI
 		now := s.now()
 		var future []time.Time
 		for _, t := range o.slots() {
-			if t.After(now) {
+			if SlotOpen(t, now) {
 				future = append(future, t)
 			}
 		}
@@ -584,8 +556,8 @@ func (s *Store) ExpireDue(ctx context.Context) (int, error) {
 
 // OrderFilter narrows an order list.
 type OrderFilter struct {
-	Status     string
-	Month      string // YYYY-MM: orders whose (confirmed or first preferred) time falls in it
+	Statuses   []Status // any of them; none: every status
+	Month      string   // YYYY-MM: orders whose (confirmed or first preferred) time falls in it
 	BranchID   int64
 	LecturerID int64
 	TownID     int64
@@ -609,8 +581,8 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (*lesson
 	case org.RoleLecturer:
 		q = q.Where("orders.lecturer_id = ?", act.LecturerID)
 	}
-	if f.Status != "" {
-		q = q.Where("orders.status IN ?", strings.Split(f.Status, ","))
+	if len(f.Statuses) > 0 {
+		q = q.Where("orders.status IN ?", f.Statuses)
 	}
 	if f.BranchID != 0 {
 		q = q.Where("orders.branch_id = ?", f.BranchID)
@@ -653,7 +625,7 @@ func (s *Store) Get(ctx context.Context, act org.Actor, id int64) (*Order, error
 		}
 		return nil, err
 	}
-	if !whoIs(act, &o).sees() {
+	if PartyOf(act, &o) == 0 {
 		return nil, apperr.NotFoundf("order")
 	}
 	os := []Order{o}

@@ -170,7 +170,7 @@ func (l *loader) seedHistory(ctx context.Context, ts *townSeed) error {
 // hasHistory reports whether the town already has records that only time
 // (or a user) makes: then the demo writes no history.
 func hasHistory(ctx context.Context, b *booking.Store, td *themeday.Store, off org.Actor) (bool, error) {
-	p, err := b.List(ctx, off, booking.OrderFilter{Status: booking.Delivered + "," + booking.Reviewed, PerPage: 1})
+	p, err := b.List(ctx, off, booking.OrderFilter{Statuses: []booking.Status{booking.Delivered, booking.Reviewed}, PerPage: 1})
 	if err != nil || p.Total > 0 {
 		return err == nil, err
 	}
@@ -401,7 +401,7 @@ var orderWeight = [13]float64{0, 1.0, 0.6, 1.2, 1.2, 1.1, 1.2, 0.6, 0.6, 1.1, 1.
 
 type plannedOrder struct {
 	branch, month int
-	outcome       string // "", booking.Declined, booking.Cancelled
+	outcome       booking.Status // "", booking.Declined, booking.Cancelled
 }
 
 // writeOrders plans the year's orders — each branch reached at least once,

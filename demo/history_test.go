@@ -237,7 +237,7 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	// Reviews are mostly good; the catalog is as the demo tests expect.
 	var stars, reviewed int
 	for page := 1; ; page++ {
-		p, err := st.Booking.List(ctx, off, booking.OrderFilter{Status: booking.Reviewed, Page: page, PerPage: 200})
+		p, err := st.Booking.List(ctx, off, booking.OrderFilter{Statuses: []booking.Status{booking.Reviewed}, Page: page, PerPage: 200})
 		if err != nil {
 			t.Fatal(err)
 		}

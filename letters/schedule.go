@@ -89,7 +89,7 @@ func (s *Store) people(ctx context.Context, townID int64) ([]person, error) {
 // lessonRow is an order with the names a message shows.
 type lessonRow struct {
 	ID            int64
-	Status        string
+	Status        booking.Status
 	BranchID      int64
 	LecturerID    int64
 	LessonID      int64
@@ -205,7 +205,7 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 	if err != nil {
 		return nil, err
 	}
-	pending, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status IN ?", townID, []string{booking.Requested, booking.Proposed})
+	pending, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status IN ?", townID, []booking.Status{booking.Requested, booking.Proposed})
 	if err != nil {
 		return nil, err
 	}

@@ -153,7 +153,7 @@ const (
 var KindLabels = map[string]string{org.KindVillage: "村", org.KindCommunity: "社区", org.KindOther: "其他"}
 
 // StatusLabels are the order statuses in Chinese, as the pages say them.
-var StatusLabels = map[string]string{booking.Requested: "待接单", booking.Proposed: "讲师提议改期", booking.Confirmed: "已确认", booking.Delivered: "已开讲",
+var StatusLabels = map[booking.Status]string{booking.Requested: "待接单", booking.Proposed: "讲师提议改期", booking.Confirmed: "已确认", booking.Delivered: "已开讲",
 	booking.Reviewed: "已评价", booking.Declined: "讲师婉拒", booking.Expired: "已过期", booking.Cancelled: "已取消"}
 
 // CellText is a matrix cell as text that needs no colour to be read:

@@ -262,9 +262,16 @@ func (s *Store) CreatePractice(ctx context.Context, act org.Actor, in PracticeIn
 	return s.Practice(ctx, act, p.ID)
 }
 
-// mayEdit: the record's branch secretary or an official of its town.
+// MayEditRecord reports whether act may change a viewing or practice of
+// branch in town: the branch's secretary or an official of the town. The
+// pages ask it to offer the edit form; the store asks it again on saving.
+func MayEditRecord(act org.Actor, townID, branchID int64) bool {
+	return act.Role == org.RoleSecretary && act.BranchID == branchID || act.IsOfficialOf(townID)
+}
+
+// mayEdit is MayEditRecord as the store's refusal.
 func mayEdit(act org.Actor, townID, branchID int64) error {
-	if act.Role == org.RoleSecretary && act.BranchID == branchID || act.IsOfficialOf(townID) {
+	if MayEditRecord(act, townID, branchID) {
 		return nil
 	}
 	if act.Role == org.RoleCounty {

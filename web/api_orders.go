@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -31,19 +30,17 @@ func (s *Server) apiCreateOrder(c echo.Context) error {
 	return c.JSON(status, o)
 }
 
-// apiOrderStatuses are the values ?status= of GET /orders takes.
-var apiOrderStatuses = []string{booking.Requested, booking.Proposed, booking.Confirmed, booking.Delivered,
-	booking.Reviewed, booking.Declined, booking.Expired, booking.Cancelled}
-
 func (s *Server) apiOrders(c echo.Context) error {
-	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: c.QueryParam("month")}
+	f := booking.OrderFilter{Month: c.QueryParam("month")}
 	// An unknown status is the caller's mistake: say so rather than answer
 	// an empty list.
-	if f.Status != "" {
-		for _, st := range strings.Split(f.Status, ",") {
-			if !slices.Contains(apiOrderStatuses, st) {
+	if q := c.QueryParam("status"); q != "" {
+		for _, v := range strings.Split(q, ",") {
+			st := booking.Status(v)
+			if !st.Valid() {
 				return apperr.New(apperr.BadRequest, "bad_request").Field("status", "field.unknown")
 			}
+			f.Statuses = append(f.Statuses, st)
 		}
 	}
 	var err error
@@ -108,37 +105,50 @@ type reassignRequest struct {
 	LecturerID int64 `json:"lecturer_id"`
 }
 
+// orderActions registers POST /orders/{id}/{action} for every move of the
+// order's state machine (booking.AllActions). Each move's body has its own
+// shape, so each has its own handler here; a move without one is a
+// programming error caught when the server is built.
 func (s *Server) orderActions(g *echo.Group) {
-	g.POST("/orders/:id/accept", orderAction(s, func(c echo.Context, a org.Actor, id int64, in acceptRequest) (*booking.Order, error) {
-		if in.Slot == nil {
-			return nil, apperr.New(apperr.Invalid, "validation").Field("slot", "field.required")
+	handlers := map[booking.ActionName]echo.HandlerFunc{
+		booking.ActionAccept: orderAction(s, func(c echo.Context, a org.Actor, id int64, in acceptRequest) (*booking.Order, error) {
+			if in.Slot == nil {
+				return nil, apperr.New(apperr.Invalid, "validation").Field("slot", "field.required")
+			}
+			return s.Booking.Accept(c.Request().Context(), a, id, *in.Slot)
+		}),
+		booking.ActionDecline: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+			return s.Booking.Decline(c.Request().Context(), a, id, in.Reason)
+		}),
+		booking.ActionPropose: orderAction(s, func(c echo.Context, a org.Actor, id int64, in proposeRequest) (*booking.Order, error) {
+			return s.Booking.Propose(c.Request().Context(), a, id, in.Start)
+		}),
+		booking.ActionRespond: orderAction(s, func(c echo.Context, a org.Actor, id int64, in respondRequest) (*booking.Order, error) {
+			if in.Accept == nil {
+				return nil, apperr.New(apperr.Invalid, "validation").Field("accept", "field.required")
+			}
+			return s.Booking.Respond(c.Request().Context(), a, id, *in.Accept)
+		}),
+		booking.ActionCancel: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+			return s.Booking.Cancel(c.Request().Context(), a, id, in.Reason)
+		}),
+		booking.ActionDeliver: orderAction(s, func(c echo.Context, a org.Actor, id int64, in booking.Delivery) (*booking.Order, error) {
+			return s.Booking.Deliver(c.Request().Context(), a, id, in)
+		}),
+		booking.ActionReview: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reviewRequest) (*booking.Order, error) {
+			return s.Booking.Review(c.Request().Context(), a, id, in.Stars, in.Comment)
+		}),
+		booking.ActionReassign: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reassignRequest) (*booking.Order, error) {
+			return s.Booking.Reassign(c.Request().Context(), a, id, in.LecturerID)
+		}),
+	}
+	for _, a := range booking.AllActions() {
+		h, ok := handlers[a.Name]
+		if !ok {
+			panic("web: no API handler for the order action " + string(a.Name))
 		}
-		return s.Booking.Accept(c.Request().Context(), a, id, *in.Slot)
-	}))
-	g.POST("/orders/:id/decline", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
-		return s.Booking.Decline(c.Request().Context(), a, id, in.Reason)
-	}))
-	g.POST("/orders/:id/propose", orderAction(s, func(c echo.Context, a org.Actor, id int64, in proposeRequest) (*booking.Order, error) {
-		return s.Booking.Propose(c.Request().Context(), a, id, in.Start)
-	}))
-	g.POST("/orders/:id/respond", orderAction(s, func(c echo.Context, a org.Actor, id int64, in respondRequest) (*booking.Order, error) {
-		if in.Accept == nil {
-			return nil, apperr.New(apperr.Invalid, "validation").Field("accept", "field.required")
-		}
-		return s.Booking.Respond(c.Request().Context(), a, id, *in.Accept)
-	}))
-	g.POST("/orders/:id/cancel", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
-		return s.Booking.Cancel(c.Request().Context(), a, id, in.Reason)
-	}))
-	g.POST("/orders/:id/deliver", orderAction(s, func(c echo.Context, a org.Actor, id int64, in booking.Delivery) (*booking.Order, error) {
-		return s.Booking.Deliver(c.Request().Context(), a, id, in)
-	}))
-	g.POST("/orders/:id/review", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reviewRequest) (*booking.Order, error) {
-		return s.Booking.Review(c.Request().Context(), a, id, in.Stars, in.Comment)
-	}))
-	g.POST("/orders/:id/reassign", orderAction(s, func(c echo.Context, a org.Actor, id int64, in reassignRequest) (*booking.Order, error) {
-		return s.Booking.Reassign(c.Request().Context(), a, id, in.LecturerID)
-	}))
+		g.POST("/orders/:id/"+string(a.Name), h)
+	}
 }
 
 func (s *Server) apiFreeSlots(c echo.Context) error {

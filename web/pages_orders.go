@@ -31,14 +31,11 @@ func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
 	g.POST("/lessons/:id/order", s.orderCreate, secretary)
 	g.GET("/orders", s.ordersPage)
 	g.GET("/orders/:id", s.orderPage)
-	g.POST("/orders/:id/accept", s.orderAction("accept"))
-	g.POST("/orders/:id/decline", s.orderAction("decline"))
-	g.POST("/orders/:id/propose", s.orderAction("propose"))
-	g.POST("/orders/:id/respond", s.orderAction("respond"))
-	g.POST("/orders/:id/cancel", s.orderAction("cancel"))
-	g.POST("/orders/:id/deliver", s.orderAction("deliver"))
-	g.POST("/orders/:id/review", s.orderAction("review"))
-	g.POST("/orders/:id/reassign", s.orderAction("reassign"))
+	// One form route per move of the order's state machine; the store
+	// decides who may use it.
+	for _, a := range booking.AllActions() {
+		g.POST("/orders/:id/"+string(a.Name), s.orderAction(a))
+	}
 
 	recorder := requireRole(org.RoleSecretary, org.RoleOfficial)
 	g.GET("/member-lessons", s.memberLessonsPage)
@@ -55,7 +52,7 @@ func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
 
 // statusTag is the CSS class of a status's tag: green once the lesson is
 // settled, grey when the order is over, red while someone must act.
-func statusTag(st string) string {
+func statusTag(st booking.Status) string {
 	switch st {
 	case booking.Confirmed, booking.Delivered, booking.Reviewed:
 		return "ok"
@@ -67,9 +64,8 @@ func statusTag(st string) string {
 
 func orderStatuses(lang string) []choice {
 	out := []choice{}
-	for _, st := range []string{booking.Requested, booking.Proposed, booking.Confirmed, booking.Delivered,
-		booking.Reviewed, booking.Declined, booking.Expired, booking.Cancelled} {
-		out = append(out, choice{Value: st, Label: T(lang, "status."+st)})
+	for _, st := range booking.Statuses {
+		out = append(out, choice{Value: string(st), Label: T(lang, "status."+string(st))})
 	}
 	return out
 }
@@ -262,7 +258,7 @@ func (s *Server) ordersPage(c echo.Context) error {
 	act := mustActor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	f := booking.OrderFilter{Status: c.QueryParam("status"), Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
+	f := booking.OrderFilter{Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
 	var err error
 	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
 		return err
@@ -273,14 +269,12 @@ func (s *Server) ordersPage(c echo.Context) error {
 	if f.Page, err = queryInt(c, "page"); err != nil {
 		return err
 	}
-	if f.Status != "" {
-		ok := false
-		for _, st := range orderStatuses(lang) {
-			ok = ok || st.Value == f.Status
-		}
-		if !ok {
+	// The page filters on one status, picked from a list.
+	if q := booking.Status(c.QueryParam("status")); q != "" {
+		if !q.Valid() {
 			return apperr.New(apperr.BadRequest, "bad_request").Field("status", "field.unknown")
 		}
+		f.Statuses = []booking.Status{q}
 	}
 	page, err := s.Booking.List(ctx, act, f)
 	if err != nil {
@@ -360,9 +354,10 @@ type orderPageView struct {
 	ProposeMin    string
 	EndHM         string // when the lesson ends, 14:20
 	Stars         int
-	Failed        string // the action whose form is shown again
-
-	CanAccept, CanDecline, CanPropose, CanRespond, CanCancel, CanDeliver, CanReview, CanReassign bool
+	Failed        booking.ActionName // the action whose form is shown again
+	// Actions are the moves the caller may make now, one form each, in the
+	// order booking.Actions gives them.
+	Actions []booking.Action
 }
 
 // eventNote turns an audit entry's reason and detail into words.
@@ -407,15 +402,14 @@ func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, er
 	} else if _, ok := apperr.As(err); !ok {
 		return nil, err
 	}
-	sec := act.Role == org.RoleSecretary && act.BranchID == o.BranchID
-	lec := act.Role == org.RoleLecturer && act.LecturerID == o.LecturerID
-	off := act.IsOfficialOf(o.TownID)
-	if sec || off {
+	// Each side of an order sees how to reach the other; officials both.
+	party := booking.PartyOf(act, o)
+	if party.Is(booking.PartySecretary | booking.PartyOfficial) {
 		if l, err := s.Lessons.Lecturer(ctx, act, o.LecturerID); err == nil {
 			v.LecturerPhone = l.Phone
 		}
 	}
-	if lec || off {
+	if party.Is(booking.PartyLecturer | booking.PartyOfficial) {
 		if b, err := s.Org.Branch(ctx, act, o.BranchID); err == nil {
 			v.BranchPhone = b.Phone
 		}
@@ -427,12 +421,12 @@ func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, er
 		v.Stars = *o.Stars
 	}
 	for i, t := range o.Slots {
-		v.Slots = append(v.Slots, slotChoice{Index: i, At: t, Past: !t.After(now)})
+		v.Slots = append(v.Slots, slotChoice{Index: i, At: t, Past: !booking.SlotOpen(t, now)})
 	}
 	for _, e := range o.History {
-		ev := eventView{Event: e, Who: e.ActorName, To: T(lang, "status."+e.ToStatus), ToTag: statusTag(e.ToStatus), Note: eventNote(lang, e)}
+		ev := eventView{Event: e, Who: e.ActorName, To: T(lang, "status."+string(e.ToStatus)), ToTag: statusTag(e.ToStatus), Note: eventNote(lang, e)}
 		if e.FromStatus != "" {
-			ev.From = T(lang, "status."+e.FromStatus)
+			ev.From = T(lang, "status."+string(e.FromStatus))
 		}
 		if e.AccountID == nil {
 			ev.Who, ev.WhoSys = T(lang, "op.detail.system"), true
@@ -441,23 +435,8 @@ func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, er
 		}
 		v.History = append(v.History, ev)
 	}
-	started := o.StartAt != nil && !o.StartAt.After(now)
-	switch o.Status {
-	case booking.Requested:
-		v.CanAccept, v.CanDecline, v.CanPropose = lec, lec, lec
-		v.CanCancel = sec || off
-	case booking.Proposed:
-		v.CanRespond = sec
-		v.CanCancel = sec || off
-	case booking.Confirmed:
-		v.CanCancel = (sec && !started) || off
-		v.CanDeliver = started && (sec || lec || off)
-	case booking.Delivered:
-		v.CanReview = sec
-	case booking.Declined, booking.Expired:
-		v.CanCancel, v.CanReassign = off, off
-	}
-	if v.CanReassign {
+	v.Actions = booking.Actions(act, o, now)
+	if booking.Can(act, o, now, booking.ActionReassign) {
 		lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: o.LessonID, ActiveOnly: true})
 		if err != nil {
 			return nil, err
@@ -480,16 +459,13 @@ func orderFlash(c echo.Context) string {
 	case c.QueryParam("again") == "1":
 		return T(lang, "op.order.again")
 	}
-	if a := c.QueryParam("done"); orderActs[a] {
-		return T(lang, "op.done."+a)
+	if a, ok := booking.ActionNamed(c.QueryParam("done")); ok {
+		return T(lang, "op.done."+string(a.Name))
 	}
 	return ""
 }
 
-var orderActs = map[string]bool{"accept": true, "decline": true, "propose": true, "respond": true,
-	"cancel": true, "deliver": true, "review": true, "reassign": true}
-
-func (s *Server) showOrder(c echo.Context, status int, id int64, failed string, form map[string]string, errs map[string]string) error {
+func (s *Server) showOrder(c echo.Context, status int, id int64, failed booking.ActionName, form map[string]string, errs map[string]string) error {
 	o, err := s.Booking.Get(c.Request().Context(), mustActor(c), id)
 	if err != nil {
 		return err
@@ -514,15 +490,10 @@ func (s *Server) orderPage(c echo.Context) error {
 	return s.showOrder(c, http.StatusOK, id, "", map[string]string{}, nil)
 }
 
-var actionFields = map[string][]string{
-	"accept": {"slot"}, "decline": {"reason"}, "propose": {"start"}, "respond": {"accept"}, "cancel": {"reason"},
-	"deliver": {"attendees", "minutes", "summary", "photo_links"}, "review": {"stars", "comment"}, "reassign": {"lecturer_id"},
-}
-
-// orderAction runs one move on an order from its page's form: 303 back to
-// the page with a flash when it worked, the page again with the message and
-// the input kept when the rules refused it.
-func (s *Server) orderAction(action string) echo.HandlerFunc {
+// orderAction runs one move on an order from its page's form, which sends
+// the move's fields: 303 back to the page with a flash when it worked, the
+// page again with the message and the input kept when the rules refused it.
+func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := pathID(c)
 		if err != nil {
@@ -530,11 +501,11 @@ func (s *Server) orderAction(action string) echo.HandlerFunc {
 		}
 		act := mustActor(c)
 		ctx := c.Request().Context()
-		form := formOf(c, actionFields[action]...)
+		form := formOf(c, a.Fields...)
 		bad := fieldCodes{}
 		run := func() error {
-			switch action {
-			case "accept":
+			switch a.Name {
+			case booking.ActionAccept:
 				slot := bad.intField(form, "slot")
 				if strings.TrimSpace(form["slot"]) == "" {
 					bad.add("slot", "order.slot_index")
@@ -544,13 +515,13 @@ func (s *Server) orderAction(action string) echo.HandlerFunc {
 				}
 				_, err := s.Booking.Accept(ctx, act, id, slot)
 				return err
-			case "decline":
+			case booking.ActionDecline:
 				_, err := s.Booking.Decline(ctx, act, id, form["reason"])
 				return err
-			case "propose":
+			case booking.ActionPropose:
 				_, err := s.Booking.Propose(ctx, act, id, form["start"])
 				return err
-			case "respond":
+			case booking.ActionRespond:
 				switch form["accept"] {
 				case "1", "0":
 				default:
@@ -558,10 +529,10 @@ func (s *Server) orderAction(action string) echo.HandlerFunc {
 				}
 				_, err := s.Booking.Respond(ctx, act, id, form["accept"] == "1")
 				return err
-			case "cancel":
+			case booking.ActionCancel:
 				_, err := s.Booking.Cancel(ctx, act, id, form["reason"])
 				return err
-			case "deliver":
+			case booking.ActionDeliver:
 				d := booking.Delivery{Attendees: bad.intField(form, "attendees"), Minutes: bad.intField(form, "minutes"),
 					Summary: form["summary"], PhotoLinks: formLines(form["photo_links"])}
 				if err := bad.check(func() error { return nil }); err != nil {
@@ -569,14 +540,14 @@ func (s *Server) orderAction(action string) echo.HandlerFunc {
 				}
 				_, err := s.Booking.Deliver(ctx, act, id, d)
 				return err
-			case "review":
+			case booking.ActionReview:
 				stars := bad.intField(form, "stars")
 				if err := bad.check(func() error { return nil }); err != nil {
 					return err
 				}
 				_, err := s.Booking.Review(ctx, act, id, stars, form["comment"])
 				return err
-			case "reassign":
+			case booking.ActionReassign:
 				lid := bad.intField(form, "lecturer_id")
 				if strings.TrimSpace(form["lecturer_id"]) == "" || lid < 0 {
 					bad.add("lecturer_id", "field.required")
@@ -591,11 +562,11 @@ func (s *Server) orderAction(action string) echo.HandlerFunc {
 		}
 		if err := run(); err != nil {
 			if status, errs, ok := formProblem(c, err); ok {
-				return s.showOrder(c, status, id, action, form, errs)
+				return s.showOrder(c, status, id, a.Name, form, errs)
 			}
 			return err
 		}
-		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/orders/%d?done=%s", id, action))
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/orders/%d?done=%s", id, a.Name))
 	}
 }
 
@@ -618,8 +589,8 @@ func (s *Server) agendaPage(c echo.Context) error {
 	act := mustActor(c)
 	ctx := c.Request().Context()
 	now := s.Booking.Now()
-	list := func(status string, n int) ([]orderItem, error) {
-		p, err := s.Booking.List(ctx, act, booking.OrderFilter{Status: status, PerPage: n})
+	list := func(n int, statuses ...booking.Status) ([]orderItem, error) {
+		p, err := s.Booking.List(ctx, act, booking.OrderFilter{Statuses: statuses, PerPage: n})
 		if err != nil {
 			return nil, err
 		}
@@ -631,23 +602,28 @@ func (s *Server) agendaPage(c echo.Context) error {
 	}
 	var v agendaView
 	var err error
-	if v.Pending, err = list(booking.Requested+","+booking.Proposed, 50); err != nil {
+	if v.Pending, err = list(50, booking.Requested, booking.Proposed); err != nil {
 		return err
 	}
-	confirmed, err := list(booking.Confirmed, 200)
+	confirmed, err := list(200, booking.Confirmed)
 	if err != nil {
 		return err
 	}
+	// A lesson is to be recorded once the caller may record it (it has
+	// begun); until then it is ahead.
 	for _, o := range confirmed {
-		if o.StartAt != nil && o.StartAt.After(now) {
-			v.Upcoming = append(v.Upcoming, o)
-		} else {
+		if booking.Can(act, &o.Order, now, booking.ActionDeliver) {
 			v.ToRecord = append(v.ToRecord, o)
+		} else {
+			v.Upcoming = append(v.Upcoming, o)
 		}
 	}
 	// Soonest first: what is next is what matters on a phone.
-	sort.Slice(v.Upcoming, func(i, j int) bool { return v.Upcoming[i].StartAt.Before(*v.Upcoming[j].StartAt) })
-	if v.Recent, err = list(booking.Delivered+","+booking.Reviewed, 10); err != nil {
+	sort.Slice(v.Upcoming, func(i, j int) bool {
+		a, b := v.Upcoming[i].StartAt, v.Upcoming[j].StartAt
+		return a != nil && (b == nil || a.Before(*b))
+	})
+	if v.Recent, err = list(10, booking.Delivered, booking.Reviewed); err != nil {
 		return err
 	}
 	links, err := s.calendarLinks(c)

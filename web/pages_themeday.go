@@ -697,12 +697,6 @@ func changeViews(lang string, cs []themeday.Change, order []string, films map[st
 	return out
 }
 
-// mayEditRecord mirrors the store's rule to decide whether to show the edit
-// button; the store decides again when the form is sent.
-func mayEditRecord(act org.Actor, townID, branchID int64) bool {
-	return act.Role == org.RoleSecretary && act.BranchID == branchID || act.IsOfficialOf(townID)
-}
-
 // recordBranches lists the branches an official may record for.
 func (s *Server) recordBranches(c echo.Context, act org.Actor) ([]choice, error) {
 	if act.Role != org.RoleOfficial {
@@ -880,7 +874,7 @@ func (s *Server) viewingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := viewingPageView{V: rec, CanEdit: mayEditRecord(act, rec.TownID, rec.BranchID)}
+	v := viewingPageView{V: rec, CanEdit: themeday.MayEditRecord(act, rec.TownID, rec.BranchID)}
 	titles := map[string]string{}
 	films, err := s.Lessons.Films(c.Request().Context(), act, lessons.FilmFilter{TownID: rec.TownID})
 	if err != nil {
@@ -908,7 +902,7 @@ func (s *Server) editableViewing(c echo.Context) (*themeday.Viewing, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !mayEditRecord(act, rec.TownID, rec.BranchID) {
+	if !themeday.MayEditRecord(act, rec.TownID, rec.BranchID) {
 		return nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
 	return rec, nil
@@ -1021,7 +1015,7 @@ func (s *Server) practicePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := practicePageView{P: rec, TypeLabel: practiceTypeLabel(lang, rec.Type), CanEdit: mayEditRecord(act, rec.TownID, rec.BranchID),
+	v := practicePageView{P: rec, TypeLabel: practiceTypeLabel(lang, rec.Type), CanEdit: themeday.MayEditRecord(act, rec.TownID, rec.BranchID),
 		History: changeViews(lang, rec.Changes, practiceFieldOrder, nil, "td.field.practice_notes")}
 	return s.render(c, "practice", pageData{Title: T(lang, "td.practice.title"), Data: v, Flash: savedFlash(c)})
 }
@@ -1036,7 +1030,7 @@ func (s *Server) editablePractice(c echo.Context) (*themeday.Practice, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !mayEditRecord(act, rec.TownID, rec.BranchID) {
+	if !themeday.MayEditRecord(act, rec.TownID, rec.BranchID) {
 		return nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
 	return rec, nil

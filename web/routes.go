@@ -64,7 +64,7 @@ func (s *Server) routes() {
 	in.POST("/orders", s.apiCreateOrder, secretary)
 	in.GET("/orders", s.apiOrders)
 	in.GET("/orders/:id", getJSON(s.Booking.Get))
-	s.orderActions(in)
+	s.orderActions(in) // POST /orders/:id/<action> for each booking.AllActions(): accept, respond, deliver, …
 	in.POST("/member-lessons", createJSON(s.ThemeDay.RecordMemberLesson), requireRole(org.RoleSecretary, org.RoleOfficial))
 	in.GET("/member-lessons", s.apiMemberLessons)
 	in.GET("/points", s.apiPoints)
