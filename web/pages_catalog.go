@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/lessons"
 	"weike/org"
 )
@@ -578,7 +579,7 @@ func (s *Server) lecturerPage(c echo.Context) error {
 		v.Branch = b
 	}
 	for _, wd := range mondayFirst {
-		row := availRow{Day: T(lang, fmt.Sprintf("cat.wd.%d", wd))}
+		row := availRow{Day: i18n.Format(lang, time.Weekday(wd))}
 		for _, w := range l.Availability {
 			if w.Weekday == wd {
 				row.Windows = append(row.Windows, w.String())
@@ -653,7 +654,7 @@ func (s *Server) lecturerEditPage(c echo.Context) error {
 	}
 	var ws, bs []string
 	for _, w := range l.Availability {
-		ws = append(ws, T(lang, fmt.Sprintf("cat.wd.%d", w.Weekday))+" "+w.String())
+		ws = append(ws, i18n.Format(lang, time.Weekday(w.Weekday))+" "+w.String())
 	}
 	for _, b := range l.Blackouts {
 		bs = append(bs, strings.TrimSpace(b.Day+" "+b.Reason))

@@ -11,6 +11,7 @@ import (
 
 	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -30,16 +31,7 @@ func (s *Server) dashboardPageRoutes(g *echo.Group) {
 func pct(r float64) string { return fmt.Sprintf("%.0f%%", r*100) }
 
 // monthName is 2026年12月 or Dec 2026.
-func monthName(lang, m string) string {
-	t, err := time.Parse("2006-01", m)
-	if err != nil {
-		return m
-	}
-	if lang == LangEN {
-		return t.Format("Jan 2006")
-	}
-	return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
-}
+func monthName(lang, m string) string { return i18n.ShortMonth(lang, i18n.Month(m)) }
 
 type dashMonth struct{ Key, Label string }
 
