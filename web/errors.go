@@ -110,7 +110,10 @@ func (s *Server) toPublic(c echo.Context, err error) publicError {
 func translate(lang string, ae *apperr.Error) (string, map[string]string) {
 	params := make([]any, 0, 2*len(ae.Params))
 	for k, v := range ae.Params {
-		params = append(params, k, typedParam(k, v))
+		if s, ok := v.(string); ok {
+			v = typedParam(k, s)
+		}
+		params = append(params, k, v)
 	}
 	fields := make(map[string]string, len(ae.Fields))
 	for f, code := range ae.Fields {
@@ -120,7 +123,7 @@ func translate(lang string, ae *apperr.Error) (string, map[string]string) {
 }
 
 // typedParam gives the catalog the type of a parameter that booking still
-// sends as text, named by what it holds: an RFC 3339 time under a name
+// sends as text (apperr took only strings before), named by what it holds: an RFC 3339 time under a name
 // ending in _at, a day, a month, a status. Other parameters are words
 // already. It goes once booking passes typed values itself (its rework is
 // under way on another branch).

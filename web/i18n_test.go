@@ -1,0 +1,43 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"weike/internal/apperr"
+	"weike/internal/i18n"
+)
+
+// TestTranslateParams renders a domain error's parameters by their type,
+// and booking's parameters that still come as text by their name, the same.
+func TestTranslateParams(t *testing.T) {
+	at := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC) // Sat 14:00 in Shanghai
+	for _, c := range []struct {
+		name string
+		err  *apperr.Error
+		zh   string
+		en   string
+	}{
+		{"typed time", apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", at),
+			"12月5日 周六 14:00 已经过去了", "Sat 5 Dec 14:00 has passed"},
+		{"time as RFC 3339 text", apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", at.Format(time.RFC3339)),
+			"12月5日 周六 14:00 已经过去了", "Sat 5 Dec 14:00 has passed"},
+		{"typed status", apperr.New(apperr.Conflict, "order.wrong_status").With("status", i18n.Key("status.declined")),
+			"点单现在是“讲师婉拒”，不能执行此操作", "The order is “Declined” and cannot do this"},
+		{"status as text", apperr.New(apperr.Conflict, "order.wrong_status").With("status", "declined"),
+			"点单现在是“讲师婉拒”，不能执行此操作", "The order is “Declined” and cannot do this"},
+		{"typed day", apperr.New(apperr.Invalid, "order.blackout").With("lecturer", "王").With("day", i18n.Day("2026-12-06")),
+			"讲师王 12月6日 周日 不能讲课", "Lecturer 王 is unavailable on Sun 6 Dec"},
+		{"day as text", apperr.New(apperr.Invalid, "order.blackout").With("lecturer", "王").With("day", "2026-12-06"),
+			"讲师王 12月6日 周日 不能讲课", "Lecturer 王 is unavailable on Sun 6 Dec"},
+		{"a word that looks like nothing", apperr.New(apperr.Conflict, "topic.name_taken").With("name", "2026-12"),
+			"主题“2026-12”已存在", "The topic “2026-12” exists already"},
+	} {
+		if got, _ := translate(LangZH, c.err); got != c.zh {
+			t.Errorf("%s: zh %q, want %q", c.name, got, c.zh)
+		}
+		if got, _ := translate(LangEN, c.err); got != c.en {
+			t.Errorf("%s: en %q, want %q", c.name, got, c.en)
+		}
+	}
+}
