@@ -45,9 +45,10 @@ type Message struct {
 func (Message) TableName() string { return "inbox_messages" }
 
 // events name the catalog messages (internal/i18n) of each kind of event
-// message: its title and its body.
-var events = map[string]struct{ title, body string }{
-	"order.expired": {"msg.order.expired.title", "msg.order.expired.body"},
+// message, its title and its body, and the parameter that counts something
+// in them: the catalog calls a count n and picks the plural form by it.
+var events = map[string]struct{ title, body, count string }{
+	"order.expired": {"msg.order.expired.title", "msg.order.expired.body", "hours"},
 }
 
 // Render fills a message kind's title and body for a language from the
@@ -58,9 +59,12 @@ func Render(kind, lang string, params map[string]string) (string, string) {
 	if !ok {
 		return kind, ""
 	}
-	ps := make([]any, 0, 2*len(params))
+	ps := make([]any, 0, 2*len(params)+2)
 	for k, v := range params {
 		ps = append(ps, k, v)
+	}
+	if n, ok := params[e.count]; ok {
+		ps = append(ps, "n", n)
 	}
 	return i18n.T(lang, e.title, ps...), i18n.T(lang, e.body, ps...)
 }

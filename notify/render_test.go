@@ -14,6 +14,10 @@ func TestRender(t *testing.T) {
 			t.Errorf("%s: got %q / %q, want %q / %q", c.lang, title, body, c.title, c.body)
 		}
 	}
+	params["hours"] = "1"
+	if _, body := Render("order.expired", "en", params); body != "The order of 龙王庙村 (lecturer 王老师) had no answer within 1 hour and expired; reassign it or cancel it." {
+		t.Errorf("one hour: %q", body)
+	}
 	for kind := range events {
 		for _, lang := range []string{"zh-CN", "en"} {
 			if title, body := Render(kind, lang, params); title == events[kind].title || body == events[kind].body {

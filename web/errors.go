@@ -115,6 +115,11 @@ func translate(lang string, ae *apperr.Error) (string, map[string]string) {
 		}
 		params = append(params, k, v)
 	}
+	if name, ok := legacyCounts[ae.Code]; ok {
+		if _, has := ae.Params["n"]; !has {
+			params = append(params, "n", ae.Params[name])
+		}
+	}
 	fields := make(map[string]string, len(ae.Fields))
 	for f, code := range ae.Fields {
 		fields[f] = T(lang, code, params...)
@@ -141,6 +146,15 @@ func typedParam(name, v string) any {
 		return i18n.Key("status." + v)
 	}
 	return v
+}
+
+// legacyCounts names, for booking's messages that count hours, days or
+// minutes, the parameter booking sends the count under; the catalog calls
+// every count n, which picks the plural form. It goes with typedParam.
+var legacyCounts = map[string]string{
+	"order.too_soon":      "hours",
+	"order.too_far":       "days",
+	"order.lecturer_busy": "buffer",
 }
 
 // formProblem turns a rule broken by a form's input (422) or a clash (409)

@@ -30,6 +30,18 @@ func TestTranslateParams(t *testing.T) {
 			"讲师王 12月6日 周日 不能讲课", "Lecturer 王 is unavailable on Sun 6 Dec"},
 		{"day as text", apperr.New(apperr.Invalid, "order.blackout").With("lecturer", "王").With("day", "2026-12-06"),
 			"讲师王 12月6日 周日 不能讲课", "Lecturer 王 is unavailable on Sun 6 Dec"},
+		{"one hour, as booking sends it", apperr.New(apperr.Invalid, "order.too_soon").With("hours", "1").With("start_at", at.Format(time.RFC3339)),
+			"12月5日 周六 14:00 太近了：至少要提前 1 小时点单", "Sat 5 Dec 14:00 is too soon: order at least 1 hour ahead"},
+		{"hours, as booking sends them", apperr.New(apperr.Invalid, "order.too_soon").With("hours", "24").With("start_at", at.Format(time.RFC3339)),
+			"12月5日 周六 14:00 太近了：至少要提前 24 小时点单", "Sat 5 Dec 14:00 is too soon: order at least 24 hours ahead"},
+		{"one day", apperr.New(apperr.Invalid, "order.too_far").With("days", "1").With("start_at", at),
+			"12月5日 周六 14:00 太远了：只能预约 1 天以内的时间", "Sat 5 Dec 14:00 is too far ahead: order within 1 day"},
+		{"a typed count", apperr.New(apperr.Invalid, "order.capacity").With("lecturer", "王").With("month", i18n.Month("2026-12")).With("n", 1),
+			"讲师王 2026年12月 已排满 1 场课", "Lecturer 王 is fully booked in December 2026 (1 lesson)"},
+		{"buffer minutes", apperr.New(apperr.Conflict, "order.lecturer_busy").With("lecturer", "王").With("branch", "龙王庙村").
+			With("start_at", at).With("end_hm", "15:00").With("buffer", "30"),
+			"讲师王 12月5日 周六 14:00–15:00 已在龙王庙村讲课（前后需留 30 分钟路程）",
+			"Lecturer 王 is lecturing at 龙王庙村 Sat 5 Dec 14:00–15:00 (with 30 minutes to travel)"},
 		{"a word that looks like nothing", apperr.New(apperr.Conflict, "topic.name_taken").With("name", "2026-12"),
 			"主题“2026-12”已存在", "The topic “2026-12” exists already"},
 	} {

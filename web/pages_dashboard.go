@@ -176,7 +176,7 @@ func (v *dashView) fill(lang string, mx *booking.Matrix, tot *booking.Totals, co
 		{Label: T(lang, "dash.total.orders"), Value: n(tot.Orders)},
 		{Label: T(lang, "dash.total.delivered"), Value: n(tot.DeliveredLessons)},
 		{Label: T(lang, "dash.total.person_times"), Value: n(tot.LecturingPersonTimes),
-			Hint: T(lang, "dash.total.person_times_hint", "n", tot.DeliveredLessons, "m", tot.MemberLessons)},
+			Hint: T(lang, "dash.total.person_times_hint", "lecturers", tot.DeliveredLessons, "members", tot.MemberLessons)},
 		{Label: T(lang, "dash.total.viewings"), Value: n(tot.FilmViewings), Hint: T(lang, "dash.total.attendance", "n", tot.ViewingAttendance)},
 		{Label: T(lang, "dash.total.practices"), Value: n(tot.Practices), Hint: T(lang, "dash.total.participants", "n", tot.Participants)},
 		{Label: T(lang, "dash.total.opinions"), Value: n(tot.Opinions)},

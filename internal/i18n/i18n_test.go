@@ -106,7 +106,15 @@ func TestLocalesAgree(t *testing.T) {
 			t.Errorf("%q: Chinese has one plural form, other", key)
 		}
 		for lang, fs := range map[string]map[string]string{"zh": zf, "en": ef} {
+			for _, f := range fields(fs) {
+				if f == "n" && !ePlural {
+					t.Errorf("%s %q shows a count n without plural forms", lang, key)
+				}
+			}
 			for form, s := range fs {
+				if ePlural && form == "other" && !strings.Contains(s, "{{.n}}") {
+					t.Errorf("%s %q has plural forms but does not show its count n", lang, key)
+				}
 				if s == "" {
 					t.Errorf("%s %q (%s) is empty", lang, key, form)
 				}
@@ -223,5 +231,39 @@ func TestMatch(t *testing.T) {
 		if got := Match(header); got != want {
 			t.Errorf("Match(%q) = %q, want %q", header, got, want)
 		}
+	}
+}
+
+// TestPlural picks the CLDR form by n, however the count is given.
+func TestPlural(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		n    any
+		want string
+	}{
+		{EN, 1, "1 courtyard"},
+		{EN, 0, "0 courtyards"},
+		{EN, 2, "2 courtyards"},
+		{EN, int64(1), "1 courtyard"},
+		{EN, uint8(1), "1 courtyard"},
+		{EN, "1", "1 courtyard"}, // digits, as booking still sends them
+		{EN, "21", "21 courtyards"},
+		{EN, 1.5, "1.5 courtyards"}, // not a count go-i18n takes: the other form
+		{ZH, 1, "1 个屋场"},
+		{ZH, 3, "3 个屋场"},
+	} {
+		if got := T(c.lang, "cat.courtyard_count", "n", c.n); got != c.want {
+			t.Errorf("%s n=%v: %q, want %q", c.lang, c.n, got, c.want)
+		}
+	}
+	// A parameter left out shows, as a key left out does, and n's absence
+	// picks the other form.
+	if got := T(EN, "cat.courtyard_count"); got != "<no value> courtyards" {
+		t.Errorf("without n: %q", got)
+	}
+	// Two counts in one line are two plural messages, one inside the other.
+	got := T(EN, "td.plans.counts", "lessons", T(EN, "td.plans.lessons_n", "n", 1), "films", T(EN, "td.plans.films_n", "n", 2))
+	if got != "1 featured lesson · 2 films" {
+		t.Errorf("nested: %q", got)
 	}
 }
