@@ -44,11 +44,15 @@ type Message struct {
 // TableName keeps the schema's name.
 func (Message) TableName() string { return "inbox_messages" }
 
+// KindOrderExpired is the event of an order that no lecturer answered in
+// time (booking's expiry job posts it).
+const KindOrderExpired = "order.expired"
+
 // events name the catalog messages (internal/i18n) of each kind of event
 // message, its title and its body, and the parameter that counts something
 // in them: the catalog calls a count n and picks the plural form by it.
 var events = map[string]struct{ title, body, count string }{
-	"order.expired": {"msg.order.expired.title", "msg.order.expired.body", "hours"},
+	KindOrderExpired: {"msg.order.expired.title", "msg.order.expired.body", "hours"},
 }
 
 // Render fills a message kind's title and body for a language from the

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,4 +54,28 @@ func TestTranslateParams(t *testing.T) {
 			t.Errorf("%s: en %q, want %q", c.name, got, c.en)
 		}
 	}
+}
+
+// TestLanguageFromHeader: the API speaks what Accept-Language prefers,
+// q-values and all (pages stay Chinese until the reader switches).
+func TestLanguageFromHeader(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		const zh, en = "请先登录", "Please sign in"
+		for header, want := range map[string]string{
+			"":                   zh,
+			"en;q=0.9, zh;q=0.8": en,
+			"zh;q=0.8, en;q=0.9": en,
+			"zh;q=0.9, en;q=0.8": zh,
+			"en-GB":              en,
+			"zh-TW, en;q=0.5":    zh,
+			"fr":                 zh,
+			"fr, en;q=0.1":       en,
+		} {
+			res := e.do(http.MethodGet, "/api/v1/lessons", "", nil, "Accept-Language", header)
+			if res.Code != http.StatusUnauthorized || !strings.Contains(res.Body.String(), want) {
+				t.Errorf("Accept-Language %q: %d %s, want %s", header, res.Code, res.Body, want)
+			}
+		}
+	})
 }

@@ -310,7 +310,7 @@ func (s *Server) lessonsPage(c echo.Context) error {
 	if v.Towns, err = s.townOptions(c, act); err != nil {
 		return err
 	}
-	for _, so := range []string{"title", "duration", "-duration", "newest"} {
+	for _, so := range lessonSorts {
 		v.Sorts = append(v.Sorts, choice{Value: so, Label: T(lang, "cat.sort."+so)})
 	}
 	if keepsCatalog(act) || act.Role == org.RoleCounty {
@@ -327,6 +327,10 @@ func (s *Server) lessonsPage(c echo.Context) error {
 	}
 	return s.render(c, "lessons", pageData{Title: T(lang, "nav.lessons"), Form: form, Data: v, Flash: savedFlash(c)})
 }
+
+// lessonSorts are the orders the lesson list offers besides the default
+// (by topic); lessons.LessonFilter.Sort reads them.
+var lessonSorts = []string{"title", "duration", "-duration", "newest"}
 
 func lessonStatuses(lang string) []choice {
 	out := []choice{}
