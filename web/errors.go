@@ -116,8 +116,9 @@ func translate(lang string, ae *apperr.Error) (string, map[string]string) {
 		params = append(params, k, v)
 	}
 	if name, ok := legacyCounts[ae.Code]; ok {
-		if _, has := ae.Params["n"]; !has {
-			params = append(params, "n", ae.Params[name])
+		_, has := ae.Params["n"]
+		if v, ok := ae.Params[name]; ok && !has {
+			params = append(params, "n", v)
 		}
 	}
 	fields := make(map[string]string, len(ae.Fields))
@@ -128,10 +129,10 @@ func translate(lang string, ae *apperr.Error) (string, map[string]string) {
 }
 
 // typedParam gives the catalog the type of a parameter that booking still
-// sends as text (apperr took only strings before), named by what it holds: an RFC 3339 time under a name
-// ending in _at, a day, a month, a status. Other parameters are words
-// already. It goes once booking passes typed values itself (its rework is
-// under way on another branch).
+// sends as text (apperr took only strings before), known by its name: an
+// RFC 3339 time under a name ending in _at, a day, a month, a status. Other
+// text is words already. It goes once booking passes typed values itself
+// (its rework is under way on another branch).
 func typedParam(name, v string) any {
 	switch {
 	case strings.HasSuffix(name, "_at"):
