@@ -78,7 +78,7 @@ func rowCodes(t *testing.T, err error) string {
 	}
 	var b strings.Builder
 	for _, r := range ae.Detail["rows"].([]sheet.RowError) {
-		b.WriteString(strings.TrimSpace(strings.Join([]string{strconv.Itoa(r.Row), r.Column, r.Code, r.Params["name"] + r.Params["row"] + r.Params["title"]}, " ")))
+		b.WriteString(strings.TrimSpace(strings.Join([]string{strconv.Itoa(r.Row), r.Column, r.Code, param(r, "name") + param(r, "row") + param(r, "title")}, " ")))
 		b.WriteString("\n")
 	}
 	return b.String()
@@ -168,4 +168,10 @@ func TestImportLecturersAndLessons(t *testing.T) {
 			t.Fatalf("county: %v", err)
 		}
 	})
+}
+
+// param is a row error's text parameter, "" when it has none.
+func param(r sheet.RowError, name string) string {
+	s, _ := r.Params[name].(string)
+	return s
 }

@@ -22,6 +22,7 @@ import (
 
 	"weike/internal/apperr"
 	"weike/internal/db"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -42,31 +43,33 @@ type Message struct {
 // TableName keeps the schema's name.
 func (Message) TableName() string { return "inbox_messages" }
 
-// texts are the short event messages in both languages; {name} placeholders
-// are filled from the params. Each recipient gets their own language.
-var texts = map[string][2][2]string{
-	"order.expired": {
-		{"点单已过期：{lesson}", "{branch} 的点单（讲师{lecturer}）{hours} 小时内无人答复，已过期，请改派讲师或取消。"},
-		{"Order expired: {lesson}", "The order of {branch} (lecturer {lecturer}) had no answer within {hours} hours and expired; reassign it or cancel it."},
-	},
+// KindOrderExpired is the event of an order that no lecturer answered in
+// time (booking's expiry job posts it).
+const KindOrderExpired = "order.expired"
+
+// events name the catalog messages (internal/i18n) of each kind of event
+// message, its title and its body, and the parameter that counts something
+// in them: the catalog calls a count n and picks the plural form by it.
+var events = map[string]struct{ title, body, count string }{
+	KindOrderExpired: {"msg.order.expired.title", "msg.order.expired.body", "hours"},
 }
 
-// Render fills a message kind's title and body for a language.
+// Render fills a message kind's title and body for a language from the
+// catalog; each recipient gets their own language. A kind the catalog does
+// not know renders as its name, with no body.
 func Render(kind, lang string, params map[string]string) (string, string) {
-	t, ok := texts[kind]
+	e, ok := events[kind]
 	if !ok {
 		return kind, ""
 	}
-	i := 0
-	if strings.HasPrefix(lang, "en") {
-		i = 1
-	}
-	pairs := make([]string, 0, 2*len(params))
+	ps := make([]any, 0, 2*len(params)+2)
 	for k, v := range params {
-		pairs = append(pairs, "{"+k+"}", v)
+		ps = append(ps, k, v)
 	}
-	r := strings.NewReplacer(pairs...)
-	return r.Replace(t[i][0]), r.Replace(t[i][1])
+	if n, ok := params[e.count]; ok {
+		ps = append(ps, "n", n)
+	}
+	return i18n.T(lang, e.title, ps...), i18n.T(lang, e.body, ps...)
 }
 
 // Recipient is who a message goes to.

@@ -1,65 +1,25 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
+
+	"weike/internal/i18n"
 )
 
 // Languages weike speaks; zh-CN comes first and is the default.
 const (
-	LangZH = "zh-CN"
-	LangEN = "en"
+	LangZH = i18n.ZH
+	LangEN = i18n.EN
 )
 
-// message is one catalog entry: Chinese first, then English.
-type message struct{ zh, en string }
+// T translates key into lang from the catalog (internal/i18n), filling its
+// placeholders from params given as alternating name, value pairs.
+func T(lang, key string, params ...any) string { return i18n.T(lang, key, params...) }
 
-var (
-	catalogMu sync.RWMutex
-	catalog   = map[string]message{}
-)
-
-// addMessages registers catalog entries; each area of the web package keeps
-// its strings in its own i18n_*.go file and registers them from init.
-func addMessages(m map[string]message) {
-	catalogMu.Lock()
-	defer catalogMu.Unlock()
-	for k, v := range m {
-		if _, dup := catalog[k]; dup {
-			panic("i18n: duplicate key " + k)
-		}
-		catalog[k] = v
-	}
-}
-
-// T translates key into lang, filling {name} placeholders from params given
-// as alternating name, value pairs. A missing key shows itself, which tests
-// catch, rather than an empty string.
-func T(lang, key string, params ...any) string {
-	catalogMu.RLock()
-	m, ok := catalog[key]
-	catalogMu.RUnlock()
-	s := key
-	if ok {
-		s = m.zh
-		if lang == LangEN && m.en != "" {
-			s = m.en
-		}
-	}
-	if len(params) > 1 && strings.Contains(s, "{") {
-		pairs := make([]string, 0, len(params))
-		for i := 0; i+1 < len(params); i += 2 {
-			pairs = append(pairs, "{"+fmt.Sprint(params[i])+"}", fmt.Sprint(params[i+1]))
-		}
-		s = strings.NewReplacer(pairs...).Replace(s)
-	}
-	return s
-}
-
-// normLang maps any language tag to one weike speaks.
+// normLang maps the language of the lang cookie or of an account, which
+// weike wrote itself, to one weike speaks; "" when it is neither.
 func normLang(tag string) string {
 	tag = strings.ToLower(strings.TrimSpace(tag))
 	if strings.HasPrefix(tag, "en") {
@@ -71,46 +31,19 @@ func normLang(tag string) string {
 	return ""
 }
 
-// langFromHeader picks a language from Accept-Language: the first tag weike
-// speaks wins; Chinese when none does.
+// langFromHeader picks a language from Accept-Language, q-values and all.
 func langFromHeader(r *http.Request) string {
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag := strings.SplitN(part, ";", 2)[0]
-		if l := normLang(tag); l != "" {
-			return l
-		}
-	}
-	return LangZH
+	return i18n.Match(r.Header.Get("Accept-Language"))
 }
-
-var weekdaysZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
 
 // shanghai is where every town of weike lives; times are stored in UTC.
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}()
+var shanghai = i18n.Zone
 
 // fmtDateTime renders a time as 2026年12月5日 周六 14:30 (or Sat 5 Dec 2026 14:30).
-func fmtDateTime(lang string, t time.Time) string {
-	t = t.In(shanghai)
-	if lang == LangEN {
-		return t.Format("Mon 2 Jan 2006 15:04")
-	}
-	return fmt.Sprintf("%d年%d月%d日 %s %s", t.Year(), int(t.Month()), t.Day(), weekdaysZH[t.Weekday()], t.Format("15:04"))
-}
+func fmtDateTime(lang string, t time.Time) string { return i18n.DateTime(lang, t) }
 
 // fmtDate renders a day as 2026年12月5日 周六 (or Sat 5 Dec 2026).
-func fmtDate(lang string, t time.Time) string {
-	t = t.In(shanghai)
-	if lang == LangEN {
-		return t.Format("Mon 2 Jan 2006")
-	}
-	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), int(t.Month()), t.Day(), weekdaysZH[t.Weekday()])
-}
+func fmtDate(lang string, t time.Time) string { return i18n.Date(lang, t) }
 
 // fmtDay renders a YYYY-MM-DD day string like fmtDate.
 func fmtDay(lang, day string) string {
@@ -120,3 +53,9 @@ func fmtDay(lang, day string) string {
 	}
 	return fmtDate(lang, t)
 }
+
+// dayLabel renders a YYYY-MM-DD day without its year: 12月5日 周六 (Sat 5 Dec).
+func dayLabel(lang, day string) string { return i18n.Format(lang, i18n.Day(day)) }
+
+// monthLabel renders a YYYY-MM month: 2026年12月 (December 2026).
+func monthLabel(lang, month string) string { return i18n.Format(lang, i18n.Month(month)) }

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/lessons"
 	"weike/org"
 )
@@ -309,7 +310,7 @@ func (s *Server) lessonsPage(c echo.Context) error {
 	if v.Towns, err = s.townOptions(c, act); err != nil {
 		return err
 	}
-	for _, so := range []string{"title", "duration", "-duration", "newest"} {
+	for _, so := range lessonSorts {
 		v.Sorts = append(v.Sorts, choice{Value: so, Label: T(lang, "cat.sort."+so)})
 	}
 	if keepsCatalog(act) || act.Role == org.RoleCounty {
@@ -326,6 +327,10 @@ func (s *Server) lessonsPage(c echo.Context) error {
 	}
 	return s.render(c, "lessons", pageData{Title: T(lang, "nav.lessons"), Form: form, Data: v, Flash: savedFlash(c)})
 }
+
+// lessonSorts are the orders the lesson list offers besides the default
+// (by topic); lessons.LessonFilter.Sort reads them.
+var lessonSorts = []string{"title", "duration", "-duration", "newest"}
 
 func lessonStatuses(lang string) []choice {
 	out := []choice{}
@@ -578,7 +583,7 @@ func (s *Server) lecturerPage(c echo.Context) error {
 		v.Branch = b
 	}
 	for _, wd := range mondayFirst {
-		row := availRow{Day: T(lang, fmt.Sprintf("cat.wd.%d", wd))}
+		row := availRow{Day: i18n.Format(lang, time.Weekday(wd))}
 		for _, w := range l.Availability {
 			if w.Weekday == wd {
 				row.Windows = append(row.Windows, w.String())
@@ -653,7 +658,7 @@ func (s *Server) lecturerEditPage(c echo.Context) error {
 	}
 	var ws, bs []string
 	for _, w := range l.Availability {
-		ws = append(ws, T(lang, fmt.Sprintf("cat.wd.%d", w.Weekday))+" "+w.String())
+		ws = append(ws, i18n.Format(lang, time.Weekday(w.Weekday))+" "+w.String())
 	}
 	for _, b := range l.Blackouts {
 		bs = append(bs, strings.TrimSpace(b.Day+" "+b.Reason))

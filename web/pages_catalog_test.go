@@ -239,6 +239,7 @@ func TestCatalogPagesInEnglish(t *testing.T) {
 			{fmt.Sprintf("/lessons/%d", e.W.A.Lessons[0].ID), []string{"Who can give it", "Wed 2 Dec 2026", "Next free days"}},
 			{fmt.Sprintf("/lecturers/%d", e.W.A.Lecturers[0].ID), []string{"Weekly availability", "Sat", "14:00-18:00", "Lessons they give"}},
 			{"/films", []string{"Local", "Watch"}},
+			{"/branches", []string{"1 courtyard</span>"}}, // each branch of the fixture has one
 			{fmt.Sprintf("/branches/%d", e.W.A.Branches[0].ID), []string{"Courtyards", "Village", "Party members"}},
 			{"/account", []string{"API tokens", "Secretary", "Create token"}},
 		}
@@ -248,7 +249,7 @@ func TestCatalogPagesInEnglish(t *testing.T) {
 				t.Fatalf("GET %s: %d", c.path, res.Code)
 			}
 			mustContain(t, res, c.want...)
-			mustLack(t, res, "谁能讲", "每周可讲时段", "共 3 堂")
+			mustLack(t, res, "谁能讲", "每周可讲时段", "共 3 堂", "1 courtyards", "1 lecturers", "1 lessons")
 		}
 	})
 }

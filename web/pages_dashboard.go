@@ -13,6 +13,7 @@ import (
 
 	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -32,16 +33,7 @@ func (s *Server) dashboardPageRoutes(g *echo.Group) {
 func pct(r float64) string { return fmt.Sprintf("%.0f%%", r*100) }
 
 // monthName is 2026年12月 or Dec 2026.
-func monthName(lang, m string) string {
-	t, err := time.Parse("2006-01", m)
-	if err != nil {
-		return m
-	}
-	if lang == LangEN {
-		return t.Format("Jan 2006")
-	}
-	return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
-}
+func monthName(lang, m string) string { return i18n.ShortMonth(lang, i18n.Month(m)) }
 
 type dashMonth struct{ Key, Label string }
 
@@ -186,7 +178,7 @@ func (v *dashView) fill(lang string, mx *themeday.Matrix, tot *themeday.Totals, 
 		{Label: T(lang, "dash.total.orders"), Value: n(tot.Orders)},
 		{Label: T(lang, "dash.total.delivered"), Value: n(tot.DeliveredLessons)},
 		{Label: T(lang, "dash.total.person_times"), Value: n(tot.LecturingPersonTimes),
-			Hint: T(lang, "dash.total.person_times_hint", "n", tot.DeliveredLessons, "m", tot.MemberLessons)},
+			Hint: T(lang, "dash.total.person_times_hint", "lecturers", tot.DeliveredLessons, "members", tot.MemberLessons)},
 		{Label: T(lang, "dash.total.viewings"), Value: n(tot.FilmViewings), Hint: T(lang, "dash.total.attendance", "n", tot.ViewingAttendance)},
 		{Label: T(lang, "dash.total.practices"), Value: n(tot.Practices), Hint: T(lang, "dash.total.participants", "n", tot.Participants)},
 		{Label: T(lang, "dash.total.opinions"), Value: n(tot.Opinions)},

@@ -72,7 +72,7 @@ func orderStatuses(lang string) []choice {
 
 // shortDay renders a local day as 12月5日 周六 (Sat 5 Dec), for grouping times.
 func shortDay(lang string, t time.Time) string {
-	return formatParam(lang, "day", t.In(shanghai).Format("2006-01-02"))
+	return dayLabel(lang, t.In(shanghai).Format("2006-01-02"))
 }
 
 // ---- the order form ----
@@ -660,7 +660,7 @@ func (s *Server) pointsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pointsView{R: r, MonthLabel: formatParam(lang, "month", r.Month)}
+	v := pointsView{R: r, MonthLabel: monthLabel(lang, r.Month)}
 	if t, err := time.Parse("2006-01", r.Month); err == nil {
 		v.PrevURL = "/points?month=" + t.AddDate(0, -1, 0).Format("2006-01")
 		v.NextURL = "/points?month=" + t.AddDate(0, 1, 0).Format("2006-01")

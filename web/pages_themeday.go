@@ -14,6 +14,7 @@ import (
 
 	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/lessons"
 	"weike/org"
 )
@@ -148,7 +149,7 @@ func planFilms(lang string, p *lessons.Plan) []planFilmView {
 			v.Link = f.Film.Link
 		}
 		if f.PreviewDate != "" {
-			v.Preview = formatParam(lang, "day", f.PreviewDate)
+			v.Preview = dayLabel(lang, f.PreviewDate)
 		}
 		out = append(out, v)
 	}
@@ -208,7 +209,7 @@ func (s *Server) plansPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v.Months = append(v.Months, planMonth{Month: m, Label: formatParam(lang, "month", m), Current: i == 0,
+		v.Months = append(v.Months, planMonth{Month: m, Label: monthLabel(lang, m), Current: i == 0,
 			Published: p.PublishedAt, Lessons: len(p.Lessons), Films: len(p.Films)})
 	}
 	form := map[string]string{"town_id": strconv.FormatInt(tid, 10)}
@@ -243,7 +244,7 @@ func (s *Server) planPage(c echo.Context) error {
 		return err
 	}
 	q := townQuery(act, tid)
-	v := planView{P: p, Month: month, Label: formatParam(lang, "month", month), Films: planFilms(lang, p),
+	v := planView{P: p, Month: month, Label: monthLabel(lang, month), Films: planFilms(lang, p),
 		CanEdit: act.IsOfficialOf(tid), TownQ: q,
 		PrevURL: "/plans/" + shiftMonth(month, -1) + q, NextURL: "/plans/" + shiftMonth(month, 1) + q}
 	if v.Lessons, err = s.planLessons(c, act, p); err != nil {
@@ -352,7 +353,7 @@ func (s *Server) planForm(c echo.Context, status int, month string, in planInput
 		return err
 	}
 	labels := topicLabels(lang, topics)
-	v := planFormView{Month: month, Label: formatParam(lang, "month", month),
+	v := planFormView{Month: month, Label: monthLabel(lang, month),
 		Min: mt.AddDate(0, 0, -15).Format("2006-01-02"), Max: mt.AddDate(0, 1, -1).Format("2006-01-02")}
 	for _, l := range ls {
 		if len(v.Groups) == 0 || v.Groups[len(v.Groups)-1].Label != labelOr(labels, l.Topic) {
@@ -493,7 +494,7 @@ func (s *Server) thisMonthPage(c echo.Context) error {
 	if month == "" {
 		month = now
 	}
-	v := thisMonthView{Month: month, Label: formatParam(lang, "month", month), Current: month == now,
+	v := thisMonthView{Month: month, Label: monthLabel(lang, month), Current: month == now,
 		PrevURL: "/this-month?month=" + shiftMonth(month, -1), NextURL: "/this-month?month=" + shiftMonth(month, 1)}
 	if v.Plan, err = s.Lessons.Plan(ctx, act, month, 0); err != nil {
 		return err
@@ -757,7 +758,7 @@ func (s *Server) filmGroups(c echo.Context, act org.Actor, townID int64, month s
 	}
 	titles := map[string]string{}
 	listed := map[int64]bool{}
-	month1 := filmGroup{Label: T(lang, "td.film.month_list", "month", formatParam(lang, "month", month))}
+	month1 := filmGroup{Label: T(lang, "td.film.month_list", "month", i18n.Month(month))}
 	for _, f := range p.Films {
 		listed[f.ID] = true
 		month1.Films = append(month1.Films, choice{Value: strconv.FormatInt(f.ID, 10), Label: f.Title})

@@ -349,7 +349,7 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 				{"/this-month", []string{"本月还差：微党课", "片 ✓"}, []string{"Still to do this month: a lesson", "Film ✓ done", "Preview: Sat 28 Nov", "Record a film viewing"}},
 				{"/this-month?month=2026-10", []string{"2026年10月还差"}, []string{"Missing in October 2026: a lesson, a film viewing, a practice activity"}},
 				{"/", []string{"本月的课、片、实践"}, []string{"This month's lesson, film and practice"}},
-				{"/viewings", []string{"观看记录"}, []string{"Film viewings", "1 records"}},
+				{"/viewings", []string{"观看记录"}, []string{"Film viewings", "1 record · See also"}},
 				{"/viewings/new", []string{"登记观看教育片"}, []string{"Branch: 龙王庙村", "Other (give the title)", "Discussion notes"}},
 				{vp, []string{"观看记录"}, []string{"Attendees", "Never changed"}},
 				{vp + "/edit", []string{"修改观看记录"}, []string{"Edit the film viewing"}},

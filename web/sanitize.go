@@ -68,9 +68,3 @@ func cleanText(s string) bool { return utf8.ValidString(s) && !strings.ContainsR
 func hasEscapedNUL(body []byte) bool {
 	return bytes.Contains(bytes.ToLower(body), []byte(`\u0000`))
 }
-
-func init() {
-	addMessages(map[string]message{
-		"bad_text": {"内容含有无法保存的字符", "The input contains characters that cannot be stored"},
-	})
-}

@@ -2,8 +2,9 @@
 // booking, notify) return and that web maps to HTTP in one place.
 //
 // An error carries a Kind (what HTTP status it becomes), a Code (the key of its
-// user-facing message in the web catalog, so the domain never decides a
-// language) and optional per-field problems for forms. The internal text of a
+// user-facing message in the catalog, internal/i18n, so the domain never
+// decides a language), typed parameters for that message and optional
+// per-field problems for forms. The internal text of a
 // wrapped cause is never shown to users.
 package apperr
 
@@ -34,8 +35,10 @@ type Error struct {
 	Kind Kind
 	// Code is the message key, e.g. "lesson.not_found"; web translates it.
 	Code string
-	// Params fill the placeholders of the message ({name} style).
-	Params map[string]string
+	// Params fill the placeholders of the message. Give values their type
+	// (time.Time, i18n.Day, i18n.Month, i18n.Key, an int count under "n")
+	// and the catalog writes them the way the reader's language does.
+	Params map[string]any
 	// Fields maps an input field to the message key of its problem.
 	Fields map[string]string
 	// Detail travels to the client as-is in error.fields (e.g. a clashing order's id).
@@ -52,7 +55,7 @@ func (e *Error) Error() string {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			fmt.Fprintf(&b, " %s=%s", k, e.Params[k])
+			fmt.Fprintf(&b, " %s=%v", k, e.Params[k])
 		}
 	}
 	if len(e.Fields) > 0 {
@@ -65,9 +68,9 @@ func (e *Error) Error() string {
 func New(kind Kind, code string) *Error { return &Error{Kind: kind, Code: code} }
 
 // With adds a message parameter and returns the error for chaining.
-func (e *Error) With(key, value string) *Error {
+func (e *Error) With(key string, value any) *Error {
 	if e.Params == nil {
-		e.Params = map[string]string{}
+		e.Params = map[string]any{}
 	}
 	e.Params[key] = value
 	return e

@@ -151,10 +151,10 @@ const MaxReported = 200
 // RowError is one problem of one row: the row number and the column as the
 // user sees them, and the message key (translated by web) with its params.
 type RowError struct {
-	Row    int               `json:"row"`
-	Column string            `json:"column"`
-	Code   string            `json:"code"`
-	Params map[string]string `json:"params,omitempty"`
+	Row    int            `json:"row"`
+	Column string         `json:"column"`
+	Code   string         `json:"code"`
+	Params map[string]any `json:"params,omitempty"`
 	order  int
 }
 
@@ -172,8 +172,9 @@ func (rs *Records) Problems(s Schema) *Problems {
 }
 
 // Add records a problem with a row's column; the first problem of a cell
-// wins. params are name, value pairs for the message.
-func (p *Problems) Add(row int, key, code string, params ...string) {
+// wins. params are name, value pairs for the message, values typed as for
+// apperr.Error.With.
+func (p *Problems) Add(row int, key, code string, params ...any) {
 	k := [2]any{row, key}
 	if p.seen[k] {
 		return
@@ -182,9 +183,9 @@ func (p *Problems) Add(row int, key, code string, params ...string) {
 	e := RowError{Row: row, Column: p.rs.Title(p.s, key), Code: code, order: p.rs.order[key]}
 	for i := 0; i+1 < len(params); i += 2 {
 		if e.Params == nil {
-			e.Params = map[string]string{}
+			e.Params = map[string]any{}
 		}
-		e.Params[params[i]] = params[i+1]
+		e.Params[fmt.Sprint(params[i])] = params[i+1]
 	}
 	p.list = append(p.list, e)
 }
@@ -201,7 +202,7 @@ func (p *Problems) AddFields(row int, err error, columnOf map[string]string) err
 	if !ok || ae.Kind != apperr.Invalid || len(ae.Fields) == 0 {
 		return err
 	}
-	params := make([]string, 0, 2*len(ae.Params))
+	params := make([]any, 0, 2*len(ae.Params))
 	for k, v := range ae.Params {
 		params = append(params, k, v)
 	}

@@ -202,7 +202,7 @@ func TestProblems(t *testing.T) {
 	want := []RowError{
 		{Row: 2, Column: "名称", Code: "field.required"},
 		{Row: 2, Column: "时长（分钟）", Code: "field.duration", order: 1},
-		{Row: 3, Column: "备注", Code: "x", Params: map[string]string{"k": "v"}, order: 2},
+		{Row: 3, Column: "备注", Code: "x", Params: map[string]any{"k": "v"}, order: 2},
 		{Row: 4, Column: "时长（分钟）", Code: "field.duration", order: 1},
 	}
 	if !reflect.DeepEqual(got, want) {

@@ -1,0 +1,105 @@
+package i18n
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Zone is where every town of weike lives: times are stored in UTC and read
+// by people in Asia/Shanghai.
+var Zone = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
+
+// Key is a parameter that is itself a message key, rendered in the same
+// language: a status, a role, a kind. The domain passes Key("status.expired")
+// where it would otherwise pass words.
+type Key string
+
+// Day is a calendar day written 2006-01-02, the way the stores keep days. As
+// a parameter it reads 12月5日 周六 or Sat 5 Dec; a value that is not such a
+// day is shown as it is.
+type Day string
+
+// DayOf is the day a time falls on in Zone.
+func DayOf(t time.Time) Day { return Day(t.In(Zone).Format("2006-01-02")) }
+
+// Month is a calendar month written 2006-01, the way the stores keep months.
+// As a parameter it reads 2026年12月 or December 2026; a value that is not
+// such a month is shown as it is.
+type Month string
+
+// Format renders one parameter value in lang, as T does for each parameter:
+//
+//	string, numbers      as they are
+//	Key                  the message it names
+//	time.Time            12月5日 周六 14:00 / Sat 5 Dec 14:00 (in Zone)
+//	Day                  12月5日 周六 / Sat 5 Dec
+//	Month                2026年12月 / December 2026
+//	time.Weekday         周六 / Sat
+//
+// Anything else is printed with fmt.
+func Format(lang string, v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case Key:
+		return T(lang, string(v))
+	case time.Time:
+		return T(lang, "fmt.datetime_short", dateParts(v, true)...)
+	case Day:
+		t, err := time.ParseInLocation("2006-01-02", string(v), Zone)
+		if err != nil {
+			return string(v)
+		}
+		return T(lang, "fmt.day_short", dateParts(t, false)...)
+	case Month:
+		t, err := time.ParseInLocation("2006-01", string(v), Zone)
+		if err != nil {
+			return string(v)
+		}
+		return T(lang, "fmt.month", "year", t.Year(), "month", Key("month."+strconv.Itoa(int(t.Month()))))
+	case time.Weekday:
+		return T(lang, "weekday."+strconv.Itoa(int(v)))
+	}
+	return fmt.Sprint(v)
+}
+
+// DateTime renders a time with its year: 2026年12月5日 周六 14:30 or
+// Sat 5 Dec 2026 14:30 (in Zone).
+func DateTime(lang string, t time.Time) string {
+	return T(lang, "fmt.datetime", dateParts(t, true)...)
+}
+
+// Date renders the day of a time with its year: 2026年12月5日 周六 or
+// Sat 5 Dec 2026 (in Zone).
+func Date(lang string, t time.Time) string {
+	return T(lang, "fmt.date", dateParts(t, false)...)
+}
+
+// ShortMonth renders a month for narrow places such as a table's column:
+// 2026年12月 or Dec 2026; a value that is not a month is shown as it is.
+func ShortMonth(lang string, m Month) string {
+	t, err := time.ParseInLocation("2006-01", string(m), Zone)
+	if err != nil {
+		return string(m)
+	}
+	return T(lang, "fmt.month_short", "year", t.Year(), "month", Key("month.short."+strconv.Itoa(int(t.Month()))))
+}
+
+// dateParts are the parameters of the fmt.* messages: numbers from the
+// time, words (weekday, short month) from the catalog.
+func dateParts(t time.Time, clock bool) []any {
+	t = t.In(Zone)
+	p := []any{"year", t.Year(), "month", Key("month.short." + strconv.Itoa(int(t.Month()))),
+		"day", t.Day(), "weekday", t.Weekday()}
+	if clock {
+		p = append(p, "time", t.Format("15:04"))
+	}
+	return p
+}

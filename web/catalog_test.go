@@ -1,0 +1,281 @@
+package web
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"weike/booking"
+	"weike/internal/i18n"
+	"weike/lessons"
+	"weike/letters"
+	"weike/notify"
+	"weike/org"
+	"weike/themeday"
+)
+
+// keyFamily is a set of catalog keys that code builds at run time, such as
+// "status."+o.Status: the prefix and every value the code can append, taken
+// from the code's own lists wherever it has one.
+type keyFamily struct {
+	prefix string
+	values []string
+	where  string // the code that builds the key
+}
+
+// keyFamilies lists every catalog key that no source file spells out whole.
+// A family's values come from the domain's enums and web's own lists, so a
+// new status or kind without a message fails here, and a message for a value
+// the code no longer has shows up as unused.
+func keyFamilies() []keyFamily {
+	add := func(prefix, where string, values ...string) keyFamily {
+		return keyFamily{prefix: prefix, values: values, where: where}
+	}
+	roles := []string{}
+	for _, r := range []org.Role{org.RoleOfficial, org.RoleSecretary, org.RoleLecturer, org.RoleCounty} {
+		roles = append(roles, string(r))
+	}
+	acts, reasons := []string{}, []string{}
+	for _, a := range booking.AllActions() {
+		acts = append(acts, string(a.Name))
+		if a.Reason {
+			reasons = append(reasons, string(a.Name)+"_reason")
+		}
+	}
+	statuses := []string{}
+	for _, st := range booking.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	imports := []string{}
+	for _, k := range importKinds {
+		imports = append(imports, k.Key)
+	}
+	var weekdays, months []string
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		weekdays = append(weekdays, strconv.Itoa(int(d)))
+	}
+	for m := time.January; m <= time.December; m++ {
+		months = append(months, strconv.Itoa(int(m)))
+	}
+	kinds := []string{org.KindVillage, org.KindCommunity, org.KindOther}
+	return []keyFamily{
+		add("status.", `"status."+o.Status (web, templates, i18n.Key)`, statuses...),
+		add("role.", `"role."+Role (templates, order history)`, roles...),
+		add("op.done.", "orderFlash", acts...),
+		add("op.act.", "order.html: a move's heading", acts...),
+		add("op.act.", "order.html: a move's reason field", reasons...),
+		add("op.points.kind.", "points.html; the kinds booking credits (orders.go, history.go)", "delivered", "five_star"),
+		add("cat.status.", "lessonStatuses, lessons.html, films.html", lessons.StatusDraft, lessons.StatusPublished, lessons.StatusRetired),
+		add("cat.sort.", "lessonsPage", lessonSorts...),
+		add("cat.film_cat.", "film categories", lessons.FilmCategories...),
+		add("cat.kind.", "branch kinds", kinds...),
+		add("dash.kind.", "dashboard filter and rows", append([]string{"all"}, kinds...)...),
+		add("td.ptype.", "practiceTypeLabel", themeday.PracticeTypes...),
+		add("td.field.", "changeViews", append(append([]string{}, viewingFieldOrder...), practiceFieldOrder...)...),
+		add("import.kind.", "import page", imports...),
+		add("msg.status.", "messages page", notify.StatusPending, notify.StatusSending, notify.StatusSent, notify.StatusFailed, notify.StatusSkipped),
+		add("msg.channel.", "messages page", notify.ChannelInbox, notify.ChannelEmail, notify.ChannelWebhook),
+		add("msg.kinds.", "messageKinds", messageKinds...),
+		add("msg.kind.", "messages.html: the kinds of messages", letters.KindMonthlySecretary, letters.KindMonthlyLecturer,
+			letters.KindMonthlyOfficial, letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer,
+			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired),
+		add("msg.", "messages.html: robot kinds", notify.RobotWeCom, notify.RobotDingTalk),
+		add("weekday.", "i18n.Format of a time.Weekday", weekdays...),
+		add("month.", "i18n month names", months...),
+		add("month.short.", "i18n short month names", months...),
+	}
+}
+
+// source is what the repository's non-test Go files and templates say
+// about catalog keys.
+type source struct {
+	literals map[string]bool     // every quoted string
+	used     map[string][]string // keys handed to the catalog → where
+}
+
+var (
+	// {{T $.Lang "key"}}, (T .P.Lang "key"): a template's call of T with a
+	// literal key.
+	templateT = regexp.MustCompile(`\bT\s+[$.][\w.$]*\s+"([^"]+)"`)
+	// The catalog form pieces take label, hint and blank-choice keys:
+	// (dict "P" $ "F" "name" "L" "cat.name" "Hint" "cat.hint.x").
+	templateDictKey = regexp.MustCompile(`"(?:L|Hint|Empty)"\s+"([^"]+)"`)
+	// A template's quoted strings are those inside its actions: an
+	// attribute's quotes around an action are HTML, not a string.
+	action = regexp.MustCompile(`(?s)\{\{(.*?)\}\}`)
+	quoted = regexp.MustCompile(`"((?:[^"\\]|\\.)*)"`)
+	// keyLike tells a message key from other strings an Add call may take.
+	keyLike = regexp.MustCompile(`^[a-z][a-z_]*(\.[a-z0-9_\-]+)+$`)
+)
+
+// scanSource reads every non-test .go file and every template of the
+// repository.
+func scanSource(t *testing.T, root string) source {
+	t.Helper()
+	src := source{literals: map[string]bool{}, used: map[string][]string{}}
+	use := func(key, where string) { src.used[key] = append(src.used[key], where) }
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "testdata", "static":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go"):
+			scanGo(t, p, src.literals, use)
+		case strings.HasSuffix(p, ".html") && filepath.Base(filepath.Dir(p)) == "templates":
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			for _, a := range action.FindAllStringSubmatch(string(b), -1) {
+				for _, m := range quoted.FindAllStringSubmatch(a[1], -1) {
+					src.literals[m[1]] = true
+				}
+				for _, re := range []*regexp.Regexp{templateT, templateDictKey} {
+					for _, m := range re.FindAllStringSubmatch(a[1], -1) {
+						use(m[1], p)
+					}
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
+}
+
+// scanGo collects a Go file's string literals and the literal keys it
+// hands to the catalog: T(lang, "key"), i18n.Key("key"), the codes of
+// domain errors (apperr.New, .Field, a FieldSet's Add, NotFoundf).
+func scanGo(t *testing.T, p string, literals map[string]bool, use func(key, where string)) {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, p, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := func(e ast.Expr) (string, bool) {
+		bl, ok := e.(*ast.BasicLit)
+		if !ok || bl.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(bl.Value)
+		return s, err == nil
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.BasicLit:
+			if s, ok := lit(n); ok {
+				literals[s] = true
+			}
+		case *ast.CallExpr:
+			where := fset.Position(n.Pos()).String()
+			name, recv := "", ""
+			switch fn := n.Fun.(type) {
+			case *ast.Ident:
+				name = fn.Name
+			case *ast.SelectorExpr:
+				name = fn.Sel.Name
+				if id, ok := fn.X.(*ast.Ident); ok {
+					recv = id.Name
+				}
+			}
+			arg := func(i int) (string, bool) {
+				if i >= len(n.Args) {
+					return "", false
+				}
+				return lit(n.Args[i])
+			}
+			switch {
+			case name == "T" && len(n.Args) >= 2:
+				if k, ok := arg(1); ok {
+					use(k, where)
+				}
+			case name == "Key" && recv == "i18n", name == "New" && recv == "apperr":
+				if k, ok := arg(len(n.Args) - 1); ok {
+					use(k, where)
+				}
+			case name == "NotFoundf" && len(n.Args) == 1:
+				if k, ok := arg(0); ok {
+					use(k+".not_found", where)
+				}
+			case name == "LoadScoped" && len(n.Args) == 5:
+				// org.LoadScoped(q, act, id, &dest, "what") refuses with what.not_found.
+				if k, ok := arg(4); ok {
+					use(k+".not_found", where)
+				}
+			case (name == "Field" || name == "Add") && len(n.Args) == 2:
+				if k, ok := arg(1); ok && keyLike.MatchString(k) {
+					use(k, where)
+				}
+			}
+		}
+		return true
+	})
+}
+
+// TestCatalogMatchesCode holds the whole catalog and the whole code base to
+// each other, not only the pages some test visits: every key the code hands
+// to the catalog is in it, every key the code builds from a family is in it,
+// and every key of the catalog is used somewhere.
+func TestCatalogMatchesCode(t *testing.T) {
+	t.Parallel()
+	inCatalog := map[string]bool{}
+	for _, k := range i18n.Keys() {
+		inCatalog[k] = true
+	}
+	src := scanSource(t, "..")
+	if len(src.used) < 100 {
+		t.Fatalf("found only %d keys in use: is the scan reading the repository?", len(src.used))
+	}
+	var missing []string
+	for k, where := range src.used {
+		if !inCatalog[k] {
+			missing = append(missing, k+" (used at "+strings.Join(where, ", ")+")")
+		}
+	}
+	built := map[string]bool{}
+	for _, f := range keyFamilies() {
+		if len(f.values) == 0 {
+			t.Errorf("family %q has no values", f.prefix)
+		}
+		for _, v := range f.values {
+			k := f.prefix + v
+			built[k] = true
+			if !inCatalog[k] {
+				missing = append(missing, k+" (built by "+f.where+")")
+			}
+		}
+	}
+	sort.Strings(missing)
+	for _, m := range missing {
+		t.Errorf("not in the catalog: %s", m)
+	}
+	var unused []string
+	for k := range inCatalog {
+		if !src.literals[k] && !built[k] && src.used[k] == nil {
+			unused = append(unused, k)
+		}
+	}
+	sort.Strings(unused)
+	for _, k := range unused {
+		t.Errorf("in the catalog but used nowhere: %q", k)
+	}
+}

@@ -1,0 +1,81 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"weike/internal/apperr"
+	"weike/internal/i18n"
+)
+
+// TestTranslateParams renders a domain error's parameters by their type,
+// and booking's parameters that still come as text by their name, the same.
+func TestTranslateParams(t *testing.T) {
+	at := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC) // Sat 14:00 in Shanghai
+	for _, c := range []struct {
+		name string
+		err  *apperr.Error
+		zh   string
+		en   string
+	}{
+		{"typed time", apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", at),
+			"12月5日 周六 14:00 已经过去了", "Sat 5 Dec 14:00 has passed"},
+		{"time as RFC 3339 text", apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", at.Format(time.RFC3339)),
+			"12月5日 周六 14:00 已经过去了", "Sat 5 Dec 14:00 has passed"},
+		{"typed status", apperr.New(apperr.Conflict, "order.wrong_status").With("status", i18n.Key("status.declined")),
+			"点单现在是“讲师婉拒”，不能执行此操作", "The order is “Declined” and cannot do this"},
+		{"status as text", apperr.New(apperr.Conflict, "order.wrong_status").With("status", "declined"),
+			"点单现在是“讲师婉拒”，不能执行此操作", "The order is “Declined” and cannot do this"},
+		{"typed day", apperr.New(apperr.Invalid, "order.blackout").With("lecturer", "王").With("day", i18n.Day("2026-12-06")),
+			"讲师王 12月6日 周日 不能讲课", "Lecturer 王 is unavailable on Sun 6 Dec"},
+		{"day as text", apperr.New(apperr.Invalid, "order.blackout").With("lecturer", "王").With("day", "2026-12-06"),
+			"讲师王 12月6日 周日 不能讲课", "Lecturer 王 is unavailable on Sun 6 Dec"},
+		{"one hour, as booking sends it", apperr.New(apperr.Invalid, "order.too_soon").With("hours", "1").With("start_at", at.Format(time.RFC3339)),
+			"12月5日 周六 14:00 太近了：至少要提前 1 小时点单", "Sat 5 Dec 14:00 is too soon: order at least 1 hour ahead"},
+		{"hours, as booking sends them", apperr.New(apperr.Invalid, "order.too_soon").With("hours", "24").With("start_at", at.Format(time.RFC3339)),
+			"12月5日 周六 14:00 太近了：至少要提前 24 小时点单", "Sat 5 Dec 14:00 is too soon: order at least 24 hours ahead"},
+		{"one day", apperr.New(apperr.Invalid, "order.too_far").With("days", "1").With("start_at", at),
+			"12月5日 周六 14:00 太远了：只能预约 1 天以内的时间", "Sat 5 Dec 14:00 is too far ahead: order within 1 day"},
+		{"a typed count", apperr.New(apperr.Invalid, "order.capacity").With("lecturer", "王").With("month", i18n.Month("2026-12")).With("n", 1),
+			"讲师王 2026年12月 已排满 1 场课", "Lecturer 王 is fully booked in December 2026 (1 lesson)"},
+		{"buffer minutes", apperr.New(apperr.Conflict, "order.lecturer_busy").With("lecturer", "王").With("branch", "龙王庙村").
+			With("start_at", at).With("end_hm", "15:00").With("buffer", "30"),
+			"讲师王 12月5日 周六 14:00–15:00 已在龙王庙村讲课（前后需留 30 分钟路程）",
+			"Lecturer 王 is lecturing at 龙王庙村 Sat 5 Dec 14:00–15:00 (with 30 minutes to travel)"},
+		{"a word that looks like nothing", apperr.New(apperr.Conflict, "topic.name_taken").With("name", "2026-12"),
+			"主题“2026-12”已存在", "The topic “2026-12” exists already"},
+	} {
+		if got, _ := translate(LangZH, c.err); got != c.zh {
+			t.Errorf("%s: zh %q, want %q", c.name, got, c.zh)
+		}
+		if got, _ := translate(LangEN, c.err); got != c.en {
+			t.Errorf("%s: en %q, want %q", c.name, got, c.en)
+		}
+	}
+}
+
+// TestLanguageFromHeader: the API speaks what Accept-Language prefers,
+// q-values and all (pages stay Chinese until the reader switches).
+func TestLanguageFromHeader(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		const zh, en = "请先登录", "Please sign in"
+		for header, want := range map[string]string{
+			"":                   zh,
+			"en;q=0.9, zh;q=0.8": en,
+			"zh;q=0.8, en;q=0.9": en,
+			"zh;q=0.9, en;q=0.8": zh,
+			"en-GB":              en,
+			"zh-TW, en;q=0.5":    zh,
+			"fr":                 zh,
+			"fr, en;q=0.1":       en,
+		} {
+			res := e.do(http.MethodGet, "/api/v1/lessons", "", nil, "Accept-Language", header)
+			if res.Code != http.StatusUnauthorized || !strings.Contains(res.Body.String(), want) {
+				t.Errorf("Accept-Language %q: %d %s, want %s", header, res.Code, res.Body, want)
+			}
+		}
+	})
+}
