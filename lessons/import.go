@@ -19,34 +19,32 @@ import (
 
 // LecturerSheet is the sheet of lecturers an official imports.
 var LecturerSheet = sheet.Schema{
-	Name: "讲师",
+	ID: "lecturers",
 	Columns: []sheet.Column{
-		{Key: "name", Title: "姓名", Aliases: []string{"讲师", "讲师姓名"}, Required: true, Hint: "讲师姓名，本镇内不可重复（点课时按姓名找讲师）"},
-		{Key: "phone", Title: "电话", Aliases: []string{"联系电话", "手机", "手机号"}, Hint: "联系电话"},
-		{Key: "branch", Title: "所属支部", Aliases: []string{"支部"}, Hint: "可选；本镇支部的名称"},
-		{Key: "bio", Title: "简介", Aliases: []string{"个人简介", "讲师简介"}, Hint: "一两句话介绍"},
-		{Key: "topics", Title: "擅长主题", Aliases: []string{"擅长", "主题"}, Hint: "如 红色教育、乡村振兴"},
-		{Key: "monthly_capacity", Title: "每月上限", Aliases: []string{"每月场次上限", "月上限", "capacity"}, Hint: "每月最多讲几场，1–60，不填为 4"},
-		{Key: "availability", Title: "可讲时段", Aliases: []string{"时段", "可用时段"}, Hint: "如 周六 14:00-18:00；周三 19:00-21:00（也可写 Sat 14:00-18:00）"},
-		{Key: "blackouts", Title: "不可讲日期", Aliases: []string{"不可用日期", "请假日期"}, Hint: "如 2026-12-05、2026-12-12"},
+		{Key: "name", Aliases: []string{"讲师", "讲师姓名"}, Required: true},
+		{Key: "phone", Aliases: []string{"联系电话", "手机", "手机号"}},
+		{Key: "branch", Aliases: []string{"支部"}},
+		{Key: "bio", Aliases: []string{"个人简介", "讲师简介"}},
+		{Key: "topics", Aliases: []string{"擅长", "主题"}},
+		{Key: "monthly_capacity", Aliases: []string{"每月场次上限", "月上限", "capacity"}},
+		{Key: "availability", Aliases: []string{"时段", "可用时段"}},
+		{Key: "blackouts", Aliases: []string{"不可用日期", "请假日期"}},
 	},
-	Example: []string{"张示例", "13900000000", "", "退休教师，常讲红色家书", "红色教育、乡村振兴", "4", "周六 14:00-18:00；周三 19:00-21:00", "2026-12-05、2026-12-12"},
 }
 
 // LessonSheet is the sheet of lessons an official imports.
 var LessonSheet = sheet.Schema{
-	Name: "微党课",
+	ID: "lessons",
 	Columns: []sheet.Column{
-		{Key: "title", Title: "标题", Aliases: []string{"课程名称", "课题", "微党课标题", "名称"}, Required: true, Hint: "本镇内不可重复"},
-		{Key: "topic", Title: "主题", Aliases: []string{"课程主题"}, Required: true, Hint: "本镇的主题名称，如 红色教育"},
-		{Key: "duration_minutes", Title: "时长(分钟)", Aliases: []string{"时长", "时长(分)", "分钟", "duration"}, Required: true, Hint: "10–45 分钟"},
-		{Key: "summary", Title: "简介", Aliases: []string{"摘要", "课程简介"}, Hint: "一两句话介绍"},
-		{Key: "outline", Title: "提纲", Aliases: []string{"大纲", "课程提纲"}, Hint: "可换行"},
-		{Key: "lecturers", Title: "讲师", Aliases: []string{"授课讲师"}, Hint: "可选；本镇讲师的姓名，多位用 、 或 ; 分隔"},
-		{Key: "status", Title: "状态", Hint: "草稿、已发布 或 已停用；不填为 已发布"},
-		{Key: "materials", Title: "资料链接", Aliases: []string{"资料", "链接"}, Hint: "可选；以 https:// 开头，多个用 、 或换行分隔"},
+		{Key: "title", Aliases: []string{"课程名称", "课题", "微党课标题", "名称"}, Required: true},
+		{Key: "topic", Aliases: []string{"课程主题"}, Required: true},
+		{Key: "duration_minutes", Aliases: []string{"时长", "时长(分)", "分钟", "duration"}, Required: true},
+		{Key: "summary", Aliases: []string{"摘要", "课程简介"}},
+		{Key: "outline", Aliases: []string{"大纲", "课程提纲"}},
+		{Key: "lecturers", Aliases: []string{"授课讲师"}},
+		{Key: "status"},
+		{Key: "materials", Aliases: []string{"资料", "链接"}},
 	},
-	Example: []string{"示例：屋场夜话话初心", "红色教育", "30", "用身边的故事讲清楚初心使命", "一、讲故事\n二、谈体会\n三、议行动", "", "已发布", "https://example.com/slides"},
 }
 
 var lessonStatuses = map[string]string{
@@ -205,56 +203,13 @@ func (s *Store) ImportLecturers(ctx context.Context, act org.Actor, t *sheet.Tab
 		if err := tx.Table("lecturers").Where("town_id = ?", act.TownID).Pluck("name", &names).Error; err != nil {
 			return err
 		}
-		taken := map[string]bool{}
-		for _, nm := range names {
-			taken[nm] = true
-		}
-		p := rs.Problems(LecturerSheet)
-		first := map[string]int{}
-		var ins []LecturerInput
-		for _, r := range rs.Items {
-			in := LecturerInput{Name: r.Get("name"), Phone: r.Get("phone"), Bio: r.Get("bio"), Topics: r.Get("topics")}
-			if b := r.Get("branch"); b != "" {
-				if id, ok := branchID[b]; ok {
-					in.BranchID = &id
-				} else {
-					p.Add(r.Row, "branch", "import.branch_unknown", "name", b)
-				}
-			}
-			if v := r.Get("monthly_capacity"); v != "" {
-				if c, ok := sheet.Int(v); !ok {
-					p.Add(r.Row, "monthly_capacity", "field.number")
-				} else if c < 1 {
-					p.Add(r.Row, "monthly_capacity", "field.range")
-				} else {
-					in.MonthlyCapacity = c
-				}
-			}
-			if ws, ok := ParseWindows(r.Get("availability")); ok {
-				in.Availability = ws
-			} else {
-				p.Add(r.Row, "availability", "field.window")
-			}
-			if bs, ok := ParseDays(r.Get("blackouts")); ok {
-				in.Blackouts = bs
-			} else {
-				p.Add(r.Row, "blackouts", "field.date")
-			}
-			if err := p.AddFields(r.Row, in.Validate(), lecturerColumns); err != nil {
-				return err
-			}
-			if in.Name != "" {
-				if prev, dup := first[in.Name]; dup {
-					p.Add(r.Row, "name", "import.duplicate_row", "row", strconv.Itoa(prev))
-				} else if taken[in.Name] {
-					p.Add(r.Row, "name", "import.lecturer_exists", "name", in.Name)
-				} else {
-					first[in.Name] = r.Row
-				}
-			}
-			ins = append(ins, in)
-		}
-		if err := p.Err(); err != nil {
+		ins, err := sheet.Import[LecturerInput]{
+			Schema: LecturerSheet, Validate: (*LecturerInput).Validate, Columns: lecturerColumns,
+			Parse:  func(r sheet.Record, p *sheet.Problems) LecturerInput { return parseLecturer(r, p, branchID) },
+			Unique: func(in *LecturerInput) string { return in.Name }, UniqueColumn: "name",
+			Taken: sheet.Set(names), TakenCode: "import.lecturer_exists", TakenParam: "name",
+		}.Inputs(rs)
+		if err != nil {
 			return err
 		}
 		for _, in := range ins {
@@ -315,62 +270,13 @@ func (s *Store) ImportLessons(ctx context.Context, act org.Actor, t *sheet.Table
 		if err := tx.Table("lessons").Where("town_id = ?", act.TownID).Pluck("title", &titles).Error; err != nil {
 			return err
 		}
-		taken := map[string]bool{}
-		for _, tt := range titles {
-			taken[tt] = true
-		}
-		p := rs.Problems(LessonSheet)
-		first := map[string]int{}
-		var ins []LessonInput
-		for _, r := range rs.Items {
-			in := LessonInput{Title: r.Get("title"), Summary: r.Get("summary"), Outline: r.Get("outline"),
-				Materials: sheet.SplitList(strings.Join(strings.Fields(r.Get("materials")), "\n"))}
-			if tp := r.Get("topic"); tp != "" {
-				id, ok := topicID[tp]
-				if !ok {
-					id, ok = topicID[strings.ToLower(tp)]
-				}
-				if ok {
-					in.TopicID = id
-				} else {
-					p.Add(r.Row, "topic", "import.topic_unknown", "name", tp)
-				}
-			}
-			if d, ok := durationOf(r.Get("duration_minutes")); ok {
-				in.DurationMinutes = d
-			} else if r.Get("duration_minutes") != "" {
-				p.Add(r.Row, "duration_minutes", "field.number")
-			}
-			if st, ok := ParseLessonStatus(r.Get("status")); ok {
-				in.Status = st
-			} else {
-				p.Add(r.Row, "status", "field.lesson_status")
-			}
-			for _, name := range sheet.SplitList(r.Get("lecturers")) {
-				switch ids := lecturerIDs[name]; len(ids) {
-				case 0:
-					p.Add(r.Row, "lecturers", "import.lecturer_unknown", "name", name)
-				case 1:
-					in.LecturerIDs = append(in.LecturerIDs, ids[0])
-				default:
-					p.Add(r.Row, "lecturers", "import.lecturer_ambiguous", "name", name)
-				}
-			}
-			if err := p.AddFields(r.Row, in.Validate(), lessonColumns); err != nil {
-				return err
-			}
-			if in.Title != "" {
-				if prev, dup := first[in.Title]; dup {
-					p.Add(r.Row, "title", "import.duplicate_row", "row", strconv.Itoa(prev))
-				} else if taken[in.Title] {
-					p.Add(r.Row, "title", "lesson.title_taken", "title", in.Title)
-				} else {
-					first[in.Title] = r.Row
-				}
-			}
-			ins = append(ins, in)
-		}
-		if err := p.Err(); err != nil {
+		ins, err := sheet.Import[LessonInput]{
+			Schema: LessonSheet, Validate: (*LessonInput).Validate, Columns: lessonColumns,
+			Parse:  func(r sheet.Record, p *sheet.Problems) LessonInput { return parseLesson(r, p, topicID, lecturerIDs) },
+			Unique: func(in *LessonInput) string { return in.Title }, UniqueColumn: "title",
+			Taken: sheet.Set(titles), TakenCode: "lesson.title_taken", TakenParam: "title",
+		}.Inputs(rs)
+		if err != nil {
 			return err
 		}
 		for _, in := range ins {
@@ -397,4 +303,76 @@ func durationOf(s string) (int, bool) {
 		}
 	}
 	return sheet.Int(s)
+}
+
+// parseLecturer reads a lecturer; branchID names the town's branches.
+func parseLecturer(r sheet.Record, p *sheet.Problems, branchID map[string]int64) LecturerInput {
+	in := LecturerInput{Name: r.Get("name"), Phone: r.Get("phone"), Bio: r.Get("bio"), Topics: r.Get("topics")}
+	if b := r.Get("branch"); b != "" {
+		if id, ok := branchID[b]; ok {
+			in.BranchID = &id
+		} else {
+			p.Add(r.Row, "branch", "import.branch_unknown", "name", b)
+		}
+	}
+	if v := r.Get("monthly_capacity"); v != "" {
+		if c, ok := sheet.Int(v); !ok {
+			p.Add(r.Row, "monthly_capacity", "field.number")
+		} else if c < 1 {
+			p.Add(r.Row, "monthly_capacity", "field.range")
+		} else {
+			in.MonthlyCapacity = c
+		}
+	}
+	if ws, ok := ParseWindows(r.Get("availability")); ok {
+		in.Availability = ws
+	} else {
+		p.Add(r.Row, "availability", "field.window")
+	}
+	if bs, ok := ParseDays(r.Get("blackouts")); ok {
+		in.Blackouts = bs
+	} else {
+		p.Add(r.Row, "blackouts", "field.date")
+	}
+	return in
+}
+
+// parseLesson reads a lesson; topicID names the town's topics (in Chinese,
+// and in lower-case English), lecturerIDs its lecturers (a name may be
+// shared).
+func parseLesson(r sheet.Record, p *sheet.Problems, topicID map[string]int64, lecturerIDs map[string][]int64) LessonInput {
+	in := LessonInput{Title: r.Get("title"), Summary: r.Get("summary"), Outline: r.Get("outline"),
+		Materials: sheet.SplitList(strings.Join(strings.Fields(r.Get("materials")), "\n"))}
+	if tp := r.Get("topic"); tp != "" {
+		id, ok := topicID[tp]
+		if !ok {
+			id, ok = topicID[strings.ToLower(tp)]
+		}
+		if ok {
+			in.TopicID = id
+		} else {
+			p.Add(r.Row, "topic", "import.topic_unknown", "name", tp)
+		}
+	}
+	if d, ok := durationOf(r.Get("duration_minutes")); ok {
+		in.DurationMinutes = d
+	} else if r.Get("duration_minutes") != "" {
+		p.Add(r.Row, "duration_minutes", "field.number")
+	}
+	if st, ok := ParseLessonStatus(r.Get("status")); ok {
+		in.Status = st
+	} else {
+		p.Add(r.Row, "status", "field.lesson_status")
+	}
+	for _, name := range sheet.SplitList(r.Get("lecturers")) {
+		switch ids := lecturerIDs[name]; len(ids) {
+		case 0:
+			p.Add(r.Row, "lecturers", "import.lecturer_unknown", "name", name)
+		case 1:
+			in.LecturerIDs = append(in.LecturerIDs, ids[0])
+		default:
+			p.Add(r.Row, "lecturers", "import.lecturer_ambiguous", "name", name)
+		}
+	}
+	return in
 }

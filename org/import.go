@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"weike/internal/apperr"
@@ -14,16 +13,15 @@ import (
 
 // BranchSheet is the sheet of branches an official imports.
 var BranchSheet = sheet.Schema{
-	Name: "支部",
+	ID: "branches",
 	Columns: []sheet.Column{
-		{Key: "name", Title: "名称", Aliases: []string{"支部名称", "支部", "党支部"}, Required: true, Hint: "支部名称，本镇内不可重复"},
-		{Key: "kind", Title: "类型", Aliases: []string{"支部类型"}, Hint: "村、社区 或 其他；不填为 村"},
-		{Key: "member_count", Title: "党员人数", Aliases: []string{"党员数", "members"}, Hint: "整数，不填为 0"},
-		{Key: "secretary_name", Title: "书记", Aliases: []string{"支部书记", "书记姓名", "secretary"}, Hint: "支部书记姓名"},
-		{Key: "phone", Title: "电话", Aliases: []string{"联系电话", "手机", "手机号"}, Hint: "联系电话"},
-		{Key: "courtyards", Title: "屋场", Aliases: []string{"屋场名称"}, Hint: "可选；可填多个屋场，用 、 或 ; 分隔，导入时一并建立"},
+		{Key: "name", Aliases: []string{"支部名称", "支部", "党支部"}, Required: true},
+		{Key: "kind", Aliases: []string{"支部类型"}},
+		{Key: "member_count", Aliases: []string{"党员数", "members"}},
+		{Key: "secretary_name", Aliases: []string{"支部书记", "书记姓名", "secretary"}},
+		{Key: "phone", Aliases: []string{"联系电话", "手机", "手机号"}},
+		{Key: "courtyards", Aliases: []string{"屋场名称"}},
 	},
-	Example: []string{"示例村", "村", "45", "张三", "13800000000", "示例一组屋场、示例二组屋场"},
 }
 
 var branchKinds = map[string]string{
@@ -44,9 +42,37 @@ func ParseBranchKind(s string) (string, bool) {
 }
 
 type branchRow struct {
-	row        int
 	in         BranchInput
 	courtyards []string
+}
+
+// parseBranchRow reads a branch and the courtyards to create with it.
+func parseBranchRow(r sheet.Record, p *sheet.Problems) branchRow {
+	br := branchRow{in: BranchInput{Name: r.Get("name"), SecretaryName: r.Get("secretary_name"), Phone: r.Get("phone")}}
+	if k, ok := ParseBranchKind(r.Get("kind")); ok {
+		br.in.Kind = k
+	} else {
+		p.Add(r.Row, "kind", "field.branch_kind")
+	}
+	if v := r.Get("member_count"); v != "" {
+		if m, ok := sheet.Int(v); ok {
+			br.in.MemberCount = m
+		} else {
+			p.Add(r.Row, "member_count", "field.number")
+		}
+	}
+	seen := map[string]bool{}
+	for _, c := range sheet.SplitList(r.Get("courtyards")) {
+		ci := CourtyardInput{Name: c}
+		// A courtyard's Validate returns field problems only.
+		_ = p.AddFields(r.Row, ci.Validate(), map[string]string{"name": "courtyards"})
+		if seen[ci.Name] {
+			p.Add(r.Row, "courtyards", "courtyard.name_taken", "name", ci.Name)
+		}
+		seen[ci.Name] = true
+		br.courtyards = append(br.courtyards, ci.Name)
+	}
+	return br
 }
 
 // ImportBranches creates the branches of a sheet, with their courtyards, in
@@ -70,54 +96,13 @@ func (s *Store) ImportBranches(ctx context.Context, act Actor, t *sheet.Table) (
 		if err := tx.Model(&Branch{}).Where("town_id = ?", act.TownID).Pluck("name", &names).Error; err != nil {
 			return err
 		}
-		taken := map[string]bool{}
-		for _, nm := range names {
-			taken[nm] = true
-		}
-		p := rs.Problems(BranchSheet)
-		first := map[string]int{} // name → first row with it
-		var rows []branchRow
-		for _, r := range rs.Items {
-			br := branchRow{row: r.Row, in: BranchInput{Name: r.Get("name"), SecretaryName: r.Get("secretary_name"), Phone: r.Get("phone")}}
-			if k, ok := ParseBranchKind(r.Get("kind")); ok {
-				br.in.Kind = k
-			} else {
-				p.Add(r.Row, "kind", "field.branch_kind")
-			}
-			if v := r.Get("member_count"); v != "" {
-				if m, ok := sheet.Int(v); ok {
-					br.in.MemberCount = m
-				} else {
-					p.Add(r.Row, "member_count", "field.number")
-				}
-			}
-			if err := p.AddFields(r.Row, br.in.Validate(), nil); err != nil {
-				return err
-			}
-			if br.in.Name != "" {
-				if prev, dup := first[br.in.Name]; dup {
-					p.Add(r.Row, "name", "import.duplicate_row", "row", strconv.Itoa(prev))
-				} else if taken[br.in.Name] {
-					p.Add(r.Row, "name", "branch.name_taken", "name", br.in.Name)
-				} else {
-					first[br.in.Name] = r.Row
-				}
-			}
-			seen := map[string]bool{}
-			for _, c := range sheet.SplitList(r.Get("courtyards")) {
-				ci := CourtyardInput{Name: c}
-				if err := p.AddFields(r.Row, ci.Validate(), map[string]string{"name": "courtyards"}); err != nil {
-					return err
-				}
-				if seen[ci.Name] {
-					p.Add(r.Row, "courtyards", "courtyard.name_taken", "name", ci.Name)
-				}
-				seen[ci.Name] = true
-				br.courtyards = append(br.courtyards, ci.Name)
-			}
-			rows = append(rows, br)
-		}
-		if err := p.Err(); err != nil {
+		rows, err := sheet.Import[branchRow]{
+			Schema: BranchSheet, Parse: parseBranchRow,
+			Validate: func(br *branchRow) error { return br.in.Validate() },
+			Unique:   func(br *branchRow) string { return br.in.Name }, UniqueColumn: "name",
+			Taken: sheet.Set(names), TakenCode: "branch.name_taken", TakenParam: "name",
+		}.Inputs(rs)
+		if err != nil {
 			return err
 		}
 		now := s.now()

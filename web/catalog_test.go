@@ -55,9 +55,20 @@ func keyFamilies() []keyFamily {
 	for _, st := range booking.Statuses {
 		statuses = append(statuses, string(st))
 	}
-	imports := []string{}
+	imports, sheets := []string{}, []keyFamily{}
 	for _, k := range importKinds {
 		imports = append(imports, k.Key)
+		id := k.Schema.ID
+		cols, examples := []string{}, []string{}
+		for _, c := range k.Schema.Columns {
+			cols = append(cols, c.Key, c.Key+".hint")
+			if i18n.Has("sheet." + id + ".example." + c.Key) {
+				examples = append(examples, c.Key)
+			}
+		}
+		sheets = append(sheets, add("sheet.", "sheet.Schema.Name", id),
+			add("sheet."+id+".", "sheet.Schema.Title and Hint", cols...),
+			add("sheet."+id+".example.", "sheet.Schema.Example", examples...))
 	}
 	var weekdays, months []string
 	for d := time.Sunday; d <= time.Saturday; d++ {
@@ -67,7 +78,7 @@ func keyFamilies() []keyFamily {
 		months = append(months, strconv.Itoa(int(m)))
 	}
 	kinds := []string{org.KindVillage, org.KindCommunity, org.KindOther}
-	return []keyFamily{
+	return append(sheets,
 		add("status.", `"status."+o.Status (web, templates, i18n.Key)`, statuses...),
 		add("role.", `"role."+Role (templates, order history)`, roles...),
 		add("op.done.", "orderFlash", acts...),
@@ -92,7 +103,7 @@ func keyFamilies() []keyFamily {
 		add("weekday.", "i18n.Format of a time.Weekday", weekdays...),
 		add("month.", "i18n month names", months...),
 		add("month.short.", "i18n short month names", months...),
-	}
+	)
 }
 
 // source is what the repository's non-test Go files and templates say

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/internal/sheet"
 	"weike/lessons"
 	"weike/org"
@@ -167,7 +168,7 @@ func (s *Server) importTemplate(format string) echo.HandlerFunc {
 			return err
 		}
 		ascii := "weike-" + k.Key + "-template." + format
-		zh := k.Schema.Name + "导入模板." + format
+		zh := T(i18n.ZH, "sheet.template_file", "name", k.Schema.Name(i18n.ZH)) + "." + format
 		c.Response().Header().Set(echo.HeaderContentDisposition,
 			`attachment; filename="`+ascii+`"; filename*=UTF-8''`+url.PathEscape(zh))
 		return c.Blob(http.StatusOK, ctype, buf.Bytes())
@@ -196,12 +197,13 @@ type importColumnView struct {
 	Hint     string
 }
 
-func (s *Server) importData() *importView {
+func (s *Server) importData(lang string) *importView {
 	v := &importView{}
 	for _, k := range importKinds {
 		kv := importKindView{Key: k.Key}
 		for _, col := range k.Schema.Columns {
-			kv.Columns = append(kv.Columns, importColumnView{Title: col.Title, Required: col.Required, Hint: col.Hint})
+			kv.Columns = append(kv.Columns, importColumnView{Title: k.Schema.Title(lang, col.Key), Required: col.Required,
+				Hint: k.Schema.Hint(lang, col.Key)})
 		}
 		v.Kinds = append(v.Kinds, kv)
 	}
@@ -209,7 +211,7 @@ func (s *Server) importData() *importView {
 }
 
 func (s *Server) importPage(c echo.Context) error {
-	return s.render(c, "import", pageData{Title: T(langOf(c), "import.title"), Data: s.importData()})
+	return s.render(c, "import", pageData{Title: T(langOf(c), "import.title"), Data: s.importData(langOf(c))})
 }
 
 func (s *Server) importSubmit(c echo.Context) error {
@@ -218,7 +220,7 @@ func (s *Server) importSubmit(c echo.Context) error {
 		return err
 	}
 	lang := langOf(c)
-	v := s.importData()
+	v := s.importData(langOf(c))
 	v.Kind = k.Key
 	pd := pageData{Title: T(lang, "import.title"), Data: v}
 	n, err := s.runImport(c, k)

@@ -10,24 +10,52 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 )
 
-// Column is one column a domain package expects.
+// Column is one column a domain package expects. Its header, its hint and
+// its cell of the template's example row are the catalog's (see Schema):
+// a domain package names columns, it does not word them.
 type Column struct {
-	Key      string   // English name: accepted as a header and used in code
-	Title    string   // Chinese header, written in templates
-	Aliases  []string // other headers people write for it
-	Required bool     // the header must have it
-	Hint     string   // what to fill in, for the template's notes sheet
+	Key string // English name: accepted as a header and used in code
+	// Aliases are other headers people write for it, accepted when read
+	// and never shown: spellings, not text.
+	Aliases  []string
+	Required bool // the header must have it
 }
 
-// Schema describes the sheet of one kind of record.
+// Schema describes the sheet of one kind of record. ID names its messages:
+// sheet.<ID> is the sheet's name, sheet.<ID>.<key> a column's header,
+// sheet.<ID>.<key>.hint what to fill in, sheet.<ID>.example.<key> the
+// column's cell of the template's example row (none: the cell is empty),
+// which must import cleanly into any town.
 type Schema struct {
-	Name    string // sheet name in templates, e.g. "支部"
+	ID      string
 	Columns []Column
-	// Example is the template's example row, one cell per column; it must
-	// import cleanly into any town.
-	Example []string
+}
+
+// Templates and their headers are Chinese: the sheets are filled in and
+// read by Chinese offices, whatever language the official's pages speak.
+const fileLang = i18n.ZH
+
+// Name is the sheet's name in lang.
+func (s Schema) Name(lang string) string { return i18n.T(lang, "sheet."+s.ID) }
+
+// Title is a column's header in lang.
+func (s Schema) Title(lang, key string) string { return i18n.T(lang, "sheet."+s.ID+"."+key) }
+
+// Hint says in lang what to write in a column.
+func (s Schema) Hint(lang, key string) string { return i18n.T(lang, "sheet."+s.ID+"."+key+".hint") }
+
+// Example is the template's example row in lang, a cell per column.
+func (s Schema) Example(lang string) []string {
+	out := make([]string, len(s.Columns))
+	for i, c := range s.Columns {
+		if k := "sheet." + s.ID + ".example." + c.Key; i18n.Has(k) {
+			out[i] = i18n.T(lang, k)
+		}
+	}
+	return out
 }
 
 // Record is one data row, its cells keyed by column.
@@ -57,7 +85,7 @@ func (rs *Records) Title(s Schema, key string) string {
 	}
 	for _, c := range s.Columns {
 		if c.Key == key {
-			return c.Title
+			return s.Title(fileLang, key)
 		}
 	}
 	return key
@@ -70,7 +98,8 @@ func (s Schema) Records(t *Table) (*Records, error) {
 	order := map[string]int{}
 	for i, c := range s.Columns {
 		order[c.Key] = i
-		for _, n := range append([]string{c.Key, c.Title}, c.Aliases...) {
+		// A header in either language is the column, and so is any alias.
+		for _, n := range append([]string{c.Key, s.Title(i18n.ZH, c.Key), s.Title(i18n.EN, c.Key)}, c.Aliases...) {
 			names[normHeader(n)] = c.Key
 		}
 	}
@@ -134,7 +163,7 @@ func missing(s Schema, hits map[string]bool) []string {
 	var out []string
 	for _, c := range s.Columns {
 		if c.Required && !hits[c.Key] {
-			out = append(out, c.Title)
+			out = append(out, s.Title(fileLang, c.Key))
 		}
 	}
 	return out
@@ -254,20 +283,17 @@ func (s Schema) WriteCSV(w io.Writer) error {
 	cw.UseCRLF = true
 	head := make([]string, len(s.Columns))
 	for i, c := range s.Columns {
-		head[i] = c.Title
+		head[i] = s.Title(fileLang, c.Key)
 	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
-	if err := cw.Write(s.Example); err != nil {
+	if err := cw.Write(s.Example(fileLang)); err != nil {
 		return err
 	}
 	cw.Flush()
 	return cw.Error()
 }
-
-// notesSheet is the template's second sheet, explaining each column.
-const notesSheet = "填写说明"
 
 // WriteXLSX writes the template as a workbook: the data sheet with the
 // header and example row, its cells formatted as text so that Excel keeps
@@ -275,7 +301,8 @@ const notesSheet = "填写说明"
 func (s Schema) WriteXLSX(w io.Writer) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", s.Name); err != nil {
+	name, notesSheet := s.Name(fileLang), i18n.T(fileLang, "sheet.notes")
+	if err := f.SetSheetName("Sheet1", name); err != nil {
 		return err
 	}
 	last, err := excelize.ColumnNumberToName(len(s.Columns))
@@ -292,39 +319,41 @@ func (s Schema) WriteXLSX(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := f.SetColStyle(s.Name, "A:"+last, text); err != nil {
+	if err := f.SetColStyle(name, "A:"+last, text); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(s.Name, "A", last, 18); err != nil {
+	if err := f.SetColWidth(name, "A", last, 18); err != nil {
 		return err
 	}
 	head := make([]any, len(s.Columns))
 	for i, c := range s.Columns {
-		head[i] = c.Title
+		head[i] = s.Title(fileLang, c.Key)
 	}
-	if err := f.SetSheetRow(s.Name, "A1", &head); err != nil {
+	if err := f.SetSheetRow(name, "A1", &head); err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(s.Name, "A1", last+"1", bold); err != nil {
+	if err := f.SetCellStyle(name, "A1", last+"1", bold); err != nil {
 		return err
 	}
-	ex := make([]any, len(s.Example))
-	for i, v := range s.Example {
+	example := s.Example(fileLang)
+	ex := make([]any, len(example))
+	for i, v := range example {
 		ex[i] = v
 	}
-	if err := f.SetSheetRow(s.Name, "A2", &ex); err != nil {
+	if err := f.SetSheetRow(name, "A2", &ex); err != nil {
 		return err
 	}
 	if _, err := f.NewSheet(notesSheet); err != nil {
 		return err
 	}
-	notes := [][]any{{"列名", "英文列名", "必填", "说明"}}
+	notes := [][]any{{i18n.T(fileLang, "sheet.notes.column"), i18n.T(fileLang, "sheet.notes.key"),
+		i18n.T(fileLang, "sheet.notes.required"), i18n.T(fileLang, "sheet.notes.hint")}}
 	for _, c := range s.Columns {
 		req := ""
 		if c.Required {
-			req = "是"
+			req = i18n.T(fileLang, "sheet.notes.yes")
 		}
-		notes = append(notes, []any{c.Title, c.Key, req, c.Hint})
+		notes = append(notes, []any{s.Title(fileLang, c.Key), c.Key, req, s.Hint(fileLang, c.Key)})
 	}
 	for i, r := range notes {
 		if err := f.SetSheetRow(notesSheet, fmt.Sprintf("A%d", i+1), &r); err != nil {

@@ -11,16 +11,18 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 )
 
+// testSchema borrows the lessons sheet's messages (sheet.lessons.*) for
+// three of its columns, with an alias of its own.
 var testSchema = Schema{
-	Name: "测试",
+	ID: "lessons",
 	Columns: []Column{
-		{Key: "name", Title: "名称", Aliases: []string{"支部名称"}, Required: true},
-		{Key: "duration_minutes", Title: "时长(分钟)", Required: true},
-		{Key: "note", Title: "备注"},
+		{Key: "title", Aliases: []string{"支部名称"}, Required: true},
+		{Key: "duration_minutes", Required: true},
+		{Key: "summary"},
 	},
-	Example: []string{"示例村", "30", "第一行\n第二行"},
 }
 
 func gbk(t *testing.T, s string) []byte {
@@ -65,7 +67,7 @@ type rec struct {
 
 func TestReadAndMap(t *testing.T) {
 	t.Parallel()
-	const plain = "名称,时长(分钟),备注\n龙王庙村,30,\n春华山村,25,好\n"
+	const plain = "标题,时长(分钟),简介\n龙王庙村,30,\n春华山村,25,好\n"
 	want := []rec{{2, "龙王庙村", "30", "", true}, {3, "春华山村", "25", "好", true}}
 	cases := []struct {
 		name, file string
@@ -78,22 +80,22 @@ func TestReadAndMap(t *testing.T) {
 		{"CRLF line ends", "a.csv", []byte(strings.ReplaceAll(plain, "\n", "\r\n")), want},
 		{"UTF-16 tab-separated (Excel Unicode text)", "a.txt", utf16le(t, strings.ReplaceAll(plain, ",", "\t")), want},
 		{"English headers, other order, extra column", "a.csv",
-			[]byte("Extra,DURATION_MINUTES,name\nx,30,龙王庙村\n"), []rec{{2, "龙王庙村", "30", "", false}}},
+			[]byte("Extra,DURATION_MINUTES,title\nx,30,龙王庙村\n"), []rec{{2, "龙王庙村", "30", "", false}}},
 		{"title row and blank row before the header; row numbers as in the sheet", "a.csv",
-			[]byte("春华镇名单,,\n,,\n名称,时长（分钟）,备注\n龙王庙村,30,\n,,\n春华山村,25,好\n"),
+			[]byte("春华镇名单,,\n,,\n标题,时长（分钟）,简介\n龙王庙村,30,\n,,\n春华山村,25,好\n"),
 			[]rec{{4, "龙王庙村", "30", "", true}, {6, "春华山村", "25", "好", true}}},
 		{"quoted cell over two lines is one row", "a.csv",
-			[]byte("名称,时长(分钟),备注\n\"龙王庙村\",30,\"一\n二\"\n春华山村,25,\n"),
+			[]byte("标题,时长(分钟),简介\n\"龙王庙村\",30,\"一\n二\"\n春华山村,25,\n"),
 			[]rec{{2, "龙王庙村", "30", "一\n二", true}, {3, "春华山村", "25", "", true}}},
-		{"short rows", "a.csv", []byte("支部名称,*时长(分钟)*,备注\n龙王庙村,30\n"), []rec{{2, "龙王庙村", "30", "", true}}},
+		{"short rows", "a.csv", []byte("支部名称,*时长(分钟)*,简介\n龙王庙村,30\n"), []rec{{2, "龙王庙村", "30", "", true}}},
 		{"xlsx with numbers and a gap", "a.xlsx", xlsx(t, map[string][]any{
-			"A1": {"名称", "时长(分钟)", "备注"}, "A2": {"龙王庙村", 30, nil}, "A4": {"春华山村", 25.0, "好"},
+			"A1": {"标题", "时长(分钟)", "简介"}, "A2": {"龙王庙村", 30, nil}, "A4": {"春华山村", 25.0, "好"},
 		}), []rec{{2, "龙王庙村", "30", "", true}, {4, "春华山村", "25", "好", true}}},
 		{"xlsx misnamed .xls", "a.xls", xlsx(t, map[string][]any{
-			"A1": {"名称", "时长(分钟)"}, "A2": {"龙王庙村", "30"},
+			"A1": {"标题", "时长(分钟)"}, "A2": {"龙王庙村", "30"},
 		}), []rec{{2, "龙王庙村", "30", "", false}}},
 		{"xlsx whatever its name", "upload", xlsx(t, map[string][]any{
-			"B3": {"名称", "时长(分钟)"}, "B4": {"龙王庙村", "30"},
+			"B3": {"标题", "时长(分钟)"}, "B4": {"龙王庙村", "30"},
 		}), []rec{{4, "龙王庙村", "30", "", false}}},
 	}
 	for _, c := range cases {
@@ -108,7 +110,7 @@ func TestReadAndMap(t *testing.T) {
 			}
 			var got []rec
 			for _, r := range rs.Items {
-				got = append(got, rec{r.Row, r.Get("name"), r.Get("duration_minutes"), r.Get("note"), rs.Has("note")})
+				got = append(got, rec{r.Row, r.Get("title"), r.Get("duration_minutes"), r.Get("summary"), rs.Has("summary")})
 			}
 			if !reflect.DeepEqual(got, c.want) {
 				t.Fatalf("got %+v\nwant %+v", got, c.want)
@@ -131,7 +133,7 @@ func TestReadRefuses(t *testing.T) {
 		{"broken zip", "a.xlsx", []byte("PK\x03\x04garbage"), "import.unreadable"},
 		{"binary", "a.csv", []byte("a,b\x00c\n"), "import.unreadable"},
 		{"too large", "a.csv", bytes.Repeat([]byte("a"), MaxBytes+1), "import.too_large"},
-		{"too many rows", "a.csv", []byte("名称\n" + strings.Repeat("x\n", MaxRows+headerScan+1)), "import.too_many_rows"},
+		{"too many rows", "a.csv", []byte("标题\n" + strings.Repeat("x\n", MaxRows+headerScan+1)), "import.too_many_rows"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -150,9 +152,9 @@ func TestHeaderProblems(t *testing.T) {
 		name, csv, code string
 	}{
 		{"no header", "龙王庙村,30\n春华山村,25\n", "import.no_header"},
-		{"missing required", "名称,备注\n龙王庙村,x\n", "import.missing_columns"},
-		{"duplicate column", "名称,name,时长(分钟)\n龙王庙村,x,30\n", "import.duplicate_column"},
-		{"too many data rows", "名称,时长(分钟)\n" + strings.Repeat("x,30\n", MaxRows+1), "import.too_many_rows"},
+		{"missing required", "标题,简介\n龙王庙村,x\n", "import.missing_columns"},
+		{"duplicate column", "标题,title,时长(分钟)\n龙王庙村,x,30\n", "import.duplicate_column"},
+		{"too many data rows", "标题,时长(分钟)\n" + strings.Repeat("x,30\n", MaxRows+1), "import.too_many_rows"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -167,7 +169,7 @@ func TestHeaderProblems(t *testing.T) {
 			}
 		})
 	}
-	tb, _ := Read("a.csv", []byte("名称,备注\nx,y\n"))
+	tb, _ := Read("a.csv", []byte("标题,简介\nx,y\n"))
 	_, err := testSchema.Records(tb)
 	if ae, _ := apperr.As(err); ae == nil || ae.Params["columns"] != "时长(分钟)" {
 		t.Fatalf("missing columns named: %v", err)
@@ -176,7 +178,7 @@ func TestHeaderProblems(t *testing.T) {
 
 func TestProblems(t *testing.T) {
 	t.Parallel()
-	tb, err := Read("a.csv", []byte("名称,时长（分钟）\na,1\nb,2\nc,3\n"))
+	tb, err := Read("a.csv", []byte("标题,时长（分钟）\na,1\nb,2\nc,3\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,9 +192,9 @@ func TestProblems(t *testing.T) {
 	}
 	p.Add(4, "duration_minutes", "field.duration")
 	p.Add(2, "duration_minutes", "field.duration")
-	p.Add(2, "name", "field.required")
-	p.Add(2, "name", "field.too_long") // the first problem of a cell wins
-	p.Add(3, "note", "x", "k", "v")
+	p.Add(2, "title", "field.required")
+	p.Add(2, "title", "field.too_long") // the first problem of a cell wins
+	p.Add(3, "summary", "x", "k", "v")
 	err = p.Err()
 	ae, ok := apperr.As(err)
 	if !ok || ae.Kind != apperr.Invalid || ae.Code != "import.rows" || ae.Params["n"] != "3" {
@@ -200,9 +202,9 @@ func TestProblems(t *testing.T) {
 	}
 	got := ae.Detail["rows"].([]RowError)
 	want := []RowError{
-		{Row: 2, Column: "名称", Code: "field.required"},
+		{Row: 2, Column: "标题", Code: "field.required"},
 		{Row: 2, Column: "时长（分钟）", Code: "field.duration", order: 1},
-		{Row: 3, Column: "备注", Code: "x", Params: map[string]any{"k": "v"}, order: 2},
+		{Row: 3, Column: "简介", Code: "x", Params: map[string]any{"k": "v"}, order: 2},
 		{Row: 4, Column: "时长（分钟）", Code: "field.duration", order: 1},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -220,7 +222,7 @@ func TestTemplatesReadBack(t *testing.T) {
 				err = testSchema.WriteXLSX(&buf)
 			} else {
 				err = testSchema.WriteCSV(&buf)
-				if !bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF名称,")) {
+				if !bytes.HasPrefix(buf.Bytes(), []byte("\xEF\xBB\xBF标题,")) {
 					t.Fatalf("csv template lacks BOM and header: %q", buf.String())
 				}
 			}
@@ -242,7 +244,7 @@ func TestTemplatesReadBack(t *testing.T) {
 				t.Fatalf("items %+v", rs.Items)
 			}
 			r := rs.Items[0]
-			if got := []string{r.Get("name"), r.Get("duration_minutes"), r.Get("note")}; !reflect.DeepEqual(got, testSchema.Example) {
+			if got := []string{r.Get("title"), r.Get("duration_minutes"), r.Get("summary")}; !reflect.DeepEqual(got, testSchema.Example(i18n.ZH)) {
 				t.Fatalf("example read back as %q", got)
 			}
 		})
@@ -271,8 +273,8 @@ func TestCells(t *testing.T) {
 // FuzzRead feeds Read arbitrary bytes: it must never panic, and whatever it
 // accepts must be a table of non-empty rows in sheet order.
 func FuzzRead(f *testing.F) {
-	f.Add("a.csv", []byte("名称,时长(分钟)\n龙王庙村,30\n"))
-	f.Add("a.csv", []byte("\xEF\xBB\xBF名称,类型\r\n\"龙王\"\"庙\"\"村\",村\r\n"))
+	f.Add("a.csv", []byte("标题,时长(分钟)\n龙王庙村,30\n"))
+	f.Add("a.csv", []byte("\xEF\xBB\xBF标题,类型\r\n\"龙王\"\"庙\"\"村\",村\r\n"))
 	f.Add("a.csv", []byte("\xc3\xfb\xb3\xc6,\xc0\xe0\xd0\xcd\n\xb4\xe5,1\n")) // GBK
 	f.Add("a.csv", []byte("\"unterminated,\n,,\n\t\t\n"))
 	f.Add("", []byte("\xFF\xFEa\x00,\x00b\x00"))
