@@ -56,12 +56,7 @@ var lessonStatuses = map[string]string{
 // ParseLessonStatus reads a status written in Chinese or English; "" is
 // published, since an imported catalog is usually the one in use.
 func ParseLessonStatus(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
-		return StatusPublished, true
-	}
-	st, ok := lessonStatuses[s]
-	return st, ok
+	return sheet.Word(lessonStatuses, s, StatusPublished)
 }
 
 var weekdayWords = map[string]int{
@@ -203,22 +198,16 @@ func (s *Store) ImportLecturers(ctx context.Context, act org.Actor, t *sheet.Tab
 		if err := tx.Table("lecturers").Where("town_id = ?", act.TownID).Pluck("name", &names).Error; err != nil {
 			return err
 		}
-		ins, err := sheet.Import[LecturerInput]{
+		n, err = sheet.Import[LecturerInput]{
 			Schema: LecturerSheet, Validate: (*LecturerInput).Validate, Columns: lecturerColumns,
 			Parse:  func(r sheet.Record, p *sheet.Problems) LecturerInput { return parseLecturer(r, p, branchID) },
 			Unique: func(in *LecturerInput) string { return in.Name }, UniqueColumn: "name",
 			Taken: sheet.Set(names), TakenCode: "import.lecturer_exists", TakenParam: "name",
-		}.Inputs(rs)
-		if err != nil {
+		}.Write(rs, func(in LecturerInput) error {
+			_, err := s.createLecturerTx(tx, act.TownID, in)
 			return err
-		}
-		for _, in := range ins {
-			if _, err := s.createLecturerTx(tx, act.TownID, in); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+		})
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -270,22 +259,16 @@ func (s *Store) ImportLessons(ctx context.Context, act org.Actor, t *sheet.Table
 		if err := tx.Table("lessons").Where("town_id = ?", act.TownID).Pluck("title", &titles).Error; err != nil {
 			return err
 		}
-		ins, err := sheet.Import[LessonInput]{
+		n, err = sheet.Import[LessonInput]{
 			Schema: LessonSheet, Validate: (*LessonInput).Validate, Columns: lessonColumns,
 			Parse:  func(r sheet.Record, p *sheet.Problems) LessonInput { return parseLesson(r, p, topicID, lecturerIDs) },
 			Unique: func(in *LessonInput) string { return in.Title }, UniqueColumn: "title",
 			Taken: sheet.Set(titles), TakenCode: "lesson.title_taken", TakenParam: "title",
-		}.Inputs(rs)
-		if err != nil {
+		}.Write(rs, func(in LessonInput) error {
+			_, err := s.createLessonTx(tx, act.TownID, in)
 			return err
-		}
-		for _, in := range ins {
-			if _, err := s.createLessonTx(tx, act.TownID, in); err != nil {
-				return err
-			}
-			n++
-		}
-		return nil
+		})
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"strings"
 
 	"weike/internal/apperr"
 
@@ -32,14 +31,7 @@ var branchKinds = map[string]string{
 
 // ParseBranchKind reads a branch kind written in Chinese or English; "" is
 // the default (village).
-func ParseBranchKind(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if s == "" {
-		return KindVillage, true
-	}
-	k, ok := branchKinds[s]
-	return k, ok
-}
+func ParseBranchKind(s string) (string, bool) { return sheet.Word(branchKinds, s, KindVillage) }
 
 type branchRow struct {
 	in         BranchInput
@@ -96,17 +88,13 @@ func (s *Store) ImportBranches(ctx context.Context, act Actor, t *sheet.Table) (
 		if err := tx.Model(&Branch{}).Where("town_id = ?", act.TownID).Pluck("name", &names).Error; err != nil {
 			return err
 		}
-		rows, err := sheet.Import[branchRow]{
+		now := s.now()
+		n, err = sheet.Import[branchRow]{
 			Schema: BranchSheet, Parse: parseBranchRow,
 			Validate: func(br *branchRow) error { return br.in.Validate() },
 			Unique:   func(br *branchRow) string { return br.in.Name }, UniqueColumn: "name",
 			Taken: sheet.Set(names), TakenCode: "branch.name_taken", TakenParam: "name",
-		}.Inputs(rs)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		for _, br := range rows {
+		}.Write(rs, func(br branchRow) error {
 			b := &Branch{TownID: act.TownID, Active: true, CreatedAt: now, UpdatedAt: now}
 			br.in.apply(b)
 			if err := tx.Create(b).Error; err != nil {
@@ -118,9 +106,9 @@ func (s *Store) ImportBranches(ctx context.Context, act Actor, t *sheet.Table) (
 					return err
 				}
 			}
-			n++
-		}
-		return nil
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return 0, err

@@ -1,6 +1,9 @@
 package sheet
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Import is the shape every import of a sheet has: each record becomes an
 // input, checked by the input's own rules and against the town's records;
@@ -63,4 +66,31 @@ func Set(names []string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+// Write reads every record of rs as Inputs does and, when no row has a
+// problem, hands each input to write in the sheet's order; it returns how
+// many were written.
+func (im Import[In]) Write(rs *Records, write func(In) error) (int, error) {
+	ins, err := im.Inputs(rs)
+	if err != nil {
+		return 0, err
+	}
+	for i, in := range ins {
+		if err := write(in); err != nil {
+			return i, err
+		}
+	}
+	return len(ins), nil
+}
+
+// Word reads a cell written as one of words' keys (in any letter case) and
+// returns its value; an empty cell is def.
+func Word(words map[string]string, cell, def string) (string, bool) {
+	cell = strings.ToLower(strings.TrimSpace(cell))
+	if cell == "" {
+		return def, true
+	}
+	v, ok := words[cell]
+	return v, ok
 }
