@@ -15,6 +15,6 @@ USER weike
 WORKDIR /data
 ENV WEIKE_ADDR=:8080 WEIKE_DB=/data/weike.db
 EXPOSE 8080
-HEALTHCHECK --interval=30s --timeout=3s CMD ["/usr/local/bin/weike", "version"]
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s CMD ["/usr/local/bin/weike", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/weike"]
 CMD ["serve"]

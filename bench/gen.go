@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"weike/internal/tz"
+
 	"weike/themeday"
 
 	"weike/booking"
@@ -161,7 +163,7 @@ func generate(ctx context.Context, d *db.DB, sc Scale, seed uint64, now time.Tim
 	if err != nil {
 		return err
 	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	loc := tz.Shanghai
 	g := &gen{sc: sc, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: now.UTC(), loc: loc, pg: d.Dialect == db.Postgres}
 	start := time.Now()
 	tx, err := sqlDB.BeginTx(ctx, nil)

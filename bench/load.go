@@ -17,6 +17,8 @@ import (
 	"sync"
 	"time"
 
+	"weike/internal/tz"
+
 	"weike/internal/db"
 )
 
@@ -105,7 +107,7 @@ type benchWorld struct {
 
 func loadWorld(ctx context.Context, d *db.DB, clients int) (*benchWorld, error) {
 	w := &benchWorld{}
-	w.loc, _ = time.LoadLocation("Asia/Shanghai")
+	w.loc = tz.Shanghai
 	r := d.R.WithContext(ctx)
 	var branches []struct{ ID, TownID, Court int64 }
 	if err := r.Raw(`SELECT b.id, b.town_id, MIN(c.id) AS court FROM branches b JOIN courtyards c ON c.branch_id = b.id

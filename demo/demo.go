@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"weike/internal/tz"
+
 	"weike/booking"
 	"weike/internal/apperr"
 	"weike/lessons"
@@ -328,7 +330,7 @@ func (l *loader) seedBranches(ctx context.Context, off org.Actor, ts *townSeed) 
 
 // seedLecturers makes the missing lecturers, known by name within the town,
 // and returns every lecturer of the seed by name.
-func (l *loader) seedLecturers(ctx context.Context, off org.Actor, ts *townSeed, tz string, branches map[string]*org.Branch) (map[string]*lessons.Lecturer, error) {
+func (l *loader) seedLecturers(ctx context.Context, off org.Actor, ts *townSeed, zone string, branches map[string]*org.Branch) (map[string]*lessons.Lecturer, error) {
 	cs := l.st.Lessons
 	have, err := cs.Lecturers(ctx, off, lessons.LecturerFilter{})
 	if err != nil {
@@ -338,10 +340,7 @@ func (l *loader) seedLecturers(ctx context.Context, off org.Actor, ts *townSeed,
 	for i := range have {
 		byName[have[i].Name] = &have[i]
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
+	loc := tz.Load(zone)
 	today := l.now().In(loc)
 	for _, s := range ts.Lecturers {
 		if byName[s.Name] != nil {

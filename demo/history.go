@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"weike/internal/tz"
+
 	"weike/themeday"
 
 	"weike/booking"
@@ -136,10 +138,7 @@ func (l *loader) seedHistory(ctx context.Context, ts *townSeed) error {
 	if err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(town.Timezone)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
+	loc := tz.Load(town.Timezone)
 	h := &historian{st: l.st, off: off, plan: plan, r: rand.New(rand.NewPCG(plan.Seed, 0x5eed)), loc: loc,
 		now: l.now().In(loc), lects: map[int64]lessons.Lecturer{}, load: map[[2]int64]int{}, courtBranch: map[int64]int64{},
 		buffer: time.Duration(town.TravelBufferMinutes) * time.Minute}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"weike/internal/tz"
+
 	"weike/lessons"
 )
 
@@ -97,10 +99,5 @@ func gcd(a, b int) int {
 	return a
 }
 
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
+// shanghai is the zone of every date the operator reads.
+func shanghai() *time.Location { return tz.Shanghai }

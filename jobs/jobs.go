@@ -12,13 +12,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"text/tabwriter"
 	"time"
 
 	"gorm.io/gorm"
 
 	"weike/booking"
 	"weike/internal/cron"
+	"weike/internal/table"
 	"weike/internal/tz"
 	"weike/letters"
 	"weike/notify"
@@ -211,8 +211,8 @@ func (w *Worker) printDryRun(ctx context.Context, key cron.Key, done *cron.Run, 
 	}
 	fmt.Fprintf(out, "%s: %d letters → %d new messages, %d already in the outbox (dry run: nothing stored, nothing sent)\n",
 		key, len(letters), q.Total(), q.Duplicates)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tCHANNEL\tTO\tADDRESS\tSUBJECT\tATTACHMENT\tNOTE")
+	tw := table.New(out)
+	tw.Row("KIND", "CHANNEL", "TO", "ADDRESS", "SUBJECT", "ATTACHMENT", "NOTE")
 	for _, o := range q.Rows {
 		addr := o.Address
 		if o.Channel == notify.ChannelWebhook {
@@ -222,7 +222,7 @@ func (w *Worker) printDryRun(ctx context.Context, key cron.Key, done *cron.Run, 
 		if o.Status == notify.StatusSkipped {
 			note = "skipped: " + o.LastError
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", o.Kind, o.Channel, o.RecipientName, addr, o.Subject, o.AttachmentName, note)
+		tw.Row(o.Kind, o.Channel, o.RecipientName, addr, o.Subject, o.AttachmentName, note)
 	}
 	return tw.Flush()
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"weike/internal/tz"
+
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
@@ -81,11 +83,7 @@ func NewStore(d *db.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	return &Store{db: d, now: func() time.Time { return now().UTC() }, loc: loc}
+	return &Store{db: d, now: func() time.Time { return now().UTC() }, loc: tz.Shanghai}
 }
 
 // EnsureTopics gives a town the default topics it lacks (operator use).

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"weike/internal/tz"
+
 	"weike/notify"
 )
 
@@ -135,10 +137,5 @@ func parseConfig(name string, args []string, getenv func(string) string, extra .
 	return cfg, fs, nil
 }
 
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
-}
+// shanghai is the zone of every date the operator reads.
+func shanghai() *time.Location { return tz.Shanghai }

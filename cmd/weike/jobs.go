@@ -8,12 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"weike/booking"
 	"weike/internal/cron"
 	"weike/internal/db"
+	"weike/internal/table"
 	"weike/jobs"
 	"weike/lessons"
 	"weike/letters"
@@ -84,8 +84,8 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 		return err
 	}
 	now := time.Now()
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "JOB\tSCHEDULE (%s)\tNEXT\tWHAT\n", cron.Zone)
+	tw := table.New(out)
+	tw.Row("JOB", "SCHEDULE ("+cron.Zone+")", "NEXT", "WHAT")
 	next := func(spec, zone string) string {
 		sc, err := cron.Parse(spec, zone)
 		if err != nil {
@@ -94,10 +94,10 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 		return sc.Next(now).In(shanghai()).Format("2006-01-02 15:04")
 	}
 	for _, j := range st.worker.Jobs() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j.Name, j.Spec, next(j.Spec, cron.Zone), j.Help)
+		tw.Row(j.Name, j.Spec, next(j.Spec, cron.Zone), j.Help)
 		if j.PerTown {
 			for _, t := range towns {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t\n", t.Name, t.ScheduleSpec, next(t.ScheduleSpec, t.Timezone))
+				tw.Row("  "+t.Name, t.ScheduleSpec, next(t.ScheduleSpec, t.Timezone))
 			}
 		}
 	}
@@ -113,8 +113,7 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 		return err
 	}
 	fmt.Fprintln(out, "\nLatest runs:")
-	tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "JOB\tTOWN\tPERIOD\tSOURCE\tSTARTED\tENDED\tSTATUS\tCOUNTS\tRESULT")
+	tw.Row("JOB", "TOWN", "PERIOD", "SOURCE", "STARTED", "ENDED", "STATUS", "COUNTS", "RESULT")
 	for _, r := range runs {
 		ended := ""
 		if r.EndedAt != nil {
@@ -124,11 +123,11 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 		if r.TownID != 0 {
 			town = names[r.TownID]
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Job, town, r.Period, r.Source,
+		tw.Row(r.Job, town, r.Period, r.Source,
 			r.StartedAt.In(shanghai()).Format("01-02 15:04:05"), ended, r.Status, r.Counts, r.Result)
 	}
 	if len(runs) == 0 {
-		fmt.Fprintln(tw, "(none yet)")
+		tw.Row("(none yet)")
 	}
 	return tw.Flush()
 }

@@ -3,6 +3,8 @@ package db
 import (
 	"time"
 
+	"weike/internal/tz"
+
 	"gorm.io/gorm"
 )
 
@@ -86,10 +88,7 @@ CREATE INDEX record_changes_record ON record_changes (kind, record_id, id);
 // backfillOrderMonths gives orders that already hold a time the local month
 // of their start.
 func backfillOrderMonths(tx *gorm.DB, _ Dialect) error {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
+	loc := tz.Shanghai
 	var rows []struct {
 		ID      int64
 		StartAt time.Time
