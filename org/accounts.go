@@ -145,55 +145,112 @@ func (s *Store) AccountByLogin(ctx context.Context, login string) (_ *Account, e
 	return &a, nil
 }
 
-// SignInLimit is how many failed sign-ins per account and per address are
-// allowed within SignInWindow. Kept in the database so every instance of a
-// scaled-out deployment counts the same failures.
+// Sign-in throttling. Failures are counted per (login, client address) and
+// per client address, never per login alone: a login that anyone could lock
+// by typing wrong passwords at it would let a stranger keep its owner out.
+// Past a number of failures, each further attempt from the same pair (or
+// address) waits a delay that doubles with every failure, up to a cap; a
+// right password from another address is never refused. The counts live in
+// the database, so every instance of a scaled-out deployment sees the same.
 const (
-	SignInLimit  = 5
-	SignInWindow = 15 * time.Minute
+	// PairFreeFailures are the failures a login may have from one address
+	// before its attempts from there are slowed down.
+	PairFreeFailures = 5
+	// AddressFreeFailures are the failures one address may have over all
+	// logins before its attempts are slowed down.
+	AddressFreeFailures = 20
+	// FirstDelay is the wait after the first failure past the free ones;
+	// each further failure doubles it, up to MaxDelay.
+	FirstDelay = 30 * time.Second
+	MaxDelay   = 15 * time.Minute
+	// FailureMemory is how long a failure counts.
+	FailureMemory = time.Hour
 )
 
-// Authenticate checks a login and password. Failures are counted per login
-// and per client address; past the limit it refuses even a right password
-// until the window has passed.
+// delayAfter is the wait after the n-th failure of a key allowed free ones.
+func delayAfter(n, free int) time.Duration {
+	if n < free {
+		return 0
+	}
+	d := FirstDelay
+	for i := free; i < n && d < MaxDelay; i++ {
+		d *= 2
+	}
+	return min(d, MaxDelay)
+}
+
+// dummyHash is compared against when a login does not exist, so that an
+// unknown login takes as long to refuse as a wrong password: otherwise the
+// time of the answer tells which logins exist.
+func (s *Store) dummyHash() []byte {
+	s.dummyOnce.Do(func() {
+		h, err := bcrypt.GenerateFromPassword([]byte("weike-no-such-account"), s.bcryptCost)
+		if err != nil {
+			panic(err) // only an out-of-range cost fails, and NewStore keeps it in range
+		}
+		s.dummy = h
+	})
+	return s.dummy
+}
+
+// Authenticate checks a login and password from a client address. A
+// throttled attempt is refused with a TooMany error whose detail
+// "retry_after" is the seconds to wait, whatever the password.
 func (s *Store) Authenticate(ctx context.Context, login, password, clientIP string) (_ *Account, err error) {
 	defer apperr.Wrap(&err, "org: authenticate")
 	login = strings.TrimSpace(login)
-	keys := []string{"login:" + strings.ToLower(login), "ip:" + clientIP}
-	since := s.now().Add(-SignInWindow)
-	for _, k := range keys {
-		var n int64
-		if err := s.db.R.WithContext(ctx).Table("login_failures").Where("key = ? AND at > ?", k, since).Count(&n).Error; err != nil {
+	pair, addr := "pair:"+strings.ToLower(login)+"|"+clientIP, "ip:"+clientIP
+	now := s.now()
+	var wait time.Duration
+	for _, k := range []struct {
+		key  string
+		free int
+	}{{pair, PairFreeFailures}, {addr, AddressFreeFailures}} {
+		// The failures that count, newest first (SQLite's MAX would lose the
+		// column's time type).
+		var ats []time.Time
+		if err := s.db.R.WithContext(ctx).Table("login_failures").Where("key = ? AND at > ?", k.key, now.Add(-FailureMemory)).
+			Order("at DESC").Pluck("at", &ats).Error; err != nil {
 			return nil, err
 		}
-		if n >= SignInLimit {
-			return nil, apperr.New(apperr.TooMany, "auth.too_many")
+		if len(ats) == 0 {
+			continue
 		}
+		if until := ats[0].Add(delayAfter(len(ats), k.free)); until.After(now) {
+			wait = max(wait, until.Sub(now))
+		}
+	}
+	if wait > 0 {
+		secs := int((wait + time.Second - 1) / time.Second)
+		return nil, apperr.New(apperr.TooMany, "auth.throttled").With("n", (secs+59)/60).WithDetail("retry_after", secs)
 	}
 	var a Account
 	err = s.db.R.WithContext(ctx).Where("login = ? AND active = ?", login, true).First(&a).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, err
 	}
-	ok := err == nil && bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
+	hash := s.dummyHash()
+	if err == nil {
+		hash = []byte(a.PasswordHash)
+	}
+	ok := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && err == nil
 	if !ok {
-		now := s.now()
 		werr := s.db.Tx(ctx, func(tx *gorm.DB) error {
-			for _, k := range keys {
+			for _, k := range []string{pair, addr} {
 				if err := tx.Exec("INSERT INTO login_failures (key, at) VALUES (?, ?)", k, now).Error; err != nil {
 					return err
 				}
 			}
 			// Keep the table small: old failures no longer count.
-			return tx.Exec("DELETE FROM login_failures WHERE at < ?", now.Add(-24*time.Hour)).Error
+			return tx.Exec("DELETE FROM login_failures WHERE at < ?", now.Add(-FailureMemory)).Error
 		})
 		if werr != nil {
 			return nil, werr
 		}
 		return nil, apperr.New(apperr.Unauthorized, "auth.bad_credentials")
 	}
-	// A good sign-in clears the account's failures, not the address's.
-	if err := s.db.W.WithContext(ctx).Exec("DELETE FROM login_failures WHERE key = ?", keys[0]).Error; err != nil {
+	// A good sign-in clears its pair's failures, not the address's.
+	if err := s.db.W.WithContext(ctx).Exec("DELETE FROM login_failures WHERE key = ?", pair).Error; err != nil {
 		return nil, err
 	}
 	return &a, nil

@@ -5,6 +5,7 @@
 package org
 
 import (
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -114,6 +115,8 @@ type Store struct {
 	db         *db.DB
 	now        func() time.Time
 	bcryptCost int
+	dummyOnce  sync.Once
+	dummy      []byte
 }
 
 // An Option changes how a Store works.

@@ -2,6 +2,8 @@ package org_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -20,29 +22,110 @@ func TestSignInRateLimit(t *testing.T) {
 		w := fixture.New(t, d)
 		ctx := context.Background()
 		now := w.Now
-		s := org.NewStore(d, func() time.Time { return now })
-		for i := 0; i < org.SignInLimit; i++ {
-			if _, err := s.Authenticate(ctx, "ch-official", "wrong", "10.0.0.1"); !apperr.Is(err, apperr.Unauthorized) {
-				t.Fatalf("attempt %d: %v", i, err)
+		s := org.NewStore(d, func() time.Time { return now }, fixture.OrgOptions()...)
+		type try struct {
+			what, login, password, ip string
+			want                      apperr.Kind // 0: signed in
+			retry                     int         // seconds, for TooMany
+		}
+		wrong := func(ip string) try {
+			return try{"a wrong password", "ch-official", "wrong", ip, apperr.Unauthorized, 0}
+		}
+		steps := []struct {
+			tries   []try
+			advance time.Duration
+		}{
+			// Five wrong passwords from one address cost nothing yet.
+			{tries: []try{wrong("127.0.0.1"), wrong("127.0.0.1"), wrong("127.0.0.1"), wrong("127.0.0.1"), wrong("127.0.0.1")}},
+			{tries: []try{
+				// The pair now waits, right password or not...
+				{"the pair, right password", "ch-official", fixture.Password, "127.0.0.1", apperr.TooMany, 30},
+				// ...but the owner on her own phone is not refused,
+				{"the owner from another address", "ch-official", fixture.Password, "127.0.0.2", 0, 0},
+				// nor is another login from the first address.
+				{"another login, same address", "ch-secretary", fixture.Password, "127.0.0.1", 0, 0},
+			}},
+			// After the wait, one more failure doubles it.
+			{advance: 31 * time.Second, tries: []try{wrong("127.0.0.1"),
+				{"the pair after a sixth failure", "ch-official", fixture.Password, "127.0.0.1", apperr.TooMany, 60}}},
+			{advance: 61 * time.Second, tries: []try{
+				{"the pair after its wait", "ch-official", fixture.Password, "127.0.0.1", 0, 0},
+				// A success forgets the pair's failures.
+				wrong("127.0.0.1"),
+				{"the pair's first failure after a success", "ch-official", fixture.Password, "127.0.0.1", 0, 0},
+			}},
+		}
+		for _, st := range steps {
+			now = now.Add(st.advance)
+			for _, tr := range st.tries {
+				_, err := s.Authenticate(ctx, tr.login, tr.password, tr.ip)
+				if tr.want == 0 {
+					if err != nil {
+						t.Fatalf("%s: %v", tr.what, err)
+					}
+					continue
+				}
+				if !apperr.Is(err, tr.want) {
+					t.Fatalf("%s: %v, want kind %d", tr.what, err, tr.want)
+				}
+				if tr.retry > 0 {
+					ae, _ := apperr.As(err)
+					if got := ae.Detail["retry_after"]; got != tr.retry {
+						t.Fatalf("%s: retry_after %v, want %d", tr.what, got, tr.retry)
+					}
+				}
 			}
 		}
-		// Past the limit even the right password is refused, from any address.
-		if _, err := s.Authenticate(ctx, "ch-official", fixture.Password, "10.0.0.2"); !apperr.Is(err, apperr.TooMany) {
-			t.Fatalf("after limit: %v", err)
+		// One address guessing many logins is slowed down as a whole, and
+		// no one else is.
+		for i := range org.AddressFreeFailures {
+			if _, err := s.Authenticate(ctx, fmt.Sprintf("nobody-%d", i), "x", "10.9.9.9"); !apperr.Is(err, apperr.Unauthorized) {
+				t.Fatalf("guess %d: %v", i, err)
+			}
 		}
-		// Other accounts from another address are unaffected.
-		if _, err := s.Authenticate(ctx, "ch-secretary", fixture.Password, "10.0.0.3"); err != nil {
-			t.Fatalf("other account: %v", err)
+		if _, err := s.Authenticate(ctx, "ch-lecturer", fixture.Password, "10.9.9.9"); !apperr.Is(err, apperr.TooMany) {
+			t.Fatalf("the guessing address: %v", err)
 		}
-		// The address that failed is limited for other accounts too.
-		if _, err := s.Authenticate(ctx, "ch-secretary", fixture.Password, "10.0.0.1"); !apperr.Is(err, apperr.TooMany) {
-			t.Fatalf("same address: %v", err)
-		}
-		now = now.Add(org.SignInWindow + time.Minute)
-		if _, err := s.Authenticate(ctx, "ch-official", fixture.Password, "10.0.0.2"); err != nil {
-			t.Fatalf("after the window: %v", err)
+		if _, err := s.Authenticate(ctx, "ch-lecturer", fixture.Password, "10.9.9.10"); err != nil {
+			t.Fatalf("a neighbour of the guessing address: %v", err)
 		}
 	})
+}
+
+// TestUnknownLoginTakesAsLong: refusing a login that does not exist takes
+// as long as refusing a wrong password of one that does (both compare a
+// bcrypt hash), so the answer's time does not tell which logins exist.
+func TestUnknownLoginTakesAsLong(t *testing.T) {
+	t.Parallel()
+	d := dbtest.SQLite(t)
+	w := fixture.New(t, d)
+	ctx := context.Background()
+	// A cost high enough that the hash, not the database, is the time.
+	s := org.NewStore(d, nil, org.WithBcryptCost(8))
+	if _, err := s.CreateAccount(ctx, org.NewAccount{Login: "timed", Password: "a-good-password", Role: org.RoleOfficial, TownID: w.A.Town.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// The two are timed in turns, so that whatever else the machine does
+	// weighs on both alike.
+	timeOne := func(login, addr string) time.Duration {
+		start := time.Now()
+		if _, err := s.Authenticate(ctx, login, "wrong-password", addr); !apperr.Is(err, apperr.Unauthorized) {
+			t.Fatalf("%s: %v", login, err)
+		}
+		return time.Since(start)
+	}
+	var ks, us []time.Duration
+	for i := range 15 {
+		// A new address each time: throttling must not be what is timed.
+		ks = append(ks, timeOne("timed", fmt.Sprintf("10.1.0.%d", i)))
+		us = append(us, timeOne("no-such-login", fmt.Sprintf("10.2.0.%d", i)))
+	}
+	slices.Sort(ks)
+	slices.Sort(us)
+	known, unknown := ks[len(ks)/2], us[len(us)/2]
+	if ratio := float64(max(known, unknown)) / float64(min(known, unknown)); ratio > 1.5 {
+		t.Fatalf("a wrong password takes %v, an unknown login %v: %.1f× apart", known, unknown, ratio)
+	}
 }
 
 func TestSessionsAndTokens(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -193,6 +194,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	pe := s.toPublic(c, err)
+	retryAfter(c, pe)
 	if pe.Status == http.StatusUnauthorized && !isAPI(c) {
 		// A lost or expired session brings the user back to sign-in, then
 		// to where they were.
@@ -211,6 +213,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if werr != nil {
 		s.log.Error("writing error response", slog.Any("err", werr))
+	}
+}
+
+// retryAfter tells a throttled client (429) when to try again, in the
+// Retry-After header, as the domain error's detail says.
+func retryAfter(c echo.Context, pe publicError) {
+	if pe.Status != http.StatusTooManyRequests {
+		return
+	}
+	if secs, ok := pe.Fields["retry_after"].(int); ok && secs > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
 	}
 }
 

@@ -45,6 +45,7 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		if ae, ok := apperr.As(err); ok && (ae.Kind == apperr.Unauthorized || ae.Kind == apperr.TooMany) {
 			pe := s.toPublic(c, err)
+			retryAfter(c, pe)
 			return s.renderStatus(c, pe.Status, "login", pageData{Title: T(langOf(c), "login.title"), Data: s.demoData(),
 				Errors: map[string]string{"_": pe.Message}, Form: map[string]string{"login": login, "next": next}})
 		}
