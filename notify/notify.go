@@ -108,6 +108,7 @@ type Store struct {
 	mailer         *Mailer
 	defaultWebhook string
 	client         *http.Client
+	guard          robotGuard
 	log            *slog.Logger
 }
 
@@ -123,7 +124,8 @@ func WithDefaultWebhook(url string) Option {
 	return func(s *Store) { s.defaultWebhook = strings.TrimSpace(url) }
 }
 
-// WithHTTPClient replaces the client that posts to group robots.
+// WithHTTPClient replaces the client that posts to group robots (tests
+// only: it bypasses the check of the addresses robots are sent to).
 func WithHTTPClient(c *http.Client) Option { return func(s *Store) { s.client = c } }
 
 // WithLogger names where delivery problems are logged.
@@ -134,9 +136,12 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{db: d, now: func() time.Time { return now().UTC() }, client: &http.Client{Timeout: 15 * time.Second}, log: slog.Default()}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, log: slog.Default()}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.client == nil {
+		s.client = s.guard.client(15 * time.Second)
 	}
 	return s
 }

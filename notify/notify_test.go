@@ -162,7 +162,7 @@ func TestRobotDeliveryRetriesWithBackoffThenFails(t *testing.T) {
 		clock := w.Now
 		now := func() time.Time { return clock }
 		rcv := newReceiver(t)
-		s := notify.NewStore(d, now)
+		s := notify.NewStore(d, now, notify.WithRobotHosts([]string{"127.0.0.1"}))
 		if err := s.PutRobot(ctx, w.A.Official, 0, "", rcv.URL+"/cgi-bin/webhook/send?key=k1", ""); err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestDingTalkSignedAndTruncated(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
-		s := notify.NewStore(d, func() time.Time { return w.Now })
+		s := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithRobotHosts([]string{"127.0.0.1"}))
 		rcv := newReceiver(t)
 		const secret = "SEC0123456789"
 		if err := s.PutRobot(ctx, w.A.Official, w.A.Branches[0].ID, notify.RobotDingTalk, rcv.URL+"/robot/send?access_token=tok", secret); err != nil {
@@ -300,7 +300,7 @@ func TestConcurrentDeliverSendsOnce(t *testing.T) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
 		rcv := newReceiver(t)
-		s := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithDefaultWebhook(rcv.URL+"/send?key=default"))
+		s := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithDefaultWebhook(rcv.URL+"/send?key=default"), notify.WithRobotHosts([]string{"127.0.0.1"}))
 		var ls []notify.Letter
 		for i := 0; i < 20; i++ {
 			ls = append(ls, notify.Letter{TownID: w.A.Town.ID, Kind: "test", Period: time.Date(2026, 1, 1+i, 0, 0, 0, 0, time.UTC).Format("2006-01-02"),
@@ -312,7 +312,7 @@ func TestConcurrentDeliverSendsOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				other := notify.NewStore(d, func() time.Time { return w.Now })
+				other := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithRobotHosts([]string{"127.0.0.1"}))
 				if _, err := other.Deliver(ctx); err != nil {
 					t.Error(err)
 				}

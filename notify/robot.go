@@ -96,8 +96,7 @@ func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kin
 	rawURL, secret, kind = strings.TrimSpace(rawURL), strings.TrimSpace(secret), strings.TrimSpace(kind)
 	var fs apperr.FieldSet
 	if rawURL != "" {
-		u, err := url.Parse(rawURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 1000 {
+		if err := s.guard.check(rawURL); err != nil {
 			fs.Add("url", "msg.robot_url")
 		}
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	SMTP notify.SMTPConfig
 	// WebhookURL is the group robot of towns that have set none.
 	WebhookURL string
+	// RobotHosts are hosts group robots may be on besides WeCom's and
+	// DingTalk's own (a relay, a test receiver), by http:// too.
+	RobotHosts []string
 }
 
 // setting describes one setting for flags, the environment and `weike help`.
@@ -53,6 +56,7 @@ var settings = []setting{
 	{"smtp-password", "WEIKE_SMTP_PASSWORD", "", "SMTP password"},
 	{"smtp-tls", "WEIKE_SMTP_TLS", "starttls", "none, starttls or tls (TLS from the first byte, usually port 465)"},
 	{"webhook-url", "WEIKE_WEBHOOK_URL", "", "group robot (WeCom or DingTalk webhook URL) of towns that have set none"},
+	{"robot-hosts", "WEIKE_ROBOT_HOSTS", "", "comma-separated hosts (host or host:port) group robots may be on besides qyapi.weixin.qq.com and oapi.dingtalk.com, by http:// and on private addresses too"},
 }
 
 // parseConfig reads the settings a subcommand takes from args and env.
@@ -110,8 +114,15 @@ func parseConfig(name string, args []string, getenv func(string) string, extra .
 			return nil, fs, err
 		}
 	}
-	if u := cfg.WebhookURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
-		return nil, fs, fmt.Errorf("--webhook-url must be an http(s) URL")
+	for _, h := range strings.Split(*vals["robot-hosts"], ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			cfg.RobotHosts = append(cfg.RobotHosts, h)
+		}
+	}
+	if u := cfg.WebhookURL; u != "" {
+		if err := notify.CheckRobotURL(u, cfg.RobotHosts); err != nil {
+			return nil, fs, fmt.Errorf("--webhook-url: %w (an https:// URL on qyapi.weixin.qq.com or oapi.dingtalk.com, or on a host of --robot-hosts)", err)
+		}
 	}
 	for _, part := range strings.Split(*vals["trusted-proxies"], ",") {
 		if part = strings.TrimSpace(part); part == "" {

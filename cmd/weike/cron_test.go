@@ -248,7 +248,7 @@ func TestCronMonthlyScheduleEndToEnd(t *testing.T) {
 			robot := newRobotReceiver(t)
 			s := seedDemo(t, dsn)
 			env := map[string]string{"WEIKE_DB": dsn, "WEIKE_SMTP_ADDR": mp.SMTP, "WEIKE_SMTP_TLS": "none", "WEIKE_SMTP_FROM": "微课 <weike@weike.test>",
-				"WEIKE_WEBHOOK_URL": robot.URL + "/cgi-bin/webhook/send?key=test", "WEIKE_BASE_URL": "https://weike.test", "WEIKE_LOG_LEVEL": "error"}
+				"WEIKE_WEBHOOK_URL": robot.URL + "/cgi-bin/webhook/send?key=test", "WEIKE_ROBOT_HOSTS": "127.0.0.1", "WEIKE_BASE_URL": "https://weike.test", "WEIKE_LOG_LEVEL": "error"}
 
 			// The dry run says who would get what and sends nothing.
 			out := cli(t, env, "cron", "run", "monthly-schedule", "--month", s.month, "--dry-run")

@@ -34,7 +34,7 @@ type stores struct {
 }
 
 func newStores(d *db.DB, cfg *Config, log *slog.Logger, now func() time.Time) (*stores, error) {
-	opts := []notify.Option{notify.WithDefaultWebhook(cfg.WebhookURL), notify.WithLogger(log)}
+	opts := []notify.Option{notify.WithDefaultWebhook(cfg.WebhookURL), notify.WithRobotHosts(cfg.RobotHosts), notify.WithLogger(log)}
 	if cfg.SMTP.Addr != "" {
 		m, err := notify.NewMailer(cfg.SMTP)
 		if err != nil {
