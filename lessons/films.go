@@ -103,7 +103,7 @@ func (in *FilmInput) Validate() error {
 	if in.DurationMinutes < 0 || in.DurationMinutes > 600 {
 		fs.Add("duration_minutes", "field.range")
 	}
-	if in.Link != "" && !isLink(in.Link) {
+	if in.Link != "" && !IsLink(in.Link) {
 		fs.Add("link", "field.link")
 	}
 	if utf8.RuneCountInString(in.Description) > 1000 {

@@ -6,6 +6,7 @@ package lessons
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -357,7 +358,7 @@ func (in *LessonInput) Validate() error {
 		if m == "" {
 			continue
 		}
-		if !isLink(m) {
+		if !IsLink(m) {
 			fs.Add("materials", "field.link")
 		}
 		mats = append(mats, m)
@@ -369,9 +370,19 @@ func (in *LessonInput) Validate() error {
 	return fs.Err()
 }
 
-func isLink(s string) bool {
-	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "/")) &&
-		!strings.ContainsAny(s, " \t\r\n<>\"") && utf8.RuneCountInString(s) <= 500
+// IsLink reports whether s may be stored and shown as a link: an http(s)
+// URL with a host, or a path on this site. "//host/x" is not a path: a
+// browser takes it to another host, so it would pass a site-relative check
+// and lead away; nor is "/\\host/x", which some browsers read the same way.
+func IsLink(s string) bool {
+	if strings.ContainsAny(s, " \t\r\n<>\"\\") || utf8.RuneCountInString(s) > 500 {
+		return false
+	}
+	if strings.HasPrefix(s, "/") {
+		return !strings.HasPrefix(s, "//")
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil
 }
 
 // CreateLesson adds a lesson to the official's town.

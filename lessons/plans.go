@@ -163,7 +163,7 @@ func (s *Store) PutPlan(ctx context.Context, act org.Actor, month string, in Pla
 				fs.Add(key, "plan.preview_date")
 			}
 		}
-		if f.Link != "" && !isLink(f.Link) {
+		if f.Link != "" && !IsLink(f.Link) {
 			fs.Add(key, "field.link")
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"weike/lessons"
+
 	"github.com/labstack/echo/v4"
 
 	"weike/org"
@@ -130,7 +132,16 @@ func (r *renderer) funcs() template.FuncMap {
 		"date":     func(lang string, t time.Time) string { return fmtDate(lang, t) },
 		"day":      func(lang, d string) string { return fmtDay(lang, d) },
 		"hhmm":     func(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) },
-		"add":      func(a, b int) int { return a + b },
+		// link is a stored link when it may be one, else "": a link that
+		// got in before the rules were tightened (//evil.example) is not
+		// given an href.
+		"link": func(s string) string {
+			if lessons.IsLink(s) {
+				return s
+			}
+			return ""
+		},
+		"add": func(a, b int) int { return a + b },
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
