@@ -14,12 +14,14 @@ import (
 	"weike/internal/apperr"
 )
 
-// bindJSON reads a JSON body strictly: right content type, valid UTF-8, no
-// unknown fields, one value. Every failure is a 400 or 415 that names the
+// bindJSON reads a JSON body strictly: a JSON content type, valid UTF-8, no
+// unknown fields, no key twice, keys in their documented letter case, one
+// value. Every failure is a 400 or 415 that names the
 // problem, never a 500.
 func bindJSON(c echo.Context, v any) error {
 	r := c.Request()
-	if ct := r.Header.Get(echo.HeaderContentType); ct != "" {
+	ct := r.Header.Get(echo.HeaderContentType)
+	if ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != echo.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
 			return echo.NewHTTPError(415)
@@ -38,6 +40,14 @@ func bindJSON(c echo.Context, v any) error {
 	}
 	if hasEscapedNUL(body) {
 		return apperr.New(apperr.BadRequest, "bad_text")
+	}
+	if ct == "" && len(strings.TrimSpace(string(body))) > 0 {
+		// A body must say what it is: a form posted to the API by a
+		// careless client would otherwise be read as JSON by luck.
+		return echo.NewHTTPError(415)
+	}
+	if err := strictNames(body, v); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
