@@ -55,9 +55,11 @@ type Result struct {
 
 // Load makes the demo data that is missing and returns the demo accounts.
 //
-// Every record is looked up by its name (title, login) before it is made, so
-// a second run adds nothing and a run that was killed half-way is completed
-// by the next one. A demo login that belongs to somebody else's account (not
+// A town is loaded once per database: when its load has finished it is
+// marked, and later runs leave it alone, whatever its officials have
+// renamed or removed since. Within a load every record is looked up by its
+// name (title, login) before it is made, so a run that was killed half-way
+// is completed by the next one. A demo login that belongs to somebody else's account (not
 // a demo address, another role or town) stops the load with an error rather
 // than touching that account.
 func Load(ctx context.Context, st Stores, password string) (*Result, error) {
@@ -71,17 +73,38 @@ func Load(ctx context.Context, st Stores, password string) (*Result, error) {
 	if err := preflight(ctx, st.Org); err != nil {
 		return nil, err
 	}
+	loaded := map[string]bool{}
 	for _, ts := range towns {
+		done, err := l.loaded(ctx, ts)
+		if err != nil {
+			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
+		}
+		if loaded[ts.Town] = done; done {
+			continue
+		}
 		if err := l.seedTown(ctx, ts); err != nil {
 			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
 		}
 	}
 	for _, ts := range towns {
+		if loaded[ts.Town] {
+			continue
+		}
 		if err := l.seedHistory(ctx, ts); err != nil {
 			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
 		}
 		if err := l.seedPlans(ctx, ts); err != nil {
 			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
+		}
+		if st.Booking == nil {
+			continue // no history: not the whole demo yet
+		}
+		town, err := st.Org.TownByName(ctx, ts.Town)
+		if err != nil {
+			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
+		}
+		if err := st.Org.MarkDemoLoaded(ctx, town.ID); err != nil {
+			return nil, err
 		}
 	}
 	res := &Result{}
@@ -98,6 +121,28 @@ func Load(ctx context.Context, st Stores, password string) (*Result, error) {
 		res.Accounts = append(res.Accounts, da)
 	}
 	return res, nil
+}
+
+// loaded reports whether the demo has finished loading the town of ts; if
+// so it notes the town's and county's names for the result.
+func (l *loader) loaded(ctx context.Context, ts *townSeed) (bool, error) {
+	town, err := l.st.Org.TownByName(ctx, ts.Town)
+	if apperr.Is(err, apperr.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	done, err := l.st.Org.DemoLoaded(ctx, town.ID)
+	if err != nil || !done {
+		return false, err
+	}
+	county, err := l.st.Org.CountyByName(ctx, ts.County)
+	if err != nil {
+		return false, err
+	}
+	l.counties[county.ID], l.towns[town.ID] = county.Name, town.Name
+	return true, nil
 }
 
 type loader struct {

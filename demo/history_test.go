@@ -293,3 +293,41 @@ func TestHistoryIsDeterministic(t *testing.T) {
 		t.Errorf("two loads differ:\n%v\n%v\n%+v\n%+v", got[0], got[1], totals[0], totals[1])
 	}
 }
+
+// TestLoadOncePerDatabase: after an official renamed a demo lesson, loading
+// the demo again (the next start) does not make the lesson a second time,
+// nor anything else.
+func TestLoadOncePerDatabase(t *testing.T) {
+	t.Parallel()
+	d := dbtest.SQLite(t)
+	ctx := context.Background()
+	st := storesWithBooking(d)
+	if _, err := Load(ctx, st, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	offAcc, err := st.Org.AccountByLogin(ctx, "official")
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := st.Org.ActorFor(ctx, offAcc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := st.Lessons.Lessons(ctx, off, lessons.LessonFilter{PerPage: 1})
+	if err != nil || len(p.Items) == 0 {
+		t.Fatal(err, p)
+	}
+	l := p.Items[0]
+	in := lessons.LessonInput{Title: l.Title + "（修订）", TopicID: l.TopicID, Summary: l.Summary, Outline: l.Outline,
+		DurationMinutes: l.DurationMinutes, Status: l.Status, Materials: l.MaterialLinks, LecturerIDs: l.LecturerIDs}
+	if _, err := st.Lessons.UpdateLesson(ctx, off, l.ID, in); err != nil {
+		t.Fatal(err)
+	}
+	before := counts(t, d)
+	if _, err := Load(ctx, st, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if after := counts(t, d); !maps.Equal(before, after) {
+		t.Errorf("loading again changed the counts:\nbefore %v\nafter  %v", before, after)
+	}
+}

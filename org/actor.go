@@ -75,6 +75,14 @@ func (a Actor) ScopeTowns(want int64) []int64 {
 	return []int64{}
 }
 
+// Narrowed is the actor seeing only town (when it may read it: else
+// nothing); zero leaves the actor as it is. A list filtered by a town the
+// caller may not read is empty, as every list's town_id filter answers.
+func (a Actor) Narrowed(town int64) Actor {
+	a.Towns = a.ScopeTowns(town)
+	return a
+}
+
 // LoadScoped loads the record id of q's table into dest when it belongs to
 // one of the actor's towns. A record of another town is "not found" (what's
 // not_found message), exactly as an absent one: a caller learns nothing of

@@ -165,3 +165,20 @@ func (s *Store) UpdateSettings(ctx context.Context, act Actor, in TownSettings) 
 	}
 	return s.Town(ctx, act, act.TownID)
 }
+
+// DemoLoaded reports whether the demo has finished loading the town; the
+// demo is then left alone, whatever its officials changed since. An
+// operator call: it takes no actor.
+func (s *Store) DemoLoaded(ctx context.Context, townID int64) (_ bool, err error) {
+	defer apperr.Wrap(&err, "org: demo loaded %d", townID)
+	var n int64
+	err = s.db.R.WithContext(ctx).Table("towns").Where("id = ? AND demo_loaded_at IS NOT NULL", townID).Count(&n).Error
+	return n > 0, err
+}
+
+// MarkDemoLoaded records that the demo has finished loading the town.
+func (s *Store) MarkDemoLoaded(ctx context.Context, townID int64) (err error) {
+	defer apperr.Wrap(&err, "org: mark demo loaded %d", townID)
+	return s.db.W.WithContext(ctx).Table("towns").Where("id = ? AND demo_loaded_at IS NULL", townID).
+		Update("demo_loaded_at", s.now()).Error
+}

@@ -50,7 +50,11 @@ func lessonFilterOf(c echo.Context) (lessons.LessonFilter, error) {
 }
 
 func (s *Server) apiTopics(c echo.Context) error {
-	ts, err := s.Lessons.Topics(c.Request().Context(), mustActor(c))
+	tid, err := queryID(c, "town_id")
+	if err != nil {
+		return err
+	}
+	ts, err := s.Lessons.Topics(c.Request().Context(), mustActor(c).Narrowed(tid))
 	if err != nil {
 		return err
 	}

@@ -173,7 +173,11 @@ func (s *Server) apiFreeSlots(c echo.Context) error {
 }
 
 func (s *Server) apiMemberLessons(c echo.Context) error {
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), mustActor(c), c.QueryParam("month"))
+	tid, err := queryID(c, "town_id")
+	if err != nil {
+		return err
+	}
+	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), mustActor(c).Narrowed(tid), c.QueryParam("month"))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"weike/internal/db/dbtest"
+	"weike/internal/tz"
+	"weike/themeday"
 )
 
 // TestProtocolRelativeLinksRefused: "//evil.example/x" is not a path on
@@ -36,4 +41,56 @@ func TestProtocolRelativeLinksRefused(t *testing.T) {
 			t.Errorf("a stored protocol-relative link is shown as a link: %d", page.Code)
 		}
 	})
+}
+
+// TestForeignTownFilterIsEmpty: a town_id the caller may not read narrows
+// /topics and /member-lessons to nothing, as it does every other list;
+// it is not ignored.
+func TestForeignTownFilterIsEmpty(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		if _, err := e.W.ThemeDay.RecordMemberLesson(ctx, e.W.A.Actors["secretary"], themeday.NewMemberLesson{Title: "支部自讲", Speaker: "党员甲",
+			Date: e.W.Now.Add(-48 * time.Hour).In(tz.Shanghai).Format("2006-01-02"), Attendees: 20}); err != nil {
+			t.Fatal(err)
+		}
+		own, foreign := e.W.A.Town.ID, e.W.B.Town.ID
+		for _, path := range []string{"/api/v1/topics", "/api/v1/member-lessons"} {
+			for _, c := range []struct {
+				town  int64
+				empty bool
+			}{{0, false}, {own, false}, {foreign, true}} {
+				res := e.as("ch-official", http.MethodGet, fmt.Sprintf("%s?town_id=%d", path, c.town), nil)
+				var out struct{ Items []map[string]any }
+				mustJSON(t, res, &out)
+				if res.Code != http.StatusOK || (len(out.Items) == 0) != c.empty {
+					t.Errorf("%s?town_id=%d: %d, %d items, want empty=%v", path, c.town, res.Code, len(out.Items), c.empty)
+				}
+			}
+		}
+	})
+}
+
+// TestAPINotStored: API answers, errors included, tell caches not to keep
+// them; pages' static assets are not affected.
+func TestAPINotStored(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t))
+	for _, c := range []struct {
+		login, path string
+		status      int
+	}{
+		{"ch-official", "/api/v1/me", 200},
+		{"ch-official", "/api/v1/lessons", 200},
+		{"", "/api/v1/me", 401},
+		{"ch-official", "/api/v1/lessons/99999", 404},
+	} {
+		res := e.as(c.login, http.MethodGet, c.path, nil)
+		if res.Code != c.status || res.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s as %q: %d, Cache-Control %q", c.path, c.login, res.Code, res.Header().Get("Cache-Control"))
+		}
+	}
+	if res := e.do(http.MethodGet, "/static/app.css", "", nil); res.Header().Get("Cache-Control") == "no-store" {
+		t.Errorf("static assets are marked no-store")
+	}
 }

@@ -110,11 +110,25 @@ func New(d Deps) (*Server, error) {
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
 	}))
 	e.Use(middleware.BodyLimit("8M"))
+	e.Use(noStoreAPI)
 	e.Use(rejectBadText)
 	e.Use(s.loadActor)
 	s.e = e
 	s.routes()
 	return s, nil
+}
+
+// noStoreAPI marks every answer under /api as not to be stored by any cache:
+// they hold a person's data (names, phones, courtyard addresses), and a
+// shared cache or a phone's disk is no place for them. A handler that
+// answers with a validator may say otherwise for its own answer.
+func noStoreAPI(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if isAPI(c) {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
 }
 
 // Echo exposes the router (tests drive it with httptest).

@@ -103,6 +103,7 @@ var migrations = []migration{
 	then(sqlMigration("monthly plans, viewings, practices, record months", schemaV3), backfillOrderMonths),
 	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
 	sqlMigration("newest-first indexes for the order lists", schemaV5),
+	sqlMigration("the towns the demo has loaded", schemaV6),
 }
 
 // SchemaVersion is the version this binary expects.
