@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -273,14 +272,12 @@ func (p *Problems) Err() error {
 		WithDetail("rows", list).WithDetail("total", len(p.list))
 }
 
-// WriteCSV writes the template as CSV with a UTF-8 BOM, without which Excel
-// on Chinese Windows reads UTF-8 as GBK and shows mojibake.
+// WriteCSV writes the template as CSV (see CSV).
 func (s Schema) WriteCSV(w io.Writer) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+	cw, err := NewCSV(w)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
 	head := make([]string, len(s.Columns))
 	for i, c := range s.Columns {
 		head[i] = s.Title(fileLang, c.Key)
@@ -291,8 +288,7 @@ func (s Schema) WriteCSV(w io.Writer) error {
 	if err := cw.Write(s.Example(fileLang)); err != nil {
 		return err
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteXLSX writes the template as a workbook: the data sheet with the
