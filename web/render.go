@@ -9,15 +9,15 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
 	"strings"
 	"time"
 
-	"weike/lessons"
-
 	"github.com/labstack/echo/v4"
 
+	"weike/lessons"
 	"weike/org"
 )
 
@@ -68,10 +68,19 @@ func (s *Server) serveStatic(c echo.Context) error {
 	if err != nil {
 		return echo.ErrNotFound
 	}
+	h := c.Response().Header()
 	if c.QueryParam("v") != "" {
-		c.Response().Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
-		c.Response().Header().Set("Cache-Control", "public, max-age=300")
+		h.Set("Cache-Control", "public, max-age=300")
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct != "" && compressible(ct) {
+		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+		if coding := acceptedCoding(c.Request().Header.Get(echo.HeaderAcceptEncoding)); coding != "" && len(b) >= minCompress {
+			h.Set(echo.HeaderContentEncoding, coding)
+			return c.Blob(http.StatusOK, ct, compressedStatic(coding, name, b))
+		}
 	}
 	http.ServeContent(c.Response(), c.Request(), name, time.Time{}, bytes.NewReader(b))
 	return nil

@@ -97,6 +97,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{
 		RequestIDHandler: func(c echo.Context, id string) { c.Set(ctxRequestID, id) },
 	}))
+	e.Use(compress) // outside logRequests, so that error pages are compressed too
 	e.Use(s.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic", slog.String("request_id", requestID(c)), slog.Any("err", err), slog.String("stack", string(stack)))
