@@ -16,7 +16,7 @@ func (s *Server) apiLessons(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.Lessons.Lessons(c.Request().Context(), mustActor(c), f)
+	page, err := s.Lessons.Lessons(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func lessonFilterOf(c echo.Context) (lessons.LessonFilter, error) {
 }
 
 func (s *Server) apiTopics(c echo.Context) error {
-	ts, err := s.Lessons.Topics(c.Request().Context(), mustActor(c))
+	ts, err := s.Lessons.Topics(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) apiCreateTopic(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := s.Lessons.CreateTopic(c.Request().Context(), mustActor(c), in.Name, in.NameEn)
+	t, err := s.Lessons.CreateTopic(c.Request().Context(), actor(c), in.Name, in.NameEn)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) apiLecturers(c echo.Context) error {
 	if f.LessonID, err = queryID(c, "lesson_id"); err != nil {
 		return err
 	}
-	ls, err := s.Lessons.Lecturers(c.Request().Context(), mustActor(c), f)
+	ls, err := s.Lessons.Lecturers(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Server) apiLecturer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.Lessons.Lecturer(c.Request().Context(), mustActor(c), id)
+	l, err := s.Lessons.Lecturer(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (s *Server) apiFilms(c echo.Context) error {
 	if f.TownID, err = queryID(c, "town_id"); err != nil {
 		return err
 	}
-	fs, err := s.Lessons.Films(c.Request().Context(), mustActor(c), f)
+	fs, err := s.Lessons.Films(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) apiFilms(c echo.Context) error {
 }
 
 func (s *Server) apiTowns(c echo.Context) error {
-	ts, err := s.Org.Towns(c.Request().Context(), mustActor(c))
+	ts, err := s.Org.Towns(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) apiBranches(c echo.Context) error {
 	if f.TownID, err = queryID(c, "town_id"); err != nil {
 		return err
 	}
-	bs, err := s.Org.Branches(c.Request().Context(), mustActor(c), f)
+	bs, err := s.Org.Branches(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}

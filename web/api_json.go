@@ -20,7 +20,7 @@ func createJSON[T, R any](fn func(context.Context, org.Actor, T) (R, error)) ech
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
-		out, err := fn(c.Request().Context(), mustActor(c), in)
+		out, err := fn(c.Request().Context(), actor(c), in)
 		if err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func withIDJSON[T, R any](status int, fn func(context.Context, org.Actor, int64,
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
-		out, err := fn(c.Request().Context(), mustActor(c), id, in)
+		out, err := fn(c.Request().Context(), actor(c), id, in)
 		if err != nil {
 			return err
 		}
@@ -55,7 +55,7 @@ func getJSON[R any](fn func(context.Context, org.Actor, int64) (R, error)) echo.
 		if err != nil {
 			return err
 		}
-		out, err := fn(c.Request().Context(), mustActor(c), id)
+		out, err := fn(c.Request().Context(), actor(c), id)
 		if err != nil {
 			return err
 		}

@@ -19,7 +19,7 @@ func (s *Server) apiCreateOrder(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	o, created, err := s.Booking.Create(c.Request().Context(), mustActor(c), in)
+	o, created, err := s.Booking.Create(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) apiOrders(c echo.Context) error {
 	if f.PerPage, err = queryInt(c, "per_page"); err != nil {
 		return err
 	}
-	page, err := s.Booking.List(c.Request().Context(), mustActor(c), f)
+	page, err := s.Booking.List(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func orderAction[T any](s *Server, run func(c echo.Context, act org.Actor, id in
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
-		o, err := run(c, mustActor(c), id, in)
+		o, err := run(c, actor(c), id, in)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func (s *Server) apiFreeSlots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	// The lesson must be visible to the caller (404 otherwise).
 	if _, err := s.Lessons.Lesson(c.Request().Context(), act, id); err != nil {
 		return err
@@ -173,7 +173,7 @@ func (s *Server) apiFreeSlots(c echo.Context) error {
 }
 
 func (s *Server) apiMemberLessons(c echo.Context) error {
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), mustActor(c), c.QueryParam("month"))
+	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), actor(c), c.QueryParam("month"))
 	if err != nil {
 		return err
 	}
@@ -185,7 +185,7 @@ func (s *Server) apiPoints(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Booking.Points(c.Request().Context(), mustActor(c), c.QueryParam("month"), tid)
+	r, err := s.Booking.Points(c.Request().Context(), actor(c), c.QueryParam("month"), tid)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ type calendarLink struct {
 }
 
 func (s *Server) calendarLinks(c echo.Context) ([]calendarLink, error) {
-	fs, err := s.Booking.CalendarFeeds(c.Request().Context(), mustActor(c))
+	fs, err := s.Booking.CalendarFeeds(c.Request().Context(), actor(c))
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (s *Server) calendarFeed(c echo.Context) error {
 }
 
 func (s *Server) apiInbox(c echo.Context) error {
-	ms, unread, err := s.Notify.Inbox(c.Request().Context(), mustActor(c), 100)
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), actor(c), 100)
 	if err != nil {
 		return err
 	}
@@ -250,14 +250,14 @@ func (s *Server) apiInboxRead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Notify.MarkRead(c.Request().Context(), mustActor(c), id); err != nil {
+	if err := s.Notify.MarkRead(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) apiTownSettings(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
 	if err != nil {
 		return err
@@ -270,7 +270,7 @@ func (s *Server) apiUpdateTownSettings(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := s.Org.UpdateSettings(c.Request().Context(), mustActor(c), in)
+	t, err := s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}

@@ -97,7 +97,7 @@ func (s *Server) runImport(c echo.Context, k importKind) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return k.run(s, c.Request().Context(), mustActor(c), t)
+	return k.run(s, c.Request().Context(), actor(c), t)
 }
 
 // rowProblem is a row error as the user reads it.

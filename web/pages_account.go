@@ -31,7 +31,7 @@ type accountView struct {
 }
 
 func (s *Server) accountData(c echo.Context) (*accountView, error) {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	acc, err := s.Org.Account(ctx, act)
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *Server) accountPage(c echo.Context) error {
 
 func (s *Server) accountCreateToken(c echo.Context) error {
 	form := formOf(c, "name")
-	_, secret, err := s.Org.CreateToken(c.Request().Context(), mustActor(c), form["name"])
+	_, secret, err := s.Org.CreateToken(c.Request().Context(), actor(c), form["name"])
 	if err != nil {
 		status, errs, ok := formProblem(c, err)
 		if !ok {
@@ -101,7 +101,7 @@ func (s *Server) accountRevokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Org.RevokeToken(c.Request().Context(), mustActor(c), id); err != nil {
+	if err := s.Org.RevokeToken(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?revoked=1")

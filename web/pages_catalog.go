@@ -259,7 +259,7 @@ type lessonsView struct {
 var lessonFilterNames = []string{"topic", "lecturer_id", "min_duration", "max_duration", "featured", "q", "sort", "status", "town_id"}
 
 func (s *Server) lessonsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	f, err := lessonFilterOf(c)
@@ -352,7 +352,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	l, err := s.Lessons.Lesson(ctx, act, id)
 	if err != nil {
@@ -392,7 +392,7 @@ type lessonFormView struct {
 var lessonFields = []string{"title", "topic_id", "duration_minutes", "summary", "outline", "materials", "status"}
 
 func (s *Server) lessonForm(c echo.Context, status int, id int64, form map[string]string, sel []int64, errs map[string]string) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	topics, err := s.Lessons.Topics(ctx, act)
@@ -429,7 +429,7 @@ func (s *Server) lessonEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.Lessons.Lesson(c.Request().Context(), mustActor(c), id)
+	l, err := s.Lessons.Lesson(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -450,7 +450,7 @@ func (s *Server) lessonUpdate(c echo.Context) error {
 }
 
 func (s *Server) lessonSave(c echo.Context, id int64) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	form := formOf(c, lessonFields...)
 	bad := fieldCodes{}
@@ -516,7 +516,7 @@ func (s *Server) branchNames(c echo.Context, act org.Actor) (map[int64]string, e
 }
 
 func (s *Server) lecturersPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	townID, err := queryID(c, "town_id")
 	if err != nil {
 		return err
@@ -567,7 +567,7 @@ func (s *Server) lecturerPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	l, err := s.Lessons.Lecturer(ctx, act, id)
@@ -617,7 +617,7 @@ type lecturerFormView struct {
 var lecturerFields = []string{"name", "phone", "branch_id", "bio", "topics", "monthly_capacity", "active", "availability", "blackouts"}
 
 func (s *Server) lecturerForm(c echo.Context, status int, id int64, form map[string]string, errs map[string]string) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	bs, err := s.Org.Branches(c.Request().Context(), act, org.BranchFilter{TownID: act.TownID})
 	if err != nil {
@@ -643,7 +643,7 @@ func (s *Server) lecturerEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.Lessons.Lecturer(c.Request().Context(), mustActor(c), id)
+	l, err := s.Lessons.Lecturer(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -679,7 +679,7 @@ func (s *Server) lecturerUpdate(c echo.Context) error {
 }
 
 func (s *Server) lecturerSave(c echo.Context, id int64) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	form := formOf(c, lecturerFields...)
 	bad := fieldCodes{}
@@ -850,7 +850,7 @@ func filmCategories(lang string) []choice {
 }
 
 func (s *Server) filmsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	townID, err := queryID(c, "town_id")
 	if err != nil {
@@ -898,7 +898,7 @@ func (s *Server) filmEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := s.Lessons.Film(c.Request().Context(), mustActor(c), id)
+	f, err := s.Lessons.Film(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -918,7 +918,7 @@ func (s *Server) filmUpdate(c echo.Context) error {
 }
 
 func (s *Server) filmSave(c echo.Context, id int64) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	form := formOf(c, filmFields...)
 	bad := fieldCodes{}
@@ -960,7 +960,7 @@ func branchKinds(lang string) []choice {
 }
 
 func (s *Server) branchesPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	townID, err := queryID(c, "town_id")
 	if err != nil {
@@ -1004,7 +1004,7 @@ func (s *Server) branchPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	b, err := s.Org.Branch(ctx, act, id)
 	if err != nil {
@@ -1052,7 +1052,7 @@ func (s *Server) branchEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.Org.Branch(c.Request().Context(), mustActor(c), id)
+	b, err := s.Org.Branch(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -1075,7 +1075,7 @@ func (s *Server) branchUpdate(c echo.Context) error {
 }
 
 func (s *Server) branchSave(c echo.Context, id int64) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	form := formOf(c, branchFields...)
 	bad := fieldCodes{}
@@ -1124,7 +1124,7 @@ func (s *Server) courtyardNewPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.Org.Branch(c.Request().Context(), mustActor(c), id)
+	b, err := s.Org.Branch(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -1136,7 +1136,7 @@ func (s *Server) courtyardEditPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	cy, err := s.Org.Courtyard(c.Request().Context(), act, id)
 	if err != nil {
 		return err
@@ -1161,7 +1161,7 @@ func (s *Server) courtyardCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.Org.Branch(c.Request().Context(), mustActor(c), id)
+	b, err := s.Org.Branch(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -1173,7 +1173,7 @@ func (s *Server) courtyardUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	cy, err := s.Org.Courtyard(c.Request().Context(), act, id)
 	if err != nil {
 		return err
@@ -1186,7 +1186,7 @@ func (s *Server) courtyardUpdate(c echo.Context) error {
 }
 
 func (s *Server) courtyardSave(c echo.Context, id int64, b *org.Branch) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	form := formOf(c, courtyardFields...)
 	bad := fieldCodes{}

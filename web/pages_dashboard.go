@@ -92,7 +92,7 @@ type dashView struct {
 }
 
 func (s *Server) dashboardPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	from, to, f, err := s.dashFilter(c)
@@ -273,7 +273,7 @@ type cellView struct {
 }
 
 func (s *Server) coverageCellPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	branchID, err := queryID(c, "branch_id")
@@ -359,7 +359,7 @@ type countyView struct {
 }
 
 func (s *Server) countyPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	month := c.QueryParam("month")
 	if month == "" {

@@ -137,7 +137,7 @@ func (s *Server) orderForm(c echo.Context, status int, form map[string]string, c
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	l, err := s.Lessons.Lesson(ctx, act, id)
@@ -214,7 +214,7 @@ func (s *Server) orderCreate(c echo.Context) error {
 	var o *booking.Order
 	created := false
 	if err == nil {
-		o, created, err = s.Booking.Create(c.Request().Context(), mustActor(c), in)
+		o, created, err = s.Booking.Create(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -255,7 +255,7 @@ type ordersView struct {
 var orderFilterNames = []string{"status", "branch_id", "lecturer_id", "month"}
 
 func (s *Server) ordersPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	f := booking.OrderFilter{Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
@@ -391,7 +391,7 @@ func eventNote(lang string, e booking.Event) string {
 }
 
 func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, error) {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	now := s.Booking.Now()
@@ -466,7 +466,7 @@ func orderFlash(c echo.Context) string {
 }
 
 func (s *Server) showOrder(c echo.Context, status int, id int64, failed booking.ActionName, form map[string]string, errs map[string]string) error {
-	o, err := s.Booking.Get(c.Request().Context(), mustActor(c), id)
+	o, err := s.Booking.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -499,7 +499,7 @@ func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		act := mustActor(c)
+		act := actor(c)
 		ctx := c.Request().Context()
 		form := formOf(c, a.Fields...)
 		bad := fieldCodes{}
@@ -586,7 +586,7 @@ type agendaView struct {
 }
 
 func (s *Server) agendaPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	now := s.Booking.Now()
 	list := func(n int, statuses ...booking.Status) ([]orderItem, error) {
@@ -653,7 +653,7 @@ type pointsView struct {
 }
 
 func (s *Server) pointsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	month := strings.TrimSpace(c.QueryParam("month"))
 	r, err := s.Booking.Points(c.Request().Context(), act, month, 0)
@@ -681,7 +681,7 @@ type memberLessonsView struct {
 }
 
 func (s *Server) memberLessonsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	month := strings.TrimSpace(c.QueryParam("month"))
 	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), act, month)
 	if err != nil {
@@ -707,7 +707,7 @@ type memberFormView struct {
 var memberFields = []string{"branch_id", "title", "topic", "speaker", "date", "attendees"}
 
 func (s *Server) memberLessonForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	var v memberFormView
@@ -745,7 +745,7 @@ func (s *Server) memberLessonCreate(c echo.Context) error {
 		Speaker: form["speaker"], Date: form["date"], Attendees: bad.intField(form, "attendees")}
 	err := bad.check(func() error { return nil })
 	if err == nil {
-		_, err = s.ThemeDay.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
+		_, err = s.ThemeDay.RecordMemberLesson(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -767,7 +767,7 @@ func (s *Server) settingsForm(c echo.Context, status int, form map[string]string
 }
 
 func (s *Server) settingsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
 	if err != nil {
 		return err
@@ -790,7 +790,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"]}
 	err := bad.check(in.Validate)
 	if err == nil {
-		_, err = s.Org.UpdateSettings(c.Request().Context(), mustActor(c), in)
+		_, err = s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -804,7 +804,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 // ---- inbox ----
 
 func (s *Server) inboxPage(c echo.Context) error {
-	ms, unread, err := s.Notify.Inbox(c.Request().Context(), mustActor(c), 100)
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), actor(c), 100)
 	if err != nil {
 		return err
 	}
@@ -817,7 +817,7 @@ func (s *Server) inboxRead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	if err := s.Notify.MarkRead(ctx, act, id); err != nil {
 		return err

@@ -195,7 +195,7 @@ func townQuery(act org.Actor, tid int64) string {
 }
 
 func (s *Server) plansPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	tid, towns, err := s.planTown(c, act)
 	if err != nil {
@@ -229,7 +229,7 @@ type planView struct {
 }
 
 func (s *Server) planPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	month := c.Param("month")
 	if _, err := lessons.ParseMonth(month); err != nil {
@@ -334,7 +334,7 @@ func (s *Server) planChoices(c echo.Context, act org.Actor, current *lessons.Pla
 }
 
 func (s *Server) planForm(c echo.Context, status int, month string, in planInput, errs map[string]string, filmErrs map[int64]string) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	mt, err := lessons.ParseMonth(month)
 	if err != nil {
@@ -371,7 +371,7 @@ func (s *Server) planForm(c echo.Context, status int, month string, in planInput
 }
 
 func (s *Server) planEditPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	month := c.Param("month")
 	if _, err := lessons.ParseMonth(month); err != nil {
 		return err
@@ -391,7 +391,7 @@ func (s *Server) planEditPage(c echo.Context) error {
 }
 
 func (s *Server) planSave(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	month := c.Param("month")
 	if _, err := lessons.ParseMonth(month); err != nil {
@@ -483,7 +483,7 @@ type thisMonthView struct {
 }
 
 func (s *Server) thisMonthPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	month, err := queryMonth(c)
@@ -600,7 +600,7 @@ func (s *Server) recordsView(c echo.Context, act org.Actor) (recordsView, error)
 }
 
 func (s *Server) viewingsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	f, form, err := s.recordsFilter(c)
 	if err != nil {
 		return err
@@ -616,7 +616,7 @@ func (s *Server) viewingsPage(c echo.Context) error {
 }
 
 func (s *Server) practicesPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	f, form, err := s.recordsFilter(c)
 	if err != nil {
@@ -788,7 +788,7 @@ func (s *Server) formMonth(day string) string {
 }
 
 func (s *Server) viewingForm(c echo.Context, status int, cur *themeday.Viewing, form map[string]string, errs map[string]string) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	v := recordFormView{Today: s.tdToday(), Action: "/viewings/new", Back: "/viewings"}
 	townID := act.TownID
@@ -846,7 +846,7 @@ func (s *Server) viewingCreate(c echo.Context) error {
 	err := bad.check(func() error { return nil })
 	var v *themeday.Viewing
 	if err == nil {
-		v, err = s.ThemeDay.CreateViewing(c.Request().Context(), mustActor(c), in)
+		v, err = s.ThemeDay.CreateViewing(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -869,7 +869,7 @@ func (s *Server) viewingPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	rec, err := s.ThemeDay.Viewing(c.Request().Context(), act, id)
 	if err != nil {
@@ -898,7 +898,7 @@ func (s *Server) editableViewing(c echo.Context) (*themeday.Viewing, error) {
 	if err != nil {
 		return nil, err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	rec, err := s.ThemeDay.Viewing(c.Request().Context(), act, id)
 	if err != nil {
 		return nil, err
@@ -933,7 +933,7 @@ func (s *Server) viewingUpdate(c echo.Context) error {
 	in := viewingInput(form, bad)
 	err = bad.check(func() error { return nil })
 	if err == nil {
-		_, err = s.ThemeDay.UpdateViewing(c.Request().Context(), mustActor(c), rec.ID, in)
+		_, err = s.ThemeDay.UpdateViewing(c.Request().Context(), actor(c), rec.ID, in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -949,7 +949,7 @@ func (s *Server) viewingUpdate(c echo.Context) error {
 var practiceFields = []string{"branch_id", "type", "date", "participants", "opinions", "service_items", "notes"}
 
 func (s *Server) practiceForm(c echo.Context, status int, cur *themeday.Practice, form map[string]string, errs map[string]string) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	v := recordFormView{Today: s.tdToday(), Action: "/practices/new", Back: "/practices", Types: practiceTypes(lang, form["type"])}
 	title := T(lang, "td.practice.new")
@@ -987,7 +987,7 @@ func (s *Server) practiceCreate(c echo.Context) error {
 	err := bad.check(func() error { return nil })
 	var p *themeday.Practice
 	if err == nil {
-		p, err = s.ThemeDay.CreatePractice(c.Request().Context(), mustActor(c), in)
+		p, err = s.ThemeDay.CreatePractice(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -1010,7 +1010,7 @@ func (s *Server) practicePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	rec, err := s.ThemeDay.Practice(c.Request().Context(), act, id)
 	if err != nil {
@@ -1026,7 +1026,7 @@ func (s *Server) editablePractice(c echo.Context) (*themeday.Practice, error) {
 	if err != nil {
 		return nil, err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	rec, err := s.ThemeDay.Practice(c.Request().Context(), act, id)
 	if err != nil {
 		return nil, err
@@ -1058,7 +1058,7 @@ func (s *Server) practiceUpdate(c echo.Context) error {
 	in := practiceInput(form, bad)
 	err = bad.check(func() error { return nil })
 	if err == nil {
-		_, err = s.ThemeDay.UpdatePractice(c.Request().Context(), mustActor(c), rec.ID, in)
+		_, err = s.ThemeDay.UpdatePractice(c.Request().Context(), actor(c), rec.ID, in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
