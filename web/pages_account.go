@@ -9,16 +9,6 @@ import (
 	"weike/org"
 )
 
-// accountPageRoutes registers the account page: who the user is, their
-// language, and their API tokens. Everyone may manage their own tokens,
-// county viewers included: a token reads no more than its account may.
-func (s *Server) accountPageRoutes(g *echo.Group) {
-	g.GET("/account", s.accountPage)
-	g.POST("/account/tokens", s.accountCreateToken)
-	g.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
-	g.POST("/account/channels", s.accountChannels)
-}
-
 type accountView struct {
 	Account *org.Account
 	Town    string

@@ -18,44 +18,6 @@ import (
 	"weike/org"
 )
 
-// catalogPageRoutes registers the catalog's pages (lessons, lecturers,
-// films, branches, courtyards, account). A form posts back to its own URL,
-// so a rejected form is shown again where the user was.
-func (s *Server) catalogPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
-	g.GET("/lessons", s.lessonsPage)
-	g.GET("/lessons/new", s.lessonNewPage, official)
-	g.POST("/lessons/new", s.lessonCreate, official)
-	g.GET("/lessons/:id", s.lessonPage)
-	g.GET("/lessons/:id/edit", s.lessonEditPage, official)
-	g.POST("/lessons/:id/edit", s.lessonUpdate, official)
-
-	g.GET("/lecturers", s.lecturersPage)
-	g.GET("/lecturers/new", s.lecturerNewPage, official)
-	g.POST("/lecturers/new", s.lecturerCreate, official)
-	g.GET("/lecturers/:id", s.lecturerPage)
-	g.GET("/lecturers/:id/edit", s.lecturerEditPage, official)
-	g.POST("/lecturers/:id/edit", s.lecturerUpdate, official)
-
-	g.GET("/films", s.filmsPage)
-	g.GET("/films/new", s.filmNewPage, official)
-	g.POST("/films/new", s.filmCreate, official)
-	g.GET("/films/:id/edit", s.filmEditPage, official)
-	g.POST("/films/:id/edit", s.filmUpdate, official)
-
-	g.GET("/branches", s.branchesPage)
-	g.GET("/branches/new", s.branchNewPage, official)
-	g.POST("/branches/new", s.branchCreate, official)
-	g.GET("/branches/:id", s.branchPage)
-	g.GET("/branches/:id/edit", s.branchEditPage, official)
-	g.POST("/branches/:id/edit", s.branchUpdate, official)
-	g.GET("/branches/:id/courtyards/new", s.courtyardNewPage, official)
-	g.POST("/branches/:id/courtyards/new", s.courtyardCreate, official)
-	g.GET("/courtyards/:id/edit", s.courtyardEditPage, official)
-	g.POST("/courtyards/:id/edit", s.courtyardUpdate, official)
-
-	s.accountPageRoutes(g)
-}
-
 // ---- shared helpers of the catalog pages ----
 
 // choice is one option of a select or a checkbox list.

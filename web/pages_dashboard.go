@@ -17,18 +17,6 @@ import (
 	"weike/org"
 )
 
-// dashboardPageRoutes registers the coverage pages for officials and county
-// viewers: the dashboard with its charts and downloads, the records behind
-// one cell of the matrix, and the county's table of towns.
-func (s *Server) dashboardPageRoutes(g *echo.Group) {
-	watchers := requireRole(org.RoleOfficial, org.RoleCounty)
-	g.GET("/dashboard", s.dashboardPage, watchers)
-	g.GET("/dashboard/export.xlsx", func(c echo.Context) error { return s.export(c, "xlsx") }, watchers)
-	g.GET("/dashboard/export.csv", func(c echo.Context) error { return s.export(c, "csv") }, watchers)
-	g.GET("/coverage/cell", s.coverageCellPage, watchers)
-	g.GET("/county", s.countyPage, requireRole(org.RoleCounty))
-}
-
 // pct shows a rate as a whole percentage.
 func pct(r float64) string { return fmt.Sprintf("%.0f%%", r*100) }
 

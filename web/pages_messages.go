@@ -12,14 +12,6 @@ import (
 	"weike/org"
 )
 
-// messagePageRoutes registers the officials' messages page: what was sent,
-// when, to whom and how it went, "retry now", and the town's group robots.
-func (s *Server) messagePageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
-	g.GET("/messages", s.messagesPage, official)
-	g.POST("/messages/:id/retry", s.messageRetry, official)
-	g.POST("/messages/robots", s.messageRobot, official)
-}
-
 type messagesView struct {
 	Page     *notify.Page[notify.Outgoing]
 	Summary  []statusCount

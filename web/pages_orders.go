@@ -20,36 +20,6 @@ import (
 	"weike/org"
 )
 
-// orderPageRoutes registers the pages of ordering (点单): the secretary's
-// order form, the order lists and details with their action forms, the
-// lecturer's agenda and points, member lessons, the town's settings and the
-// inbox. Every action is a plain form POST that redirects back (303), so the
-// pages need no JavaScript and a double tap does no harm.
-func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
-	secretary := requireRole(org.RoleSecretary)
-	g.GET("/lessons/:id/order", s.orderNewPage, secretary)
-	g.POST("/lessons/:id/order", s.orderCreate, secretary)
-	g.GET("/orders", s.ordersPage)
-	g.GET("/orders/:id", s.orderPage)
-	// One form route per move of the order's state machine; the store
-	// decides who may use it.
-	for _, a := range booking.AllActions() {
-		g.POST("/orders/:id/"+string(a.Name), s.orderAction(a))
-	}
-
-	recorder := requireRole(org.RoleSecretary, org.RoleOfficial)
-	g.GET("/member-lessons", s.memberLessonsPage)
-	g.GET("/member-lessons/new", s.memberLessonNewPage, recorder)
-	g.POST("/member-lessons/new", s.memberLessonCreate, recorder)
-
-	g.GET("/agenda", s.agendaPage, requireRole(org.RoleLecturer, org.RoleSecretary))
-	g.GET("/points", s.pointsPage, requireRole(org.RoleLecturer, org.RoleOfficial, org.RoleCounty))
-	g.GET("/settings", s.settingsPage, official)
-	g.POST("/settings", s.settingsSave, official)
-	g.GET("/inbox", s.inboxPage)
-	g.POST("/inbox/:id/read", s.inboxRead)
-}
-
 // statusTag is the CSS class of a status's tag: green once the lesson is
 // settled, grey when the order is over, red while someone must act.
 func statusTag(st booking.Status) string {

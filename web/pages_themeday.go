@@ -19,37 +19,6 @@ import (
 	"weike/org"
 )
 
-// themeDayPageRoutes registers the pages of the monthly theme day
-// (一月一课一片一实践): the official's monthly plans, the secretary's "this
-// month" page, and the film viewings and practice activities with their
-// change history. Forms post back to their own URL and redirect (303) when
-// saved, so nothing needs JavaScript and a rejected form keeps its input.
-func (s *Server) themeDayPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
-	watchers := requireRole(org.RoleOfficial, org.RoleCounty)
-	readers := requireRole(org.RoleSecretary, org.RoleOfficial, org.RoleCounty)
-	recorder := requireRole(org.RoleSecretary, org.RoleOfficial)
-	g.GET("/plans", s.plansPage, watchers)
-	g.GET("/plans/:month", s.planPage, watchers)
-	g.GET("/plans/:month/edit", s.planEditPage, official)
-	g.POST("/plans/:month/edit", s.planSave, official)
-
-	g.GET("/this-month", s.thisMonthPage, requireRole(org.RoleSecretary))
-
-	g.GET("/viewings", s.viewingsPage, readers)
-	g.GET("/viewings/new", s.viewingNewPage, recorder)
-	g.POST("/viewings/new", s.viewingCreate, recorder)
-	g.GET("/viewings/:id", s.viewingPage, readers)
-	g.GET("/viewings/:id/edit", s.viewingEditPage, recorder)
-	g.POST("/viewings/:id/edit", s.viewingUpdate, recorder)
-
-	g.GET("/practices", s.practicesPage, readers)
-	g.GET("/practices/new", s.practiceNewPage, recorder)
-	g.POST("/practices/new", s.practiceCreate, recorder)
-	g.GET("/practices/:id", s.practicePage, readers)
-	g.GET("/practices/:id/edit", s.practiceEditPage, recorder)
-	g.POST("/practices/:id/edit", s.practiceUpdate, recorder)
-}
-
 // ---- shared helpers ----
 
 // tdToday is today's local day, the latest a record may carry.
