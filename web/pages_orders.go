@@ -103,19 +103,15 @@ func groupSlots(lang string, free []booking.Slot, checked []string) []slotDay {
 }
 
 func (s *Server) orderForm(c echo.Context, status int, form map[string]string, checked []string, errs map[string]string) error {
-	id, err := pathID(c)
+	l, err := pathRecord(c, s.Lessons.Lesson)
 	if err != nil {
 		return err
 	}
 	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	l, err := s.Lessons.Lesson(ctx, act, id)
-	if err != nil {
-		return err
-	}
 	v := orderFormView{Lesson: l, Orderable: l.Status == lessons.StatusPublished}
-	lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: id, ActiveOnly: true})
+	lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: l.ID, ActiveOnly: true})
 	if err != nil {
 		return err
 	}
@@ -146,7 +142,7 @@ func (s *Server) orderForm(c echo.Context, status int, form map[string]string, c
 	}
 	var free []booking.Slot
 	if v.Orderable {
-		if free, err = s.Booking.FreeSlots(ctx, act, id, v.LecturerID, 6, 120); err != nil {
+		if free, err = s.Booking.FreeSlots(ctx, act, l.ID, v.LecturerID, 6, 120); err != nil {
 			return err
 		}
 	}
@@ -208,12 +204,8 @@ type orderItem struct {
 }
 
 type ordersView struct {
+	pager     // the list is long: 20 a page
 	Items     []orderItem
-	Total     int64
-	Page      int
-	Pages     int
-	PrevURL   string
-	NextURL   string
 	Statuses  []choice
 	Branches  []choice
 	Lecturers []choice
@@ -250,18 +242,10 @@ func (s *Server) ordersPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := ordersView{Total: page.Total, Page: page.Page, Statuses: orderStatuses(lang),
+	v := ordersView{pager: pagerOf(c, "/orders", page.Total, page.Page, page.PerPage), Statuses: orderStatuses(lang),
 		Wide: act.Role == org.RoleOfficial || act.Role == org.RoleCounty, Secretary: act.Role == org.RoleSecretary}
 	for _, o := range page.Items {
 		v.Items = append(v.Items, orderItem{Order: o, Tag: statusTag(o.Status)})
-	}
-	v.Pages = int((page.Total + int64(page.PerPage) - 1) / int64(page.PerPage))
-	q := c.Request().URL.Query()
-	if v.Page > 1 {
-		v.PrevURL = withPage("/orders", q, v.Page-1)
-	}
-	if v.Page < v.Pages {
-		v.NextURL = withPage("/orders", q, v.Page+1)
 	}
 	if v.Wide {
 		bs, err := s.Org.Branches(ctx, act, org.BranchFilter{})
