@@ -96,3 +96,36 @@ func (s *Server) accountRevokeToken(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?revoked=1")
 }
+
+// ---- inbox ----
+
+func (s *Server) inboxPage(c echo.Context) error {
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), actor(c), 100)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "inbox", pageData{Title: T(langOf(c), "op.inbox.title"),
+		Data: map[string]any{"Items": ms, "Unread": unread}})
+}
+
+func (s *Server) inboxRead(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	act := actor(c)
+	ctx := c.Request().Context()
+	if err := s.Notify.MarkRead(ctx, act, id); err != nil {
+		return err
+	}
+	next := "/inbox"
+	if ms, _, err := s.Notify.Inbox(ctx, act, 200); err == nil {
+		for _, m := range ms {
+			// Only a link inside weike: a message never sends anyone away.
+			if m.ID == id && safeNext(m.Link) == m.Link {
+				next = m.Link
+			}
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"weike/themeday"
-
 	"github.com/labstack/echo/v4"
 
 	"weike/booking"
@@ -622,94 +620,6 @@ func (s *Server) pointsPage(c echo.Context) error {
 	return s.render(c, "points", pageData{Title: T(lang, "op.points.title"), Data: v, Form: map[string]string{"month": r.Month}})
 }
 
-// ---- member lessons ----
-
-type memberItem struct {
-	themeday.MemberLesson
-	Branch string
-}
-
-type memberLessonsView struct {
-	Items  []memberItem
-	CanAdd bool
-}
-
-func (s *Server) memberLessonsPage(c echo.Context) error {
-	act := actor(c)
-	month := strings.TrimSpace(c.QueryParam("month"))
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), act, month)
-	if err != nil {
-		return err
-	}
-	names, err := s.branchNames(c, act)
-	if err != nil {
-		return err
-	}
-	v := memberLessonsView{CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
-	for _, m := range ms {
-		v.Items = append(v.Items, memberItem{MemberLesson: m, Branch: names[m.BranchID]})
-	}
-	return s.render(c, "member_lessons", pageData{Title: T(langOf(c), "op.member.title"), Data: v,
-		Form: map[string]string{"month": month}, Flash: savedFlash(c)})
-}
-
-type memberFormView struct {
-	Branches []choice // officials pick the branch
-	Topics   []choice
-}
-
-var memberFields = []string{"branch_id", "title", "topic", "speaker", "date", "attendees"}
-
-func (s *Server) memberLessonForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
-	act := actor(c)
-	ctx := c.Request().Context()
-	lang := langOf(c)
-	var v memberFormView
-	if act.Role == org.RoleOfficial {
-		bs, err := s.Org.Branches(ctx, act, org.BranchFilter{TownID: act.TownID, ActiveOnly: true})
-		if err != nil {
-			return err
-		}
-		for _, b := range bs {
-			v.Branches = append(v.Branches, choice{Value: strconv.FormatInt(b.ID, 10), Label: b.Name})
-		}
-	}
-	topics, err := s.Lessons.Topics(ctx, act)
-	if err != nil {
-		return err
-	}
-	labels := topicLabels(lang, topics)
-	for _, t := range topics {
-		if t.TownID == act.TownID {
-			v.Topics = append(v.Topics, choice{Value: t.Name, Label: labels[t.Name]})
-		}
-	}
-	return s.renderStatus(c, status, "member_lesson_form", pageData{Title: T(lang, "op.member.new"), Form: form, Errors: errs, Data: v})
-}
-
-func (s *Server) memberLessonNewPage(c echo.Context) error {
-	today := s.Booking.Now().In(shanghai).Format("2006-01-02")
-	return s.memberLessonForm(c, http.StatusOK, map[string]string{"date": today}, nil)
-}
-
-func (s *Server) memberLessonCreate(c echo.Context) error {
-	form := formOf(c, memberFields...)
-	bad := fieldCodes{}
-	in := themeday.NewMemberLesson{BranchID: int64(bad.intField(form, "branch_id")), Title: form["title"], Topic: form["topic"],
-		Speaker: form["speaker"], Date: form["date"], Attendees: bad.intField(form, "attendees")}
-	err := bad.check(func() error { return nil })
-	if err == nil {
-		_, err = s.ThemeDay.RecordMemberLesson(c.Request().Context(), actor(c), in)
-	}
-	if err != nil {
-		if status, errs, ok := formProblem(c, err); ok {
-			return s.memberLessonForm(c, status, form, errs)
-		}
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/member-lessons?saved=1")
-}
-
 // ---- the town's settings ----
 
 var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
@@ -753,37 +663,4 @@ func (s *Server) settingsSave(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings?saved=1")
-}
-
-// ---- inbox ----
-
-func (s *Server) inboxPage(c echo.Context) error {
-	ms, unread, err := s.Notify.Inbox(c.Request().Context(), actor(c), 100)
-	if err != nil {
-		return err
-	}
-	return s.render(c, "inbox", pageData{Title: T(langOf(c), "op.inbox.title"),
-		Data: map[string]any{"Items": ms, "Unread": unread}})
-}
-
-func (s *Server) inboxRead(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	act := actor(c)
-	ctx := c.Request().Context()
-	if err := s.Notify.MarkRead(ctx, act, id); err != nil {
-		return err
-	}
-	next := "/inbox"
-	if ms, _, err := s.Notify.Inbox(ctx, act, 200); err == nil {
-		for _, m := range ms {
-			// Only a link inside weike: a message never sends anyone away.
-			if m.ID == id && safeNext(m.Link) == m.Link {
-				next = m.Link
-			}
-		}
-	}
-	return c.Redirect(http.StatusSeeOther, next)
 }
