@@ -70,8 +70,8 @@ func pathID(c echo.Context) (int64, error) {
 	return parseID(c.Param("id"))
 }
 
-// pathRecord loads the record the URL's :id names with a store's getter, as
-// the caller may see it.
+// pathRecord runs a store's method, as the caller, on the record the URL's
+// :id names: a getter, or a move that returns the record (a retry).
 func pathRecord[R any](c echo.Context, get func(context.Context, org.Actor, int64) (R, error)) (R, error) {
 	id, err := pathID(c)
 	if err != nil {

@@ -43,13 +43,9 @@ type recordForm[R, In any] struct {
 	view func(c echo.Context, f formState[R, In]) (any, error)
 	// read turns the posted form into the store's input for the record id
 	// (0 for a new one); what it cannot read goes into bad, as field problems.
-	read func(c echo.Context, id int64, form map[string]string, bad fieldCodes) (In, error)
-	// validate, when set, adds the input's own problems to those read found,
-	// so that the user sees them all at once; without it the store alone
-	// validates, after read found nothing wrong.
-	validate func(*In) error
-	create   func(ctx context.Context, act org.Actor, in In) (*R, error)
-	update   func(ctx context.Context, act org.Actor, id int64, in In) (*R, error)
+	read   func(c echo.Context, id int64, form map[string]string, bad fieldCodes) (In, error)
+	create func(ctx context.Context, act org.Actor, in In) (*R, error)
+	update func(ctx context.Context, act org.Actor, id int64, in In) (*R, error)
 	// shown is where a saved record is shown.
 	shown func(rec *R) string
 }
@@ -119,11 +115,14 @@ func (f *recordForm[R, In]) post(c echo.Context, st formState[R, In]) error {
 	if err != nil {
 		return err
 	}
+	// An input that can validate itself adds its own problems to those read
+	// found, so that the user sees them all at once; the store validates
+	// again either way.
 	err = bad.check(func() error {
-		if f.validate == nil {
-			return nil
+		if v, ok := any(&in).(interface{ Validate() error }); ok {
+			return v.Validate()
 		}
-		return f.validate(&in)
+		return nil
 	})
 	var saved *R
 	if err == nil {

@@ -30,22 +30,11 @@ func branchKinds(lang string) []choice {
 }
 
 func (s *Server) branchesPage(c echo.Context) error {
-	act := actor(c)
 	lang := langOf(c)
-	townID, err := queryID(c, "town_id")
-	if err != nil {
-		return err
-	}
-	bs, err := s.Org.Branches(c.Request().Context(), act, org.BranchFilter{TownID: townID, Kind: c.QueryParam("kind"), Q: c.QueryParam("q")})
-	if err != nil {
-		return err
-	}
-	v := branchesView{Items: bs, Kinds: branchKinds(lang), CanEdit: keepsCatalog(act)}
-	if v.Towns, err = s.townOptions(c, act); err != nil {
-		return err
-	}
-	return s.render(c, "branches", pageData{Title: T(lang, "nav.branches"), Form: queryForm(c, "q", "kind", "town_id"),
-		Data: v, Flash: savedFlash(c)})
+	return s.catalogList(c, "branches", T(lang, "nav.branches"), []string{"q", "kind", "town_id"}, func(act org.Actor, townID int64, towns []choice) (any, error) {
+		bs, err := s.Org.Branches(c.Request().Context(), act, org.BranchFilter{TownID: townID, Kind: c.QueryParam("kind"), Q: c.QueryParam("q")})
+		return branchesView{Items: bs, Kinds: branchKinds(lang), Towns: towns, CanEdit: keepsCatalog(act)}, err
+	})
 }
 
 type courtyardItem struct {
@@ -76,7 +65,7 @@ func (s *Server) branchPage(c echo.Context) error {
 	}
 	act := actor(c)
 	ctx := c.Request().Context()
-	v := branchPageView{B: b, CanEdit: keepsCatalog(act) && act.TownID == b.TownID}
+	v := branchPageView{B: b, CanEdit: act.IsOfficialOf(b.TownID)}
 	for _, cy := range b.Courtyards {
 		v.Courtyards = append(v.Courtyards, courtyardItem{Courtyard: cy, MapURL: amapURL(cy)})
 	}
@@ -121,10 +110,9 @@ func (s *Server) branchForm() *recordForm[org.Branch, org.BranchInput] {
 			return org.BranchInput{Name: form["name"], Kind: form["kind"], MemberCount: bad.intField(form, "member_count"),
 				SecretaryName: form["secretary_name"], Phone: form["phone"], Active: &active}, nil
 		},
-		validate: (*org.BranchInput).Validate,
-		create:   s.Org.CreateBranch,
-		update:   s.Org.UpdateBranch,
-		shown:    func(b *org.Branch) string { return fmt.Sprintf("/branches/%d?saved=1", b.ID) },
+		create: s.Org.CreateBranch,
+		update: s.Org.UpdateBranch,
+		shown:  func(b *org.Branch) string { return fmt.Sprintf("/branches/%d?saved=1", b.ID) },
 	}
 }
 
@@ -195,7 +183,6 @@ func (s *Server) courtyardForm() *recordForm[org.Courtyard, courtyardPost] {
 				Lng: bad.floatField(form, "lng"), Active: &active}
 			return p, nil
 		},
-		validate: (*courtyardPost).Validate,
 		create: func(ctx context.Context, act org.Actor, p courtyardPost) (*org.Courtyard, error) {
 			return s.Org.CreateCourtyard(ctx, act, p.branchID, p.CourtyardInput)
 		},

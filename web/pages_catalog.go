@@ -15,6 +15,28 @@ import (
 // keepsCatalog reports whether the actor edits the catalog (shows edit links).
 func keepsCatalog(act org.Actor) bool { return act.Role == org.RoleOfficial }
 
+// catalogList renders one of the catalog's lists (lecturers, films,
+// branches): county viewers filter it by town, officials see edit links, a
+// form that saved comes back to it. list makes the page's view from the
+// town picked and the towns to pick from; filters are the query parameters
+// the page's filter form keeps.
+func (s *Server) catalogList(c echo.Context, page, title string, filters []string, list func(act org.Actor, townID int64, towns []choice) (any, error)) error {
+	act := actor(c)
+	townID, err := queryID(c, "town_id")
+	if err != nil {
+		return err
+	}
+	towns, err := s.townOptions(c, act)
+	if err != nil {
+		return err
+	}
+	v, err := list(act, townID, towns)
+	if err != nil {
+		return err
+	}
+	return s.render(c, page, pageData{Title: title, Form: queryForm(c, filters...), Data: v, Flash: savedFlash(c)})
+}
+
 // townOptions lists the towns a county viewer may pick; nil for everyone
 // else, who sees one town only.
 func (s *Server) townOptions(c echo.Context, act org.Actor) ([]choice, error) {
@@ -43,6 +65,24 @@ func topicLabels(lang string, ts []lessons.Topic) map[string]string {
 		m[t.Name] = l
 	}
 	return m
+}
+
+// lessonItems pairs lessons with their topic's label in the caller's
+// language.
+func (s *Server) lessonItems(c echo.Context, act org.Actor, ls []lessons.Lesson) ([]lessonItem, error) {
+	topics, err := s.Lessons.Topics(c.Request().Context(), act)
+	if err != nil {
+		return nil, err
+	}
+	return labelLessons(topicLabels(langOf(c), topics), ls), nil
+}
+
+func labelLessons(labels map[string]string, ls []lessons.Lesson) []lessonItem {
+	out := make([]lessonItem, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, lessonItem{Lesson: l, TopicLabel: labelOr(labels, l.Topic)})
+	}
+	return out
 }
 
 // labelOr is m's label for k, else k itself.

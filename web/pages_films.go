@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/lessons"
+	"weike/org"
 )
 
 // Films: the list by category and the film form.
@@ -27,22 +28,11 @@ func filmCategories(lang string) []choice {
 }
 
 func (s *Server) filmsPage(c echo.Context) error {
-	act := actor(c)
 	lang := langOf(c)
-	townID, err := queryID(c, "town_id")
-	if err != nil {
-		return err
-	}
-	fs, err := s.Lessons.Films(c.Request().Context(), act, lessons.FilmFilter{TownID: townID, Category: c.QueryParam("category"), Q: c.QueryParam("q")})
-	if err != nil {
-		return err
-	}
-	v := filmsView{Items: fs, Categories: filmCategories(lang), CanEdit: keepsCatalog(act)}
-	if v.Towns, err = s.townOptions(c, act); err != nil {
-		return err
-	}
-	return s.render(c, "films", pageData{Title: T(lang, "nav.films"), Form: queryForm(c, "q", "category", "town_id"),
-		Data: v, Flash: savedFlash(c)})
+	return s.catalogList(c, "films", T(lang, "nav.films"), []string{"q", "category", "town_id"}, func(act org.Actor, townID int64, towns []choice) (any, error) {
+		fs, err := s.Lessons.Films(c.Request().Context(), act, lessons.FilmFilter{TownID: townID, Category: c.QueryParam("category"), Q: c.QueryParam("q")})
+		return filmsView{Items: fs, Categories: filmCategories(lang), Towns: towns, CanEdit: keepsCatalog(act)}, err
+	})
 }
 
 type filmFormView struct {
@@ -73,9 +63,8 @@ func (s *Server) filmForm() *recordForm[lessons.Film, lessons.FilmInput] {
 			return lessons.FilmInput{Title: form["title"], Category: form["category"], DurationMinutes: bad.intField(form, "duration_minutes"),
 				Link: form["link"], Description: form["description"], Status: form["status"]}, nil
 		},
-		validate: (*lessons.FilmInput).Validate,
-		create:   s.Lessons.CreateFilm,
-		update:   s.Lessons.UpdateFilm,
-		shown:    func(f *lessons.Film) string { return fmt.Sprintf("/films?saved=1#film-%d", f.ID) },
+		create: s.Lessons.CreateFilm,
+		update: s.Lessons.UpdateFilm,
+		shown:  func(f *lessons.Film) string { return fmt.Sprintf("/films?saved=1#film-%d", f.ID) },
 	}
 }

@@ -31,32 +31,25 @@ type lecturersView struct {
 }
 
 func (s *Server) lecturersPage(c echo.Context) error {
-	act := actor(c)
-	townID, err := queryID(c, "town_id")
-	if err != nil {
-		return err
-	}
-	ls, err := s.Lessons.Lecturers(c.Request().Context(), act, lessons.LecturerFilter{TownID: townID, Q: c.QueryParam("q")})
-	if err != nil {
-		return err
-	}
-	names, err := s.branchNames(c, act)
-	if err != nil {
-		return err
-	}
-	v := lecturersView{CanEdit: keepsCatalog(act)}
-	for _, l := range ls {
-		it := lecturerItem{Lecturer: l}
-		if l.BranchID != nil {
-			it.Branch = names[*l.BranchID]
+	return s.catalogList(c, "lecturers", T(langOf(c), "nav.lecturers"), []string{"q", "town_id"}, func(act org.Actor, townID int64, towns []choice) (any, error) {
+		ls, err := s.Lessons.Lecturers(c.Request().Context(), act, lessons.LecturerFilter{TownID: townID, Q: c.QueryParam("q")})
+		if err != nil {
+			return nil, err
 		}
-		v.Items = append(v.Items, it)
-	}
-	if v.Towns, err = s.townOptions(c, act); err != nil {
-		return err
-	}
-	return s.render(c, "lecturers", pageData{Title: T(langOf(c), "nav.lecturers"), Form: queryForm(c, "q", "town_id"),
-		Data: v, Flash: savedFlash(c)})
+		names, err := s.branchNames(c, act)
+		if err != nil {
+			return nil, err
+		}
+		v := lecturersView{Towns: towns, CanEdit: keepsCatalog(act)}
+		for _, l := range ls {
+			it := lecturerItem{Lecturer: l}
+			if l.BranchID != nil {
+				it.Branch = names[*l.BranchID]
+			}
+			v.Items = append(v.Items, it)
+		}
+		return v, nil
+	})
 }
 
 // availRow is one weekday of a lecturer's availability table.
@@ -85,7 +78,7 @@ func (s *Server) lecturerPage(c echo.Context) error {
 	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	v := lecturerPageView{L: l, CanEdit: keepsCatalog(act) && act.TownID == l.TownID, FreeDays: []lessons.FreeDay{}}
+	v := lecturerPageView{L: l, CanEdit: act.IsOfficialOf(l.TownID), FreeDays: []lessons.FreeDay{}}
 	if l.BranchID != nil {
 		b, err := s.Org.Branch(ctx, act, *l.BranchID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
@@ -109,13 +102,8 @@ func (s *Server) lecturerPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	topics, err := s.Lessons.Topics(ctx, act)
-	if err != nil {
+	if v.Lessons, err = s.lessonItems(c, act, page.Items); err != nil {
 		return err
-	}
-	labels := topicLabels(lang, topics)
-	for _, ls := range page.Items {
-		v.Lessons = append(v.Lessons, lessonItem{Lesson: ls, TopicLabel: labelOr(labels, ls.Topic)})
 	}
 	return s.render(c, "lecturer", pageData{Title: l.Name, Data: v, Flash: savedFlash(c)})
 }
@@ -129,17 +117,16 @@ type lecturerFormView struct {
 
 func (s *Server) lecturerForm() *recordForm[lessons.Lecturer, lessons.LecturerInput] {
 	return &recordForm[lessons.Lecturer, lessons.LecturerInput]{s: s, page: "lecturer_form",
-		titles:   [2]string{"cat.lecturer.new", "cat.lecturer.edit"},
-		fields:   []string{"name", "phone", "branch_id", "bio", "topics", "monthly_capacity", "active", "availability", "blackouts"},
-		blank:    defaults(map[string]string{"monthly_capacity": "4", "active": "1"}),
-		load:     s.Lessons.Lecturer,
-		fill:     lecturerFields,
-		view:     s.lecturerFormData,
-		read:     readLecturer,
-		validate: (*lessons.LecturerInput).Validate,
-		create:   s.Lessons.CreateLecturer,
-		update:   s.Lessons.UpdateLecturer,
-		shown:    func(l *lessons.Lecturer) string { return fmt.Sprintf("/lecturers/%d?saved=1", l.ID) },
+		titles: [2]string{"cat.lecturer.new", "cat.lecturer.edit"},
+		fields: []string{"name", "phone", "branch_id", "bio", "topics", "monthly_capacity", "active", "availability", "blackouts"},
+		blank:  defaults(map[string]string{"monthly_capacity": "4", "active": "1"}),
+		load:   s.Lessons.Lecturer,
+		fill:   lecturerFields,
+		view:   s.lecturerFormData,
+		read:   readLecturer,
+		create: s.Lessons.CreateLecturer,
+		update: s.Lessons.UpdateLecturer,
+		shown:  func(l *lessons.Lecturer) string { return fmt.Sprintf("/lecturers/%d?saved=1", l.ID) },
 	}
 }
 

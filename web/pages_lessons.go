@@ -57,9 +57,7 @@ func (s *Server) lessonsPage(c echo.Context) error {
 	}
 	labels := topicLabels(lang, topics)
 	v := lessonsView{pager: pagerOf(c, "/lessons", page.Total, page.Page, page.PerPage), CanEdit: keepsCatalog(act)}
-	for _, l := range page.Items {
-		v.Items = append(v.Items, lessonItem{Lesson: l, TopicLabel: labelOr(labels, l.Topic)})
-	}
+	v.Items = labelLessons(labels, page.Items)
 	seen := map[string]bool{}
 	for _, t := range topics {
 		// County viewers see several towns with the same default topics:
@@ -127,7 +125,7 @@ func (s *Server) lessonPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := lessonPageView{L: l, TopicLabel: labelOr(topicLabels(langOf(c), topics), l.Topic), CanEdit: keepsCatalog(act) && act.TownID == l.TownID}
+	v := lessonPageView{L: l, TopicLabel: labelOr(topicLabels(langOf(c), topics), l.Topic), CanEdit: act.IsOfficialOf(l.TownID)}
 	lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: l.ID})
 	if err != nil {
 		return err
@@ -167,12 +165,11 @@ func (s *Server) lessonForm() *recordForm[lessons.Lesson, lessons.LessonInput] {
 				"duration_minutes": strconv.Itoa(l.DurationMinutes), "summary": l.Summary, "outline": l.Outline,
 				"materials": strings.Join(l.MaterialLinks, "\n"), "status": l.Status}
 		},
-		view:     s.lessonFormData,
-		read:     readLesson,
-		validate: (*lessons.LessonInput).Validate,
-		create:   s.Lessons.CreateLesson,
-		update:   s.Lessons.UpdateLesson,
-		shown:    func(l *lessons.Lesson) string { return fmt.Sprintf("/lessons/%d?saved=1", l.ID) },
+		view:   s.lessonFormData,
+		read:   readLesson,
+		create: s.Lessons.CreateLesson,
+		update: s.Lessons.UpdateLesson,
+		shown:  func(l *lessons.Lesson) string { return fmt.Sprintf("/lessons/%d?saved=1", l.ID) },
 	}
 }
 

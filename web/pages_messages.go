@@ -136,11 +136,7 @@ func (s *Server) messagesPage(c echo.Context) error {
 }
 
 func (s *Server) messageRetry(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.Notify.Retry(c.Request().Context(), actor(c), id)
+	o, err := pathRecord(c, s.Notify.Retry)
 	if err != nil {
 		return err
 	}
@@ -201,11 +197,7 @@ func (s *Server) apiMessages(c echo.Context) error {
 }
 
 func (s *Server) apiRetryMessage(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.Notify.Retry(c.Request().Context(), actor(c), id)
+	o, err := pathRecord(c, s.Notify.Retry)
 	if err != nil {
 		return err
 	}

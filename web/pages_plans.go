@@ -63,19 +63,6 @@ func planFilms(lang string, p *lessons.Plan) []planFilmView {
 	return out
 }
 
-func (s *Server) planLessons(c echo.Context, act org.Actor, p *lessons.Plan) ([]lessonItem, error) {
-	topics, err := s.Lessons.Topics(c.Request().Context(), act)
-	if err != nil {
-		return nil, err
-	}
-	labels := topicLabels(langOf(c), topics)
-	out := make([]lessonItem, 0, len(p.Lessons))
-	for _, l := range p.Lessons {
-		out = append(out, lessonItem{Lesson: l, TopicLabel: labelOr(labels, l.Topic)})
-	}
-	return out, nil
-}
-
 // ---- plans ----
 
 type planMonth struct {
@@ -154,7 +141,7 @@ func (s *Server) planPage(c echo.Context) error {
 	v := planView{P: p, Month: month, Label: monthLabel(lang, month), Films: planFilms(lang, p),
 		CanEdit: act.IsOfficialOf(tid), TownQ: q,
 		PrevURL: "/plans/" + shiftMonth(month, -1) + q, NextURL: "/plans/" + shiftMonth(month, 1) + q}
-	if v.Lessons, err = s.planLessons(c, act, p); err != nil {
+	if v.Lessons, err = s.lessonItems(c, act, p.Lessons); err != nil {
 		return err
 	}
 	return s.render(c, "plan", pageData{Title: T(lang, "td.plan.title", "month", v.Label), Data: v, Flash: savedFlash(c)})

@@ -123,7 +123,7 @@ func (s *Server) thisMonthPage(c echo.Context) error {
 		return err
 	}
 	v.Films = planFilms(lang, v.Plan)
-	if v.Lessons, err = s.planLessons(c, act, v.Plan); err != nil {
+	if v.Lessons, err = s.lessonItems(c, act, v.Plan.Lessons); err != nil {
 		return err
 	}
 	// Coverage is scoped to the secretary's own branch by the store.
