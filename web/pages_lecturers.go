@@ -237,7 +237,7 @@ var (
 	timeRange = regexp.MustCompile(`^(\d{1,2})(?::(\d{2}))?-(\d{1,2})(?::(\d{2}))?$`)
 )
 
-// parseWindows reads one availability line such as "周六 14:00-18:00",
+// parseWindowLine reads one availability line such as "周六 14:00-18:00",
 // "星期三 19:00-21:00, 8:30-11:00" or "Sat 14-18".
 func parseWindowLine(line string) ([]lessons.Window, bool) {
 	s := strings.ToLower(strings.TrimSpace(line))

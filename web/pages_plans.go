@@ -95,7 +95,7 @@ func (s *Server) plansPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := s.tdMonth()
+	now := s.thisMonth()
 	v := plansView{Towns: towns, TownQ: townQuery(act, tid), CanEdit: act.Role == org.RoleOfficial}
 	for i := -1; i <= 2; i++ {
 		m := shiftMonth(now, i)

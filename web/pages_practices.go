@@ -36,7 +36,7 @@ func (s *Server) practiceForm() *recordForm[themeday.Practice, themeday.Practice
 		titles: [2]string{"td.practice.new", "td.practice.edit"},
 		fields: []string{"branch_id", "type", "date", "participants", "opinions", "service_items", "notes"},
 		blank: func(echo.Context) map[string]string {
-			return map[string]string{"date": s.tdToday(), "opinions": "0", "service_items": "0"}
+			return map[string]string{"date": s.today(), "opinions": "0", "service_items": "0"}
 		},
 		load: s.ThemeDay.Practice,
 		mayEdit: func(act org.Actor, p *themeday.Practice) bool {
@@ -52,7 +52,7 @@ func (s *Server) practiceForm() *recordForm[themeday.Practice, themeday.Practice
 			if f.Rec != nil {
 				branch = f.Rec.BranchName
 			}
-			v, err := s.recordFormData(c, "/practices", f.ID, branch)
+			v, err := s.tdFormData(c, "/practices", f.ID, branch)
 			v.Types = practiceTypes(langOf(c), f.Form["type"])
 			return v, err
 		},

@@ -115,7 +115,7 @@ func (s *Server) memberLessonForm() *recordForm[themeday.MemberLesson, themeday.
 	return &recordForm[themeday.MemberLesson, themeday.NewMemberLesson]{s: s, page: "member_lesson_form",
 		titles: [2]string{"op.member.new"},
 		fields: []string{"branch_id", "title", "topic", "speaker", "date", "attendees"},
-		blank:  func(echo.Context) map[string]string { return map[string]string{"date": s.tdToday()} },
+		blank:  func(echo.Context) map[string]string { return map[string]string{"date": s.today()} },
 		view: func(c echo.Context, _ formState[themeday.MemberLesson, themeday.NewMemberLesson]) (any, error) {
 			act := actor(c)
 			lang := langOf(c)
@@ -233,7 +233,8 @@ func (s *Server) ownBranchName(c echo.Context, act org.Actor) string {
 	return ""
 }
 
-type recordFormView struct {
+// tdFormView is a viewing's or a practice's form besides its fields.
+type tdFormView struct {
 	ID         int64
 	Action     string
 	Back       string
@@ -244,11 +245,11 @@ type recordFormView struct {
 	Types      []choice
 }
 
-// recordFormData is what a viewing's and a practice's form show alike: where
+// tdFormData is what a viewing's and a practice's form show alike: where
 // it posts, where "cancel" leads, and the branch. list is the kind's list
 // (/viewings), id the record's (0 for a new one), branch its branch's name.
-func (s *Server) recordFormData(c echo.Context, list string, id int64, branch string) (recordFormView, error) {
-	v := recordFormView{ID: id, Today: s.tdToday(), Action: list + "/new", Back: list}
+func (s *Server) tdFormData(c echo.Context, list string, id int64, branch string) (tdFormView, error) {
+	v := tdFormView{ID: id, Today: s.today(), Action: list + "/new", Back: list}
 	if id != 0 {
 		v.BranchName = branch
 		v.Action, v.Back = fmt.Sprintf("%s/%d/edit", list, id), fmt.Sprintf("%s/%d", list, id)
@@ -271,5 +272,5 @@ func (s *Server) formMonth(day string) string {
 	if t, err := time.Parse("2006-01-02", strings.TrimSpace(day)); err == nil {
 		return t.Format("2006-01")
 	}
-	return s.tdMonth()
+	return s.thisMonth()
 }

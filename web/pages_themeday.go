@@ -16,11 +16,11 @@ import (
 // secretary's month. The plans are in pages_plans.go, the records (member
 // lessons, viewings, practices) in pages_records.go and beside it.
 
-// tdToday is today's local day, the latest a record may carry.
-func (s *Server) tdToday() string { return s.Booking.Now().In(shanghai).Format("2006-01-02") }
+// today is today's local day, the latest a record may carry.
+func (s *Server) today() string { return s.Booking.Now().In(shanghai).Format("2006-01-02") }
 
-// tdMonth is the current local month.
-func (s *Server) tdMonth() string { return s.Booking.Now().In(shanghai).Format("2006-01") }
+// thisMonth is the current local month.
+func (s *Server) thisMonth() string { return s.Booking.Now().In(shanghai).Format("2006-01") }
 
 // shiftMonth moves a YYYY-MM month by n months.
 func shiftMonth(m string, n int) string {
@@ -113,7 +113,7 @@ func (s *Server) thisMonthPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := s.tdMonth()
+	now := s.thisMonth()
 	if month == "" {
 		month = now
 	}

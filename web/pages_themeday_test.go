@@ -58,18 +58,18 @@ func postRecord(t *testing.T, b *browser, path string, form url.Values, loc *reg
 	return mustID(t, m[1])
 }
 
-func bookingMonth(m string) themeday.RecordFilter { return themeday.RecordFilter{Month: m} }
+func monthFilter(m string) themeday.RecordFilter { return themeday.RecordFilter{Month: m} }
 
-func bookingViewing(filmID int64) themeday.ViewingInput {
+func sampleViewing(filmID int64) themeday.ViewingInput {
 	return themeday.ViewingInput{FilmID: filmID, Date: "2026-11-28", Attendees: 25, Notes: "大家很受触动"}
 }
 
-func bookingPractice() themeday.PracticeInput {
+func samplePractice() themeday.PracticeInput {
 	return themeday.PracticeInput{Type: "义诊", Date: "2026-11-29", Participants: 12, Opinions: 3, ServiceItems: 2}
 }
 
-func bookingPracticeEdit() themeday.PracticeInput {
-	in := bookingPractice()
+func samplePracticeEdit() themeday.PracticeInput {
+	in := samplePractice()
 	in.Type = "义剪"
 	return in
 }
@@ -192,7 +192,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 		body := html.UnescapeString(res.Body.String())
 		wantIn(t, "bad practice", body, "输入有误，请检查标出的项目", `id="f-date-err">日期不能晚于今天`, `id="f-participants-err">超出允许范围`,
 			`<option value="义诊" selected>`, `value="2026-12-05"`, `value="0"`, "村部义诊", `aria-invalid="true"`)
-		if ps, _ := e.W.ThemeDay.Practices(context.Background(), A.Actors["secretary"], bookingMonth("2026-11")); len(ps) != 0 {
+		if ps, _ := e.W.ThemeDay.Practices(context.Background(), A.Actors["secretary"], monthFilter("2026-11")); len(ps) != 0 {
 			t.Fatalf("a refused practice was saved: %+v", ps)
 		}
 		// Words for numbers are refused before the store.
@@ -327,15 +327,15 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 		publishNovember(t, e)
 		ctx := context.Background()
 		sa := A.Actors["secretary"]
-		v, err := e.W.ThemeDay.CreateViewing(ctx, sa, bookingViewing(A.Films[0].ID))
+		v, err := e.W.ThemeDay.CreateViewing(ctx, sa, sampleViewing(A.Films[0].ID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.W.ThemeDay.CreatePractice(ctx, sa, bookingPractice())
+		p, err := e.W.ThemeDay.CreatePractice(ctx, sa, samplePractice())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.W.ThemeDay.UpdatePractice(ctx, A.Official, p.ID, bookingPracticeEdit()); err != nil {
+		if _, err := e.W.ThemeDay.UpdatePractice(ctx, A.Official, p.ID, samplePracticeEdit()); err != nil {
 			t.Fatal(err)
 		}
 		vp, pp := fmt.Sprintf("/viewings/%d", v.ID), fmt.Sprintf("/practices/%d", p.ID)

@@ -21,18 +21,17 @@ type filmGroup struct {
 }
 
 // filmGroups offers the town's films, the month's list first.
-func (s *Server) filmGroups(c echo.Context, act org.Actor, townID int64, month string) ([]filmGroup, map[string]string, error) {
+func (s *Server) filmGroups(c echo.Context, act org.Actor, townID int64, month string) ([]filmGroup, error) {
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	p, err := s.Lessons.Plan(ctx, act, month, townID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	all, err := s.Lessons.Films(ctx, act, lessons.FilmFilter{TownID: townID})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	titles := map[string]string{}
 	listed := map[int64]bool{}
 	month1 := filmGroup{Label: T(lang, "td.film.month_list", "month", i18n.Month(month))}
 	for _, f := range p.Films {
@@ -41,7 +40,6 @@ func (s *Server) filmGroups(c echo.Context, act org.Actor, townID int64, month s
 	}
 	others := filmGroup{Label: T(lang, "td.film.catalog")}
 	for _, f := range all {
-		titles[strconv.FormatInt(f.ID, 10)] = f.Title
 		if !listed[f.ID] && f.Status == lessons.StatusPublished {
 			others.Films = append(others.Films, choice{Value: strconv.FormatInt(f.ID, 10), Label: f.Title})
 		}
@@ -52,7 +50,7 @@ func (s *Server) filmGroups(c echo.Context, act org.Actor, townID int64, month s
 			gs = append(gs, g)
 		}
 	}
-	return gs, titles, nil
+	return gs, nil
 }
 
 type viewingPageView struct {
@@ -91,7 +89,7 @@ func (s *Server) viewingForm() *recordForm[themeday.Viewing, themeday.ViewingInp
 		fields: []string{"branch_id", "film_id", "film_title", "date", "attendees", "notes"},
 		blank: func(c echo.Context) map[string]string {
 			// "Record a viewing" beside a film of the month's list picks it.
-			form := map[string]string{"date": s.tdToday()}
+			form := map[string]string{"date": s.today()}
 			if id, err := strconv.ParseInt(c.QueryParam("film_id"), 10, 64); err == nil && id > 0 {
 				form["film_id"] = strconv.FormatInt(id, 10)
 			}
@@ -116,11 +114,11 @@ func (s *Server) viewingForm() *recordForm[themeday.Viewing, themeday.ViewingInp
 			if f.Rec != nil {
 				townID, branch = f.Rec.TownID, f.Rec.BranchName
 			}
-			v, err := s.recordFormData(c, "/viewings", f.ID, branch)
+			v, err := s.tdFormData(c, "/viewings", f.ID, branch)
 			if err != nil {
 				return nil, err
 			}
-			v.FilmGroups, _, err = s.filmGroups(c, act, townID, s.formMonth(f.Form["date"]))
+			v.FilmGroups, err = s.filmGroups(c, act, townID, s.formMonth(f.Form["date"]))
 			return v, err
 		},
 		read:   readViewing,
