@@ -15,7 +15,8 @@ import (
 )
 
 // recordForm is the new-and-edit form of one kind of record: a lesson, a
-// lecturer, a film, a branch, a courtyard, a viewing, a practice. Every kind
+// lecturer, a film, a branch, a courtyard, a viewing, a practice, a member
+// lesson (made, never edited: it has no load, fill or update). Every kind
 // goes the same way. GET shows the form, blank or filled from the record.
 // POST reads it, hands it to the store, and either redirects (303) to where
 // the saved record is shown or shows the form again with the user's input
@@ -58,10 +59,12 @@ type formState[R, In any] struct {
 	Form map[string]string // the fields as they will show
 }
 
+// newPage is GET …/new: the blank form.
 func (f *recordForm[R, In]) newPage(c echo.Context) error {
 	return f.show(c, http.StatusOK, formState[R, In]{Form: f.blank(c)}, nil)
 }
 
+// editPage is GET …/:id/edit: the form filled from the record.
 func (f *recordForm[R, In]) editPage(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -74,10 +77,12 @@ func (f *recordForm[R, In]) editPage(c echo.Context) error {
 	return f.show(c, http.StatusOK, formState[R, In]{ID: id, Rec: rec, Form: f.fill(langOf(c), rec)}, nil)
 }
 
+// postNew is POST …/new: make the record.
 func (f *recordForm[R, In]) postNew(c echo.Context) error {
 	return f.post(c, formState[R, In]{})
 }
 
+// postEdit is POST …/:id/edit: change the record.
 func (f *recordForm[R, In]) postEdit(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
