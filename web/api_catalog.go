@@ -16,7 +16,7 @@ func (s *Server) apiLessons(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.Lessons.Lessons(c.Request().Context(), mustActor(c), f)
+	page, err := s.Lessons.Lessons(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) apiTopics(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ts, err := s.Lessons.Topics(c.Request().Context(), mustActor(c).Narrowed(tid))
+	ts, err := s.Lessons.Topics(c.Request().Context(), actor(c).Narrowed(tid))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) apiCreateTopic(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := s.Lessons.CreateTopic(c.Request().Context(), mustActor(c), in.Name, in.NameEn)
+	t, err := s.Lessons.CreateTopic(c.Request().Context(), actor(c), in.Name, in.NameEn)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (s *Server) apiLecturers(c echo.Context) error {
 	if f.LessonID, err = queryID(c, "lesson_id"); err != nil {
 		return err
 	}
-	ls, err := s.Lessons.Lecturers(c.Request().Context(), mustActor(c), f)
+	ls, err := s.Lessons.Lecturers(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) apiLecturer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.Lessons.Lecturer(c.Request().Context(), mustActor(c), id)
+	l, err := s.Lessons.Lecturer(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -118,7 +118,7 @@ func (s *Server) apiFilms(c echo.Context) error {
 	if f.TownID, err = queryID(c, "town_id"); err != nil {
 		return err
 	}
-	fs, err := s.Lessons.Films(c.Request().Context(), mustActor(c), f)
+	fs, err := s.Lessons.Films(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) apiFilms(c echo.Context) error {
 }
 
 func (s *Server) apiTowns(c echo.Context) error {
-	ts, err := s.Org.Towns(c.Request().Context(), mustActor(c))
+	ts, err := s.Org.Towns(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -139,7 +139,7 @@ func (s *Server) apiBranches(c echo.Context) error {
 	if f.TownID, err = queryID(c, "town_id"); err != nil {
 		return err
 	}
-	bs, err := s.Org.Branches(c.Request().Context(), mustActor(c), f)
+	bs, err := s.Org.Branches(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func (s *Server) apiPlan(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Lessons.Plan(c.Request().Context(), mustActor(c), c.Param("month"), tid)
+	p, err := s.Lessons.Plan(c.Request().Context(), actor(c), c.Param("month"), tid)
 	if err != nil {
 		return err
 	}
@@ -30,7 +30,7 @@ func (s *Server) apiPutPlan(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.Lessons.PutPlan(c.Request().Context(), mustActor(c), c.Param("month"), in)
+	p, err := s.Lessons.PutPlan(c.Request().Context(), actor(c), c.Param("month"), in)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) apiViewings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.ThemeDay.Viewings(c.Request().Context(), mustActor(c), f)
+	vs, err := s.ThemeDay.Viewings(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Server) apiPractices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.ThemeDay.Practices(c.Request().Context(), mustActor(c), f)
+	ps, err := s.ThemeDay.Practices(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	cov, err := s.ThemeDay.Coverage(c.Request().Context(), mustActor(c), month, f)
+	cov, err := s.ThemeDay.Coverage(c.Request().Context(), actor(c), month, f)
 	if err != nil {
 		return err
 	}
@@ -121,7 +121,7 @@ func (s *Server) apiMatrix(c echo.Context) error {
 		return err
 	}
 	from, to := s.monthRange(c)
-	m, err := s.ThemeDay.Matrix(c.Request().Context(), mustActor(c), from, to, f)
+	m, err := s.ThemeDay.Matrix(c.Request().Context(), actor(c), from, to, f)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Server) apiTotals(c echo.Context) error {
 		return err
 	}
 	from, to := s.monthRange(c)
-	t, err := s.ThemeDay.Totals(c.Request().Context(), mustActor(c), from, to, f)
+	t, err := s.ThemeDay.Totals(c.Request().Context(), actor(c), from, to, f)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) apiTownsSummary(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	ts, err := s.ThemeDay.TownsSummary(c.Request().Context(), mustActor(c), month)
+	ts, err := s.ThemeDay.TownsSummary(c.Request().Context(), actor(c), month)
 	if err != nil {
 		return err
 	}

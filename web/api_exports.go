@@ -74,7 +74,7 @@ func (s *Server) export(c echo.Context, format string) error {
 	if err != nil {
 		return err
 	}
-	x, err := s.ThemeDay.Export(c.Request().Context(), mustActor(c), from, to, f)
+	x, err := s.ThemeDay.Export(c.Request().Context(), actor(c), from, to, f)
 	if err != nil {
 		return err
 	}

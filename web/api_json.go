@@ -20,7 +20,7 @@ func createJSON[T, R any](fn func(context.Context, org.Actor, T) (R, error)) ech
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
-		out, err := fn(c.Request().Context(), mustActor(c), in)
+		out, err := fn(c.Request().Context(), actor(c), in)
 		if err != nil {
 			return err
 		}
@@ -40,7 +40,7 @@ func withIDJSON[T, R any](status int, fn func(context.Context, org.Actor, int64,
 		if err := bindJSON(c, &in); err != nil {
 			return err
 		}
-		out, err := fn(c.Request().Context(), mustActor(c), id, in)
+		out, err := fn(c.Request().Context(), actor(c), id, in)
 		if err != nil {
 			return err
 		}
@@ -51,11 +51,7 @@ func withIDJSON[T, R any](status int, fn func(context.Context, org.Actor, int64,
 // getJSON answers 200 with the record named by :id.
 func getJSON[R any](fn func(context.Context, org.Actor, int64) (R, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		out, err := fn(c.Request().Context(), mustActor(c), id)
+		out, err := pathRecord(c, fn)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -19,7 +20,7 @@ func (s *Server) apiCreateOrder(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	o, created, err := s.Booking.Create(c.Request().Context(), mustActor(c), in)
+	o, created, err := s.Booking.Create(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -59,30 +60,11 @@ func (s *Server) apiOrders(c echo.Context) error {
 	if f.PerPage, err = queryInt(c, "per_page"); err != nil {
 		return err
 	}
-	page, err := s.Booking.List(c.Request().Context(), mustActor(c), f)
+	page, err := s.Booking.List(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, page)
-}
-
-// orderAction binds a JSON body for one transition and runs it.
-func orderAction[T any](s *Server, run func(c echo.Context, act org.Actor, id int64, in T) (*booking.Order, error)) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := pathID(c)
-		if err != nil {
-			return err
-		}
-		var in T
-		if err := bindJSON(c, &in); err != nil {
-			return err
-		}
-		o, err := run(c, mustActor(c), id, in)
-		if err != nil {
-			return err
-		}
-		return c.JSON(http.StatusOK, o)
-	}
 }
 
 type acceptRequest struct {
@@ -105,50 +87,51 @@ type reassignRequest struct {
 	LecturerID int64 `json:"lecturer_id"`
 }
 
-// orderActions registers POST /orders/{id}/{action} for every move of the
-// order's state machine (booking.AllActions). Each move's body has its own
-// shape, so each has its own handler here; a move without one is a
-// programming error caught when the server is built.
-func (s *Server) orderActions(g *echo.Group) {
-	handlers := map[booking.ActionName]echo.HandlerFunc{
-		booking.ActionAccept: orderAction(s, func(c echo.Context, a org.Actor, id int64, in acceptRequest) (*booking.Order, error) {
+// apiOrderAction is the handler of one move of the order's state machine:
+// each move's body has its own shape. routes.go registers one for each of
+// booking.AllActions(), so a move added there without a case here stops the
+// server from being built rather than answering 404.
+func (s *Server) apiOrderAction(name booking.ActionName) echo.HandlerFunc {
+	ok := http.StatusOK
+	switch name {
+	case booking.ActionAccept:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in acceptRequest) (*booking.Order, error) {
 			if in.Slot == nil {
 				return nil, apperr.New(apperr.Invalid, "validation").Field("slot", "field.required")
 			}
-			return s.Booking.Accept(c.Request().Context(), a, id, *in.Slot)
-		}),
-		booking.ActionDecline: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
-			return s.Booking.Decline(c.Request().Context(), a, id, in.Reason)
-		}),
-		booking.ActionPropose: orderAction(s, func(c echo.Context, a org.Actor, id int64, in proposeRequest) (*booking.Order, error) {
-			return s.Booking.Propose(c.Request().Context(), a, id, in.Start)
-		}),
-		booking.ActionRespond: orderAction(s, func(c echo.Context, a org.Actor, id int64, in respondRequest) (*booking.Order, error) {
+			return s.Booking.Accept(ctx, a, id, *in.Slot)
+		})
+	case booking.ActionDecline:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+			return s.Booking.Decline(ctx, a, id, in.Reason)
+		})
+	case booking.ActionPropose:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in proposeRequest) (*booking.Order, error) {
+			return s.Booking.Propose(ctx, a, id, in.Start)
+		})
+	case booking.ActionRespond:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in respondRequest) (*booking.Order, error) {
 			if in.Accept == nil {
 				return nil, apperr.New(apperr.Invalid, "validation").Field("accept", "field.required")
 			}
-			return s.Booking.Respond(c.Request().Context(), a, id, *in.Accept)
-		}),
-		booking.ActionCancel: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
-			return s.Booking.Cancel(c.Request().Context(), a, id, in.Reason)
-		}),
-		booking.ActionDeliver: orderAction(s, func(c echo.Context, a org.Actor, id int64, in booking.Delivery) (*booking.Order, error) {
-			return s.Booking.Deliver(c.Request().Context(), a, id, in)
-		}),
-		booking.ActionReview: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reviewRequest) (*booking.Order, error) {
-			return s.Booking.Review(c.Request().Context(), a, id, in.Stars, in.Comment)
-		}),
-		booking.ActionReassign: orderAction(s, func(c echo.Context, a org.Actor, id int64, in reassignRequest) (*booking.Order, error) {
-			return s.Booking.Reassign(c.Request().Context(), a, id, in.LecturerID)
-		}),
+			return s.Booking.Respond(ctx, a, id, *in.Accept)
+		})
+	case booking.ActionCancel:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+			return s.Booking.Cancel(ctx, a, id, in.Reason)
+		})
+	case booking.ActionDeliver:
+		return withIDJSON(ok, s.Booking.Deliver)
+	case booking.ActionReview:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in reviewRequest) (*booking.Order, error) {
+			return s.Booking.Review(ctx, a, id, in.Stars, in.Comment)
+		})
+	case booking.ActionReassign:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in reassignRequest) (*booking.Order, error) {
+			return s.Booking.Reassign(ctx, a, id, in.LecturerID)
+		})
 	}
-	for _, a := range booking.AllActions() {
-		h, ok := handlers[a.Name]
-		if !ok {
-			panic("web: no API handler for the order action " + string(a.Name))
-		}
-		g.POST("/orders/:id/"+string(a.Name), h)
-	}
+	panic("web: no API handler for the order action " + string(name))
 }
 
 func (s *Server) apiFreeSlots(c echo.Context) error {
@@ -160,7 +143,7 @@ func (s *Server) apiFreeSlots(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	// The lesson must be visible to the caller (404 otherwise).
 	if _, err := s.Lessons.Lesson(c.Request().Context(), act, id); err != nil {
 		return err
@@ -177,7 +160,7 @@ func (s *Server) apiMemberLessons(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), mustActor(c).Narrowed(tid), c.QueryParam("month"))
+	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), actor(c).Narrowed(tid), c.QueryParam("month"))
 	if err != nil {
 		return err
 	}
@@ -189,7 +172,7 @@ func (s *Server) apiPoints(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := s.Booking.Points(c.Request().Context(), mustActor(c), c.QueryParam("month"), tid)
+	r, err := s.Booking.Points(c.Request().Context(), actor(c), c.QueryParam("month"), tid)
 	if err != nil {
 		return err
 	}
@@ -203,7 +186,7 @@ type calendarLink struct {
 }
 
 func (s *Server) calendarLinks(c echo.Context) ([]calendarLink, error) {
-	fs, err := s.Booking.CalendarFeeds(c.Request().Context(), mustActor(c))
+	fs, err := s.Booking.CalendarFeeds(c.Request().Context(), actor(c))
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +225,7 @@ func (s *Server) calendarFeed(c echo.Context) error {
 }
 
 func (s *Server) apiInbox(c echo.Context) error {
-	ms, unread, err := s.Notify.Inbox(c.Request().Context(), mustActor(c), 100)
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), actor(c), 100)
 	if err != nil {
 		return err
 	}
@@ -254,14 +237,14 @@ func (s *Server) apiInboxRead(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Notify.MarkRead(c.Request().Context(), mustActor(c), id); err != nil {
+	if err := s.Notify.MarkRead(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
 func (s *Server) apiTownSettings(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
 	if err != nil {
 		return err
@@ -274,7 +257,7 @@ func (s *Server) apiUpdateTownSettings(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	t, err := s.Org.UpdateSettings(c.Request().Context(), mustActor(c), in)
+	t, err := s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
+	"weike/org"
 )
 
 // bindJSON reads a JSON body strictly: a JSON content type, valid UTF-8, no
@@ -76,6 +78,17 @@ func bindJSON(c echo.Context, v any) error {
 // pathID reads the :id parameter as a positive integer; anything else is a 404.
 func pathID(c echo.Context) (int64, error) {
 	return parseID(c.Param("id"))
+}
+
+// pathRecord runs a store's method, as the caller, on the record the URL's
+// :id names: a getter, or a move that returns the record (a retry).
+func pathRecord[R any](c echo.Context, get func(context.Context, org.Actor, int64) (R, error)) (R, error) {
+	id, err := pathID(c)
+	if err != nil {
+		var none R
+		return none, err
+	}
+	return get(c.Request().Context(), actor(c), id)
 }
 
 func parseID(s string) (int64, error) {

@@ -41,7 +41,7 @@ func decode(t *testing.T, coding string, body []byte) []byte {
 func TestCompression(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := catSignIn(t, e, "ch-official")
+		b := signIn(t, e, "ch-official")
 		get := func(path, ae string) *httptest.ResponseRecorder {
 			req := httptest.NewRequest(http.MethodGet, path, nil)
 			if ae != "" {

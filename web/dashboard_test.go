@@ -79,7 +79,7 @@ func TestDashboardPages(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		orderID, hh := dashWorld(t, e)
 		a := e.W.A
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 
 		res := off.get("/dashboard?from=2026-01&to=2026-12")
 		if res.Code != http.StatusOK {
@@ -154,7 +154,7 @@ func TestDashboardPages(t *testing.T) {
 		pageText(t, off, fmt.Sprintf("/coverage/cell?branch_id=%d&month=12-2026", a.Branches[0].ID), http.StatusBadRequest)
 
 		// Another town's official sees their own town only.
-		qh := catSignIn(t, e, "qh-official")
+		qh := signIn(t, e, "qh-official")
 		page = pageText(t, qh, "/dashboard", 200)
 		wantIn(t, "漆河镇", page, "漆河村", "新铺社区")
 		lackIn(t, "漆河镇", page, "龙王庙村", "黄花村")
@@ -162,7 +162,7 @@ func TestDashboardPages(t *testing.T) {
 		pageText(t, qh, "/county", http.StatusForbidden)
 
 		// The county viewer: both towns of 长沙县, each one tap away.
-		cty := catSignIn(t, e, "cs-county")
+		cty := signIn(t, e, "cs-county")
 		page = pageText(t, cty, "/county", 200)
 		wantIn(t, "county", page, "春华镇", "黄花镇", fmt.Sprintf(`href="/dashboard?town_id=%d"`, a.Town.ID), fmt.Sprintf(`href="/dashboard?town_id=%d"`, hh))
 		lackIn(t, "county", page, "漆河镇", "dash.")
@@ -180,7 +180,7 @@ func TestDashboardPages(t *testing.T) {
 
 		// Secretaries and lecturers have no dashboard.
 		for _, login := range []string{"ch-secretary", "ch-lecturer"} {
-			b := catSignIn(t, e, login)
+			b := signIn(t, e, login)
 			for _, p := range []string{"/dashboard", "/dashboard/export.csv", "/county", fmt.Sprintf("/coverage/cell?branch_id=%d&month=2026-12", a.Branches[0].ID)} {
 				if res := b.get(p); res.Code != http.StatusForbidden {
 					t.Errorf("%s GET %s: %d", login, p, res.Code)
@@ -275,7 +275,7 @@ func TestCoverageExports(t *testing.T) {
 		if strings.Join(got, "|") != want {
 			t.Errorf("csv:\n%s\nwant\n%s", strings.Join(got, "|"), want)
 		}
-		b := catSignIn(t, e, "ch-official")
+		b := signIn(t, e, "ch-official")
 		page := b.get("/dashboard/export.csv?from=2026-11&to=2026-12&kind=village")
 		if page.Code != 200 || !bytes.Equal(page.Body.Bytes(), res.Body.Bytes()) {
 			t.Errorf("the page's CSV differs from the API's: %d %q", page.Code, page.Body)

@@ -170,7 +170,7 @@ func FuzzOrderCreate(f *testing.F) {
 	})
 }
 
-// orderActions are the transitions, each with the login that may make it.
+// fuzzActions are the transitions, each with the login that may make it.
 var fuzzActions = []struct{ action, role string }{
 	{"accept", "lecturer"}, {"decline", "lecturer"}, {"propose", "lecturer"}, {"respond", "secretary"},
 	{"cancel", "secretary"}, {"deliver", "lecturer"}, {"review", "secretary"}, {"reassign", "official"},

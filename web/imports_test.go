@@ -401,7 +401,7 @@ func TestImportTemplatesRoundTrip(t *testing.T) {
 
 // importPost sends a file to the import page with the client's cookies and
 // CSRF token, as the page's form does.
-func importPost(t *testing.T, b *catClient, kind, filename string, content []byte) *httptest.ResponseRecorder {
+func importPost(t *testing.T, b *browser, kind, filename string, content []byte) *httptest.ResponseRecorder {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -429,7 +429,7 @@ func importPost(t *testing.T, b *catClient, kind, filename string, content []byt
 func TestImportPage(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := catSignIn(t, e, "ch-official")
+		b := signIn(t, e, "ch-official")
 		res := b.get("/import")
 		if res.Code != http.StatusOK {
 			t.Fatalf("import page: %d %s", res.Code, res.Body)
@@ -475,7 +475,7 @@ func TestImportPage(t *testing.T) {
 			t.Fatalf("bad csrf: %d", res.Code)
 		}
 
-		s := catSignIn(t, e, "ch-secretary")
+		s := signIn(t, e, "ch-secretary")
 		if res := s.get("/import"); res.Code != http.StatusForbidden {
 			t.Fatalf("secretary's import page: %d", res.Code)
 		}

@@ -36,7 +36,7 @@ func TestProtocolRelativeLinksRefused(t *testing.T) {
 		if err := e.W.DB.W.Exec("UPDATE lessons SET materials = ? WHERE id = ?", "//evil.example/x", id).Error; err != nil {
 			t.Fatal(err)
 		}
-		page := catSignIn(t, e, "ch-secretary").get(fmt.Sprintf("/lessons/%d", id))
+		page := signIn(t, e, "ch-secretary").get(fmt.Sprintf("/lessons/%d", id))
 		if page.Code != http.StatusOK || strings.Contains(page.Body.String(), `href="//evil.example`) {
 			t.Errorf("a stored protocol-relative link is shown as a link: %d", page.Code)
 		}

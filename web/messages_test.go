@@ -157,8 +157,8 @@ func TestMessagesPage(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		id := postLetter(t, e, "ch-official", "2026-12")
-		c := catSignIn(t, e, "ch-official")
-		page := func(b *catClient, path string, code int) string {
+		c := signIn(t, e, "ch-official")
+		page := func(b *browser, path string, code int) string {
 			t.Helper()
 			res := b.get(path)
 			if res.Code != code {
@@ -169,7 +169,7 @@ func TestMessagesPage(t *testing.T) {
 			}
 			return res.Body.String()
 		}
-		post := func(b *catClient, path string, form url.Values, code int) string {
+		post := func(b *browser, path string, form url.Values, code int) string {
 			t.Helper()
 			res := b.post(path, form)
 			if res.Code != code {
@@ -201,7 +201,7 @@ func TestMessagesPage(t *testing.T) {
 			t.Error("a bad robot URL is not explained")
 		}
 		// Not for secretaries.
-		s := catSignIn(t, e, "ch-secretary")
+		s := signIn(t, e, "ch-secretary")
 		if res := s.get("/messages"); res.Code != http.StatusForbidden {
 			t.Errorf("secretary on /messages: %d", res.Code)
 		}

@@ -117,33 +117,28 @@ func (s *Server) gauges() []gauge {
 	}
 }
 
-// metricsRoutes installs the request counter and serves /metrics.
-func (s *Server) metricsRoutes(e *echo.Echo) {
-	m := newHTTPMetrics()
-	e.Pre(m.middleware)
-	e.GET("/metrics", func(c echo.Context) error { return s.serveMetrics(c, m) })
-}
-
 // serveMetrics answers scrapers on this machine or a private network only:
 // the figures are no secret, but the public has no business with them. A
 // load balancer must still not forward /metrics (see docs/operations.md),
 // since its own requests come from a private address.
-func (s *Server) serveMetrics(c echo.Context, m *httpMetrics) error {
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
-		host = c.Request().RemoteAddr
+func (s *Server) serveMetrics(m *httpMetrics) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
+		if err != nil {
+			host = c.Request().RemoteAddr
+		}
+		if ip := net.ParseIP(host); ip == nil || !(ip.IsLoopback() || ip.IsPrivate()) {
+			return apperr.New(apperr.NotFound, "not_found")
+		}
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+		defer cancel()
+		c.Response().Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+		c.Response().WriteHeader(http.StatusOK)
+		w := bufio.NewWriter(c.Response())
+		defer w.Flush()
+		s.writeMetrics(ctx, w, m)
+		return nil
 	}
-	if ip := net.ParseIP(host); ip == nil || !(ip.IsLoopback() || ip.IsPrivate()) {
-		return apperr.New(apperr.NotFound, "not_found")
-	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
-	defer cancel()
-	c.Response().Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
-	c.Response().WriteHeader(http.StatusOK)
-	w := bufio.NewWriter(c.Response())
-	defer w.Flush()
-	s.writeMetrics(ctx, w, m)
-	return nil
 }
 
 func (s *Server) writeMetrics(ctx context.Context, w io.Writer, m *httpMetrics) {

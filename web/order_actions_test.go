@@ -34,9 +34,9 @@ func TestOrderActions(t *testing.T) {
 		m := newOrderMaker(t, e)
 		pool := newOrderPool(m)
 		parties := actionParties(t, e)
-		browsers := map[string]*catClient{}
+		browsers := map[string]*browser{}
 		for _, p := range parties {
-			browsers[p.login] = catSignIn(t, e, p.login)
+			browsers[p.login] = signIn(t, e, p.login)
 		}
 		// "api accept", "form cancel", …: each move must succeed somewhere
 		// through each way in, or its refusals would prove nothing (a test

@@ -9,16 +9,6 @@ import (
 	"weike/org"
 )
 
-// accountPageRoutes registers the account page: who the user is, their
-// language, and their API tokens. Everyone may manage their own tokens,
-// county viewers included: a token reads no more than its account may.
-func (s *Server) accountPageRoutes(g *echo.Group) {
-	g.GET("/account", s.accountPage)
-	g.POST("/account/tokens", s.accountCreateToken)
-	g.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
-	g.POST("/account/channels", s.accountChannels)
-}
-
 type accountView struct {
 	Account *org.Account
 	Town    string
@@ -31,7 +21,7 @@ type accountView struct {
 }
 
 func (s *Server) accountData(c echo.Context) (*accountView, error) {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	acc, err := s.Org.Account(ctx, act)
 	if err != nil {
@@ -74,7 +64,7 @@ func (s *Server) accountPage(c echo.Context) error {
 
 func (s *Server) accountCreateToken(c echo.Context) error {
 	form := formOf(c, "name")
-	_, secret, err := s.Org.CreateToken(c.Request().Context(), mustActor(c), form["name"])
+	_, secret, err := s.Org.CreateToken(c.Request().Context(), actor(c), form["name"])
 	if err != nil {
 		status, errs, ok := formProblem(c, err)
 		if !ok {
@@ -101,8 +91,41 @@ func (s *Server) accountRevokeToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Org.RevokeToken(c.Request().Context(), mustActor(c), id); err != nil {
+	if err := s.Org.RevokeToken(c.Request().Context(), actor(c), id); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account?revoked=1")
+}
+
+// ---- inbox ----
+
+func (s *Server) inboxPage(c echo.Context) error {
+	ms, unread, err := s.Notify.Inbox(c.Request().Context(), actor(c), 100)
+	if err != nil {
+		return err
+	}
+	return s.render(c, "inbox", pageData{Title: T(langOf(c), "op.inbox.title"),
+		Data: map[string]any{"Items": ms, "Unread": unread}})
+}
+
+func (s *Server) inboxRead(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	act := actor(c)
+	ctx := c.Request().Context()
+	if err := s.Notify.MarkRead(ctx, act, id); err != nil {
+		return err
+	}
+	next := "/inbox"
+	if ms, _, err := s.Notify.Inbox(ctx, act, 200); err == nil {
+		for _, m := range ms {
+			// Only a link inside weike: a message never sends anyone away.
+			if m.ID == id && safeNext(m.Link) == m.Link {
+				next = m.Link
+			}
+		}
+	}
+	return c.Redirect(http.StatusSeeOther, next)
 }

@@ -92,7 +92,7 @@ type homeData struct {
 }
 
 func (s *Server) home(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	page, err := s.Lessons.Lessons(ctx, act, lessons.LessonFilter{PerPage: 1})
 	if err != nil {

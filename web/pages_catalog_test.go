@@ -12,117 +12,11 @@ import (
 	"strings"
 	"testing"
 
-	"weike/fixture"
 	"weike/lessons"
 )
 
-// catClient is a browser for the page tests: it keeps cookies (session,
-// CSRF, language) and the latest CSRF token a page carried.
-type catClient struct {
-	t    *testing.T
-	e    *env
-	jar  map[string]*http.Cookie
-	csrf string
-}
-
-var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
-
-func newCatClient(t *testing.T, e *env) *catClient {
-	return &catClient{t: t, e: e, jar: map[string]*http.Cookie{}}
-}
-
-func (b *catClient) do(method, path string, form url.Values) *httptest.ResponseRecorder {
-	b.t.Helper()
-	var req *http.Request
-	if form != nil {
-		req = httptest.NewRequest(method, path, strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		req = httptest.NewRequest(method, path, nil)
-	}
-	for _, c := range b.jar {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	rec := httptest.NewRecorder()
-	b.e.S.ServeHTTP(rec, req)
-	for _, c := range rec.Result().Cookies() {
-		if c.MaxAge < 0 || c.Value == "" {
-			delete(b.jar, c.Name)
-		} else {
-			b.jar[c.Name] = c
-		}
-	}
-	if m := csrfField.FindStringSubmatch(rec.Body.String()); m != nil {
-		b.csrf = html.UnescapeString(m[1])
-	}
-	return rec
-}
-
-func (b *catClient) get(path string) *httptest.ResponseRecorder {
-	b.t.Helper()
-	return b.do(http.MethodGet, path, nil)
-}
-
-// post sends a form with the CSRF token of the last page seen.
-func (b *catClient) post(path string, form url.Values) *httptest.ResponseRecorder {
-	b.t.Helper()
-	f := url.Values{}
-	for k, v := range form {
-		f[k] = v
-	}
-	f.Set("_csrf", b.csrf)
-	return b.do(http.MethodPost, path, f)
-}
-
-// catSignIn gives a browser a session of login from the store, then opens
-// the home page for its CSRF cookie and token, as a browser would have.
-func catSignIn(t *testing.T, e *env, login string) *catClient {
-	t.Helper()
-	b := newCatClient(t, e)
-	b.jar[sessionCookie] = &http.Cookie{Name: sessionCookie, Value: e.session(login)}
-	if res := b.get("/"); res.Code != http.StatusOK || b.csrf == "" || b.jar["weike_csrf"] == nil {
-		t.Fatalf("home page of %s: %d, csrf %q", login, res.Code, b.csrf)
-	}
-	return b
-}
-
-// formSignIn signs login in through the sign-in form, password and all:
-// for the tests of sign-in itself.
-func formSignIn(t *testing.T, e *env, login string) *catClient {
-	t.Helper()
-	b := newCatClient(t, e)
-	if res := b.get("/login"); res.Code != http.StatusOK || b.csrf == "" || b.jar["weike_csrf"] == nil {
-		t.Fatalf("login page: %d, csrf %q", res.Code, b.csrf)
-	}
-	res := b.post("/login", url.Values{"login": {login}, "password": {fixture.Password}})
-	if res.Code != http.StatusSeeOther || b.jar[sessionCookie] == nil {
-		t.Fatalf("sign in %s: %d %s", login, res.Code, res.Body)
-	}
-	return b
-}
-
 // untranslated finds catalog keys that reached a page untranslated.
 var untranslated = regexp.MustCompile(`\b(cat|field|role|nav|lessons)\.[a-z_]+`)
-
-func mustContain(t *testing.T, res *httptest.ResponseRecorder, want ...string) {
-	t.Helper()
-	body := res.Body.String()
-	for _, w := range want {
-		if !strings.Contains(body, w) {
-			t.Errorf("page lacks %q:\n%s", w, body)
-		}
-	}
-}
-
-func mustLack(t *testing.T, res *httptest.ResponseRecorder, unwanted ...string) {
-	t.Helper()
-	body := res.Body.String()
-	for _, w := range unwanted {
-		if strings.Contains(body, w) {
-			t.Errorf("page shows %q but should not", w)
-		}
-	}
-}
 
 func TestCatalogPagesByRole(t *testing.T) {
 	t.Parallel()
@@ -168,7 +62,7 @@ func TestCatalogPagesByRole(t *testing.T) {
 		}
 		for _, r := range roles {
 			t.Run(r.login, func(t *testing.T) {
-				b := catSignIn(t, e, r.login)
+				b := signIn(t, e, r.login)
 				pages := append([]page{}, common...)
 				for i := range pages {
 					switch {
@@ -227,7 +121,7 @@ func TestCatalogPagesByRole(t *testing.T) {
 func TestCatalogPagesInEnglish(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := catSignIn(t, e, "ch-secretary")
+		b := signIn(t, e, "ch-secretary")
 		if res := b.get("/lang/en?next=/lessons"); res.Code != http.StatusSeeOther || res.Header().Get("Location") != "/lessons" {
 			t.Fatalf("switch: %d %s", res.Code, res.Header().Get("Location"))
 		}
@@ -268,7 +162,7 @@ func TestLessonFormCreateEdit(t *testing.T) {
 				topicID = tp.ID
 			}
 		}
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		off.get("/lessons/new")
 		form := url.Values{"title": {"ch屋场说法"}, "topic_id": {strconv.FormatInt(topicID, 10)}, "duration_minutes": {"25"},
 			"summary": {"讲身边的法"}, "outline": {"第一，讲案例\n第二，讲条文"}, "materials": {"https://example.test/slides\n\n"},
@@ -292,7 +186,7 @@ func TestLessonFormCreateEdit(t *testing.T) {
 			t.Fatalf("edit: %d %s", res.Code, res.Body)
 		}
 
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		res = sec.get("/lessons/" + m[1])
 		if res.Code != http.StatusOK {
 			t.Fatalf("secretary reads: %d", res.Code)
@@ -303,7 +197,7 @@ func TestLessonFormCreateEdit(t *testing.T) {
 
 		// Read-only roles: the form is refused even with a valid token.
 		for _, login := range []string{"ch-secretary", "ch-lecturer", "cs-county"} {
-			b := catSignIn(t, e, login)
+			b := signIn(t, e, login)
 			b.get("/lessons")
 			if res := b.post("/lessons/"+m[1]+"/edit", form); res.Code != http.StatusForbidden {
 				t.Errorf("%s posts the edit form: %d", login, res.Code)
@@ -313,7 +207,7 @@ func TestLessonFormCreateEdit(t *testing.T) {
 			}
 		}
 		// Another town's official cannot even see it.
-		qh := catSignIn(t, e, "qh-official")
+		qh := signIn(t, e, "qh-official")
 		qh.get("/lessons")
 		if res := qh.post("/lessons/"+m[1]+"/edit", form); res.Code != http.StatusNotFound {
 			t.Errorf("qh official edits a ch lesson: %d", res.Code)
@@ -389,7 +283,7 @@ func TestCatalogFormsRejectBadInput(t *testing.T) {
 			{"courtyard half coordinates", fmt.Sprintf("/courtyards/%d/edit", A.Courtyards[0].ID), url.Values{"name": {"龙王庙村屋场"}, "lat": {"28.2"}}, 422,
 				[]string{"经纬度需同时填写"}},
 		}
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		off.get("/lessons")
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {
@@ -421,7 +315,7 @@ func TestCatalogFormsRejectBadInput(t *testing.T) {
 func TestLecturerFormAvailability(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		off.get("/lecturers/new")
 		res := off.post("/lecturers/new", url.Values{"name": {"赵老师"}, "phone": {"13900000000"},
 			"branch_id": {strconv.FormatInt(e.W.A.Branches[1].ID, 10)}, "monthly_capacity": {"6"}, "active": {"1"},
@@ -449,7 +343,7 @@ func TestLessonListFiltersAndPaging(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		cases := []struct {
 			path   string
 			status int
@@ -483,7 +377,7 @@ func TestCatalogPagesTownScope(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
-		qh := catSignIn(t, e, "qh-secretary")
+		qh := signIn(t, e, "qh-secretary")
 		for _, p := range []string{
 			fmt.Sprintf("/lessons/%d", A.Lessons[0].ID),
 			fmt.Sprintf("/lecturers/%d", A.Lecturers[0].ID),
@@ -495,7 +389,7 @@ func TestCatalogPagesTownScope(t *testing.T) {
 			}
 			mustLack(t, res, "ch红色家书里的初心", "王ch", "龙王庙村")
 		}
-		qhOff := catSignIn(t, e, "qh-official")
+		qhOff := signIn(t, e, "qh-official")
 		for _, p := range []string{
 			fmt.Sprintf("/lessons/%d/edit", A.Lessons[0].ID),
 			fmt.Sprintf("/films/%d/edit", A.Films[0].ID),
@@ -511,14 +405,14 @@ func TestCatalogPagesTownScope(t *testing.T) {
 func TestCourtyardMapLink(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		path := fmt.Sprintf("/courtyards/%d/edit", e.W.A.Courtyards[0].ID)
 		off.get(path)
 		res := off.post(path, url.Values{"name": {"龙王庙村屋场"}, "address": {"龙王庙村村部"}, "lat": {"28.3214"}, "lng": {"113.1357"}, "active": {"1"}})
 		if res.Code != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", res.Code, res.Body)
 		}
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		mustContain(t, sec.get(fmt.Sprintf("/branches/%d", e.W.A.Branches[0].ID)),
 			"https://uri.amap.com/marker?position=113.1357,28.3214", "龙王庙村村部")
 	})
@@ -527,7 +421,7 @@ func TestCourtyardMapLink(t *testing.T) {
 func TestAccountTokensPage(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := catSignIn(t, e, "ch-secretary")
+		b := signIn(t, e, "ch-secretary")
 		b.get("/account")
 		res := b.post("/account/tokens", url.Values{"name": {"报表脚本"}})
 		if res.Code != http.StatusOK {
@@ -550,7 +444,7 @@ func TestAccountTokensPage(t *testing.T) {
 			t.Fatalf("tokens: %v %v", ts, err)
 		}
 		// Someone else's token is not ours to revoke.
-		other := catSignIn(t, e, "ch-lecturer")
+		other := signIn(t, e, "ch-lecturer")
 		other.get("/account")
 		if r := other.post(fmt.Sprintf("/account/tokens/%d/revoke", ts[0].ID), nil); r.Code != http.StatusNotFound {
 			t.Fatalf("revoke another's token: %d", r.Code)
@@ -579,7 +473,7 @@ func TestAccountTokensPage(t *testing.T) {
 func TestCatalogPagesNeedSignIn(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := newCatClient(t, e)
+		b := newBrowser(t, e)
 		cases := []struct{ path, loc string }{
 			{"/lessons", "/login?next=%2Flessons"},
 			{"/lessons?topic=x", "/login?next=%2Flessons%3Ftopic%3Dx"},
@@ -673,7 +567,7 @@ func TestCountyPicksATown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b := catSignIn(t, e, "cs-county")
+		b := signIn(t, e, "cs-county")
 		all := b.get("/lessons")
 		mustContain(t, all, "全部镇", "春华镇", "黄兴镇", "共 4 堂")
 		mustLack(t, all, "漆河镇")
@@ -684,7 +578,7 @@ func TestCountyPicksATown(t *testing.T) {
 		mustContain(t, b.get(fmt.Sprintf("/lessons?town_id=%d", e.W.B.Town.ID)), "共 0 堂")
 		mustLack(t, b.get(fmt.Sprintf("/lecturers?town_id=%d", e.W.B.Town.ID)), "王qh")
 		// The secretary of one town gets no town picker.
-		mustLack(t, catSignIn(t, e, "ch-secretary").get("/lessons"), "全部镇")
+		mustLack(t, signIn(t, e, "ch-secretary").get("/lessons"), "全部镇")
 	})
 }
 
@@ -694,7 +588,7 @@ func TestCountyPicksATown(t *testing.T) {
 func TestExpiredSessionPostReturnsToTheForm(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := catSignIn(t, e, "ch-official")
+		b := signIn(t, e, "ch-official")
 		edit := fmt.Sprintf("/lessons/%d/edit", e.W.A.Lessons[0].ID)
 		if res := b.get(edit); res.Code != http.StatusOK {
 			t.Fatalf("edit page: %d", res.Code)
@@ -731,7 +625,7 @@ func TestExpiredSessionPostReturnsToTheForm(t *testing.T) {
 func TestSignInForm(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		b := newCatClient(t, e)
+		b := newBrowser(t, e)
 		if res := b.get("/login?next=%2Faccount"); res.Code != http.StatusOK || b.csrf == "" {
 			t.Fatalf("login page: %d", res.Code)
 		}

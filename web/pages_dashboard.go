@@ -17,18 +17,6 @@ import (
 	"weike/org"
 )
 
-// dashboardPageRoutes registers the coverage pages for officials and county
-// viewers: the dashboard with its charts and downloads, the records behind
-// one cell of the matrix, and the county's table of towns.
-func (s *Server) dashboardPageRoutes(g *echo.Group) {
-	watchers := requireRole(org.RoleOfficial, org.RoleCounty)
-	g.GET("/dashboard", s.dashboardPage, watchers)
-	g.GET("/dashboard/export.xlsx", func(c echo.Context) error { return s.export(c, "xlsx") }, watchers)
-	g.GET("/dashboard/export.csv", func(c echo.Context) error { return s.export(c, "csv") }, watchers)
-	g.GET("/coverage/cell", s.coverageCellPage, watchers)
-	g.GET("/county", s.countyPage, requireRole(org.RoleCounty))
-}
-
 // pct shows a rate as a whole percentage.
 func pct(r float64) string { return fmt.Sprintf("%.0f%%", r*100) }
 
@@ -92,7 +80,7 @@ type dashView struct {
 }
 
 func (s *Server) dashboardPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	from, to, f, err := s.dashFilter(c)
@@ -273,7 +261,7 @@ type cellView struct {
 }
 
 func (s *Server) coverageCellPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	branchID, err := queryID(c, "branch_id")
@@ -359,7 +347,7 @@ type countyView struct {
 }
 
 func (s *Server) countyPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	month := c.QueryParam("month")
 	if month == "" {

@@ -12,14 +12,6 @@ import (
 	"weike/org"
 )
 
-// messagePageRoutes registers the officials' messages page: what was sent,
-// when, to whom and how it went, "retry now", and the town's group robots.
-func (s *Server) messagePageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
-	g.GET("/messages", s.messagesPage, official)
-	g.POST("/messages/:id/retry", s.messageRetry, official)
-	g.POST("/messages/robots", s.messageRobot, official)
-}
-
 type messagesView struct {
 	Page     *notify.Page[notify.Outgoing]
 	Summary  []statusCount
@@ -46,7 +38,7 @@ type robotView struct {
 var messageKinds = []string{"monthly", "reminder", "order"}
 
 func (s *Server) messagesData(c echo.Context) (*messagesView, map[string]string, error) {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	form := queryForm(c, "status", "channel", "kind")
@@ -144,11 +136,7 @@ func (s *Server) messagesPage(c echo.Context) error {
 }
 
 func (s *Server) messageRetry(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.Notify.Retry(c.Request().Context(), mustActor(c), id)
+	o, err := pathRecord(c, s.Notify.Retry)
 	if err != nil {
 		return err
 	}
@@ -165,7 +153,7 @@ func (s *Server) messageRobot(c echo.Context) error {
 		}
 		branchID = n
 	}
-	err := s.Notify.PutRobot(c.Request().Context(), mustActor(c), branchID, form["kind"], form["url"], form["secret"])
+	err := s.Notify.PutRobot(c.Request().Context(), actor(c), branchID, form["kind"], form["url"], form["secret"])
 	if err != nil {
 		status, errs, ok := formProblem(c, err)
 		if !ok {
@@ -200,7 +188,7 @@ func (s *Server) apiMessages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.Notify.Messages(c.Request().Context(), mustActor(c), notify.MessageFilter{
+	p, err := s.Notify.Messages(c.Request().Context(), actor(c), notify.MessageFilter{
 		Status: c.QueryParam("status"), Channel: c.QueryParam("channel"), Kind: c.QueryParam("kind"), Page: page, PerPage: per})
 	if err != nil {
 		return err
@@ -209,11 +197,7 @@ func (s *Server) apiMessages(c echo.Context) error {
 }
 
 func (s *Server) apiRetryMessage(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	o, err := s.Notify.Retry(c.Request().Context(), mustActor(c), id)
+	o, err := pathRecord(c, s.Notify.Retry)
 	if err != nil {
 		return err
 	}
@@ -221,7 +205,7 @@ func (s *Server) apiRetryMessage(c echo.Context) error {
 }
 
 func (s *Server) apiChannels(c echo.Context) error {
-	p, err := s.Notify.Channels(c.Request().Context(), mustActor(c))
+	p, err := s.Notify.Channels(c.Request().Context(), actor(c))
 	if err != nil {
 		return err
 	}
@@ -235,7 +219,7 @@ func (s *Server) apiPutChannels(c echo.Context) error {
 	if err := bindJSON(c, &in); err != nil {
 		return err
 	}
-	p, err := s.Notify.SetChannels(c.Request().Context(), mustActor(c), in.Channels)
+	p, err := s.Notify.SetChannels(c.Request().Context(), actor(c), in.Channels)
 	if err != nil {
 		return err
 	}
@@ -248,7 +232,7 @@ func (s *Server) accountChannels(c echo.Context) error {
 		return err
 	}
 	chosen := c.Request().PostForm["channels"]
-	if _, err := s.Notify.SetChannels(c.Request().Context(), mustActor(c), chosen); err != nil {
+	if _, err := s.Notify.SetChannels(c.Request().Context(), actor(c), chosen); err != nil {
 		status, errs, ok := formProblem(c, err)
 		if !ok {
 			return err

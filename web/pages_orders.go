@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"weike/themeday"
-
 	"github.com/labstack/echo/v4"
 
 	"weike/booking"
@@ -19,36 +17,6 @@ import (
 	"weike/lessons"
 	"weike/org"
 )
-
-// orderPageRoutes registers the pages of ordering (点单): the secretary's
-// order form, the order lists and details with their action forms, the
-// lecturer's agenda and points, member lessons, the town's settings and the
-// inbox. Every action is a plain form POST that redirects back (303), so the
-// pages need no JavaScript and a double tap does no harm.
-func (s *Server) orderPageRoutes(g *echo.Group, official echo.MiddlewareFunc) {
-	secretary := requireRole(org.RoleSecretary)
-	g.GET("/lessons/:id/order", s.orderNewPage, secretary)
-	g.POST("/lessons/:id/order", s.orderCreate, secretary)
-	g.GET("/orders", s.ordersPage)
-	g.GET("/orders/:id", s.orderPage)
-	// One form route per move of the order's state machine; the store
-	// decides who may use it.
-	for _, a := range booking.AllActions() {
-		g.POST("/orders/:id/"+string(a.Name), s.orderAction(a))
-	}
-
-	recorder := requireRole(org.RoleSecretary, org.RoleOfficial)
-	g.GET("/member-lessons", s.memberLessonsPage)
-	g.GET("/member-lessons/new", s.memberLessonNewPage, recorder)
-	g.POST("/member-lessons/new", s.memberLessonCreate, recorder)
-
-	g.GET("/agenda", s.agendaPage, requireRole(org.RoleLecturer, org.RoleSecretary))
-	g.GET("/points", s.pointsPage, requireRole(org.RoleLecturer, org.RoleOfficial, org.RoleCounty))
-	g.GET("/settings", s.settingsPage, official)
-	g.POST("/settings", s.settingsSave, official)
-	g.GET("/inbox", s.inboxPage)
-	g.POST("/inbox/:id/read", s.inboxRead)
-}
 
 // statusTag is the CSS class of a status's tag: green once the lesson is
 // settled, grey when the order is over, red while someone must act.
@@ -133,19 +101,15 @@ func groupSlots(lang string, free []booking.Slot, checked []string) []slotDay {
 }
 
 func (s *Server) orderForm(c echo.Context, status int, form map[string]string, checked []string, errs map[string]string) error {
-	id, err := pathID(c)
+	l, err := pathRecord(c, s.Lessons.Lesson)
 	if err != nil {
 		return err
 	}
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	l, err := s.Lessons.Lesson(ctx, act, id)
-	if err != nil {
-		return err
-	}
 	v := orderFormView{Lesson: l, Orderable: l.Status == lessons.StatusPublished}
-	lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: id, ActiveOnly: true})
+	lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: l.ID, ActiveOnly: true})
 	if err != nil {
 		return err
 	}
@@ -176,7 +140,7 @@ func (s *Server) orderForm(c echo.Context, status int, form map[string]string, c
 	}
 	var free []booking.Slot
 	if v.Orderable {
-		if free, err = s.Booking.FreeSlots(ctx, act, id, v.LecturerID, 6, 120); err != nil {
+		if free, err = s.Booking.FreeSlots(ctx, act, l.ID, v.LecturerID, 6, 120); err != nil {
 			return err
 		}
 	}
@@ -214,7 +178,7 @@ func (s *Server) orderCreate(c echo.Context) error {
 	var o *booking.Order
 	created := false
 	if err == nil {
-		o, created, err = s.Booking.Create(c.Request().Context(), mustActor(c), in)
+		o, created, err = s.Booking.Create(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -238,12 +202,8 @@ type orderItem struct {
 }
 
 type ordersView struct {
+	pager     // the list is long: 20 a page
 	Items     []orderItem
-	Total     int64
-	Page      int
-	Pages     int
-	PrevURL   string
-	NextURL   string
 	Statuses  []choice
 	Branches  []choice
 	Lecturers []choice
@@ -255,7 +215,7 @@ type ordersView struct {
 var orderFilterNames = []string{"status", "branch_id", "lecturer_id", "month"}
 
 func (s *Server) ordersPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	f := booking.OrderFilter{Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
@@ -280,18 +240,10 @@ func (s *Server) ordersPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := ordersView{Total: page.Total, Page: page.Page, Statuses: orderStatuses(lang),
+	v := ordersView{pager: pagerOf(c, "/orders", page.Total, page.Page, page.PerPage), Statuses: orderStatuses(lang),
 		Wide: act.Role == org.RoleOfficial || act.Role == org.RoleCounty, Secretary: act.Role == org.RoleSecretary}
 	for _, o := range page.Items {
 		v.Items = append(v.Items, orderItem{Order: o, Tag: statusTag(o.Status)})
-	}
-	v.Pages = int((page.Total + int64(page.PerPage) - 1) / int64(page.PerPage))
-	q := c.Request().URL.Query()
-	if v.Page > 1 {
-		v.PrevURL = withPage("/orders", q, v.Page-1)
-	}
-	if v.Page < v.Pages {
-		v.NextURL = withPage("/orders", q, v.Page+1)
 	}
 	if v.Wide {
 		bs, err := s.Org.Branches(ctx, act, org.BranchFilter{})
@@ -391,7 +343,7 @@ func eventNote(lang string, e booking.Event) string {
 }
 
 func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, error) {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
 	now := s.Booking.Now()
@@ -466,7 +418,7 @@ func orderFlash(c echo.Context) string {
 }
 
 func (s *Server) showOrder(c echo.Context, status int, id int64, failed booking.ActionName, form map[string]string, errs map[string]string) error {
-	o, err := s.Booking.Get(c.Request().Context(), mustActor(c), id)
+	o, err := s.Booking.Get(c.Request().Context(), actor(c), id)
 	if err != nil {
 		return err
 	}
@@ -499,7 +451,7 @@ func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		act := mustActor(c)
+		act := actor(c)
 		ctx := c.Request().Context()
 		form := formOf(c, a.Fields...)
 		bad := fieldCodes{}
@@ -586,7 +538,7 @@ type agendaView struct {
 }
 
 func (s *Server) agendaPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	ctx := c.Request().Context()
 	now := s.Booking.Now()
 	list := func(n int, statuses ...booking.Status) ([]orderItem, error) {
@@ -653,7 +605,7 @@ type pointsView struct {
 }
 
 func (s *Server) pointsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	lang := langOf(c)
 	month := strings.TrimSpace(c.QueryParam("month"))
 	r, err := s.Booking.Points(c.Request().Context(), act, month, 0)
@@ -668,94 +620,6 @@ func (s *Server) pointsPage(c echo.Context) error {
 	return s.render(c, "points", pageData{Title: T(lang, "op.points.title"), Data: v, Form: map[string]string{"month": r.Month}})
 }
 
-// ---- member lessons ----
-
-type memberItem struct {
-	themeday.MemberLesson
-	Branch string
-}
-
-type memberLessonsView struct {
-	Items  []memberItem
-	CanAdd bool
-}
-
-func (s *Server) memberLessonsPage(c echo.Context) error {
-	act := mustActor(c)
-	month := strings.TrimSpace(c.QueryParam("month"))
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), act, month)
-	if err != nil {
-		return err
-	}
-	names, err := s.branchNames(c, act)
-	if err != nil {
-		return err
-	}
-	v := memberLessonsView{CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
-	for _, m := range ms {
-		v.Items = append(v.Items, memberItem{MemberLesson: m, Branch: names[m.BranchID]})
-	}
-	return s.render(c, "member_lessons", pageData{Title: T(langOf(c), "op.member.title"), Data: v,
-		Form: map[string]string{"month": month}, Flash: savedFlash(c)})
-}
-
-type memberFormView struct {
-	Branches []choice // officials pick the branch
-	Topics   []choice
-}
-
-var memberFields = []string{"branch_id", "title", "topic", "speaker", "date", "attendees"}
-
-func (s *Server) memberLessonForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
-	act := mustActor(c)
-	ctx := c.Request().Context()
-	lang := langOf(c)
-	var v memberFormView
-	if act.Role == org.RoleOfficial {
-		bs, err := s.Org.Branches(ctx, act, org.BranchFilter{TownID: act.TownID, ActiveOnly: true})
-		if err != nil {
-			return err
-		}
-		for _, b := range bs {
-			v.Branches = append(v.Branches, choice{Value: strconv.FormatInt(b.ID, 10), Label: b.Name})
-		}
-	}
-	topics, err := s.Lessons.Topics(ctx, act)
-	if err != nil {
-		return err
-	}
-	labels := topicLabels(lang, topics)
-	for _, t := range topics {
-		if t.TownID == act.TownID {
-			v.Topics = append(v.Topics, choice{Value: t.Name, Label: labels[t.Name]})
-		}
-	}
-	return s.renderStatus(c, status, "member_lesson_form", pageData{Title: T(lang, "op.member.new"), Form: form, Errors: errs, Data: v})
-}
-
-func (s *Server) memberLessonNewPage(c echo.Context) error {
-	today := s.Booking.Now().In(shanghai).Format("2006-01-02")
-	return s.memberLessonForm(c, http.StatusOK, map[string]string{"date": today}, nil)
-}
-
-func (s *Server) memberLessonCreate(c echo.Context) error {
-	form := formOf(c, memberFields...)
-	bad := fieldCodes{}
-	in := themeday.NewMemberLesson{BranchID: int64(bad.intField(form, "branch_id")), Title: form["title"], Topic: form["topic"],
-		Speaker: form["speaker"], Date: form["date"], Attendees: bad.intField(form, "attendees")}
-	err := bad.check(func() error { return nil })
-	if err == nil {
-		_, err = s.ThemeDay.RecordMemberLesson(c.Request().Context(), mustActor(c), in)
-	}
-	if err != nil {
-		if status, errs, ok := formProblem(c, err); ok {
-			return s.memberLessonForm(c, status, form, errs)
-		}
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/member-lessons?saved=1")
-}
-
 // ---- the town's settings ----
 
 var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
@@ -767,7 +631,7 @@ func (s *Server) settingsForm(c echo.Context, status int, form map[string]string
 }
 
 func (s *Server) settingsPage(c echo.Context) error {
-	act := mustActor(c)
+	act := actor(c)
 	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
 	if err != nil {
 		return err
@@ -790,7 +654,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"]}
 	err := bad.check(in.Validate)
 	if err == nil {
-		_, err = s.Org.UpdateSettings(c.Request().Context(), mustActor(c), in)
+		_, err = s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
@@ -799,37 +663,4 @@ func (s *Server) settingsSave(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/settings?saved=1")
-}
-
-// ---- inbox ----
-
-func (s *Server) inboxPage(c echo.Context) error {
-	ms, unread, err := s.Notify.Inbox(c.Request().Context(), mustActor(c), 100)
-	if err != nil {
-		return err
-	}
-	return s.render(c, "inbox", pageData{Title: T(langOf(c), "op.inbox.title"),
-		Data: map[string]any{"Items": ms, "Unread": unread}})
-}
-
-func (s *Server) inboxRead(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	act := mustActor(c)
-	ctx := c.Request().Context()
-	if err := s.Notify.MarkRead(ctx, act, id); err != nil {
-		return err
-	}
-	next := "/inbox"
-	if ms, _, err := s.Notify.Inbox(ctx, act, 200); err == nil {
-		for _, m := range ms {
-			// Only a link inside weike: a message never sends anyone away.
-			if m.ID == id && safeNext(m.Link) == m.Link {
-				next = m.Link
-			}
-		}
-	}
-	return c.Redirect(http.StatusSeeOther, next)
 }

@@ -26,7 +26,7 @@ const (
 // untranslatedOp finds catalog keys that reached an ordering page untranslated.
 var untranslatedOp = regexp.MustCompile(`\b(op|status|order|member|field|role|nav|cat|lessons|message|calendar|points)\.[a-z_]+`)
 
-func pageText(t *testing.T, b *catClient, path string, status int) string {
+func pageText(t *testing.T, b *browser, path string, status int) string {
 	t.Helper()
 	res := b.get(path)
 	if res.Code != status {
@@ -56,7 +56,7 @@ func lackIn(t *testing.T, what, text string, unwanted ...string) {
 var orderLoc = regexp.MustCompile(`^/orders/(\d+)\?(created|again)=1$`)
 
 // placeOrder sends the order form as the secretary and returns the order's id.
-func placeOrder(t *testing.T, b *catClient, lessonID int64, form url.Values, want string) int64 {
+func placeOrder(t *testing.T, b *browser, lessonID int64, form url.Values, want string) int64 {
 	t.Helper()
 	res := b.post(fmt.Sprintf("/lessons/%d/order", lessonID), form)
 	if res.Code != http.StatusSeeOther {
@@ -75,7 +75,7 @@ func TestOrderPagesJourney(t *testing.T) {
 		A := e.W.A
 		ctx := context.Background()
 		lesson, lec := A.Lessons[0], A.Lecturers[0]
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 
 		// The lesson page offers 点单 to the secretary.
 		page := pageText(t, sec, fmt.Sprintf("/lessons/%d", lesson.ID), 200)
@@ -118,7 +118,7 @@ func TestOrderPagesJourney(t *testing.T) {
 		}
 		// Another town sees nothing.
 		for _, login := range []string{"qh-official", "qh-secretary", "qh-lecturer"} {
-			b := catSignIn(t, e, login)
+			b := signIn(t, e, login)
 			if res := b.get(fmt.Sprintf("/orders/%d", id)); res.Code != http.StatusNotFound {
 				t.Errorf("%s reads the order: %d", login, res.Code)
 			}
@@ -128,7 +128,7 @@ func TestOrderPagesJourney(t *testing.T) {
 		}
 
 		// The lecturer sees it waiting and accepts the first time.
-		lecB := catSignIn(t, e, "ch-lecturer")
+		lecB := signIn(t, e, "ch-lecturer")
 		page = pageText(t, lecB, "/agenda", 200)
 		wantIn(t, "agenda before", page, "待接单", fmt.Sprintf(`href="/orders/%d"`, id))
 		page = pageText(t, lecB, fmt.Sprintf("/orders/%d", id), 200)
@@ -209,9 +209,9 @@ func TestOrderPagesJourney(t *testing.T) {
 		if res := lecB.get("/points?month=12-2026"); res.Code != http.StatusBadRequest {
 			t.Errorf("bad month: %d", res.Code)
 		}
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		wantIn(t, "official's leaderboard", pageText(t, off, "/points?month=2026-12", 200), "王ch", "12")
-		wantIn(t, "county's leaderboard", pageText(t, catSignIn(t, e, "cs-county"), "/points?month=2026-12", 200), "王ch")
+		wantIn(t, "county's leaderboard", pageText(t, signIn(t, e, "cs-county"), "/points?month=2026-12", 200), "王ch")
 	})
 }
 
@@ -226,7 +226,7 @@ func TestOrderPagesOfficialReassignsAndCancels(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/orders/%d", o.ID)
-		lec := catSignIn(t, e, "ch-lecturer")
+		lec := signIn(t, e, "ch-lecturer")
 		lec.get(path)
 		res := lec.post(path+"/decline", url.Values{"reason": {"  "}})
 		if res.Code != http.StatusUnprocessableEntity {
@@ -237,12 +237,12 @@ func TestOrderPagesOfficialReassignsAndCancels(t *testing.T) {
 			t.Fatalf("decline: %d %s", res.Code, res.Body)
 		}
 		// The secretary cannot reassign; the official can.
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		sec.get(path)
 		if res := sec.post(path+"/reassign", url.Values{"lecturer_id": {strconv.FormatInt(A.Lecturers[1].ID, 10)}}); res.Code != http.StatusForbidden {
 			t.Fatalf("secretary reassigns: %d", res.Code)
 		}
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		page := pageText(t, off, path, 200)
 		wantIn(t, "declined order", page, "讲师婉拒", "那天要开会", "改派讲师", "李ch", "取消点单")
 		res = off.post(path+"/reassign", url.Values{"lecturer_id": {""}})
@@ -300,7 +300,7 @@ func TestOrderPagesProposal(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := fmt.Sprintf("/orders/%d", o.ID)
-		lec := catSignIn(t, e, "ch-lecturer")
+		lec := signIn(t, e, "ch-lecturer")
 		lec.get(path)
 		// Tomorrow is inside the lead time: refused, the typed time kept.
 		res := lec.post(path+"/propose", url.Values{"start": {"2026-12-01T10:00"}})
@@ -311,7 +311,7 @@ func TestOrderPagesProposal(t *testing.T) {
 		if res := lec.post(path+"/propose", url.Values{"start": {"2026-12-10T09:30"}}); res.Code != http.StatusSeeOther {
 			t.Fatalf("propose: %d %s", res.Code, res.Body)
 		}
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		page := pageText(t, sec, path, 200)
 		wantIn(t, "proposed", page, "讲师提议改期", "2026年12月10日 周四 09:30", "同意新时间")
 		if res := sec.post(path+"/respond", url.Values{"accept": {"1"}}); res.Code != http.StatusSeeOther {
@@ -324,7 +324,7 @@ func TestOrderPagesProposal(t *testing.T) {
 func TestSettingsPage(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		wantIn(t, "settings", pageText(t, off, "/settings", 200), `value="30"`, `value="48"`, `value="0 9 25 * *"`, "路程缓冲")
 		good := url.Values{"travel_buffer_minutes": {"45"}, "lead_time_hours": {"24"}, "horizon_days": {"60"},
 			"answer_deadline_hours": {"48"}, "points_delivered": {"8"}, "points_five_star": {"3"}, "schedule_spec": {"0 8 24 * *"}}
@@ -355,7 +355,7 @@ func TestSettingsPage(t *testing.T) {
 			t.Fatalf("town after save: %+v %v", tw, err)
 		}
 		for _, login := range []string{"ch-secretary", "ch-lecturer", "cs-county"} {
-			b := catSignIn(t, e, login)
+			b := signIn(t, e, login)
 			if res := b.get("/settings"); res.Code != http.StatusForbidden {
 				t.Errorf("%s GET /settings: %d", login, res.Code)
 			}
@@ -377,7 +377,7 @@ func TestInboxPage(t *testing.T) {
 		if n, err := e.W.Booking.ExpireDue(ctx); err != nil || n != 1 {
 			t.Fatalf("expire: %d %v", n, err)
 		}
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		wantIn(t, "home", pageText(t, off, "/", 200), `<span class="badge"`, "1 条未读")
 		page := pageText(t, off, "/inbox", 200)
 		wantIn(t, "inbox", page, "点单已过期：ch红色家书里的初心", "龙王庙村", "未读", "查看")
@@ -386,7 +386,7 @@ func TestInboxPage(t *testing.T) {
 			t.Fatalf("inbox: %v %v", ms, err)
 		}
 		// Someone else's message is not theirs to read.
-		other := catSignIn(t, e, "ch-secretary")
+		other := signIn(t, e, "ch-secretary")
 		other.get("/inbox")
 		if res := other.post(fmt.Sprintf("/inbox/%d/read", ms[0].ID), nil); res.Code != http.StatusNotFound {
 			t.Fatalf("another's message: %d", res.Code)
@@ -404,7 +404,7 @@ func TestInboxPage(t *testing.T) {
 func TestMemberLessonPages(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		wantIn(t, "form", pageText(t, sec, "/member-lessons/new", 200), `value="2026-11-30"`, "主讲党员")
 		res := sec.post("/member-lessons/new", url.Values{"title": {"身边的好党员"}, "speaker": {"张三"}, "date": {"2026-12-30"}, "attendees": {"20"}})
 		if res.Code != http.StatusUnprocessableEntity {
@@ -416,7 +416,7 @@ func TestMemberLessonPages(t *testing.T) {
 			t.Fatalf("record: %d %s", res.Code, res.Body)
 		}
 		wantIn(t, "list", pageText(t, sec, "/member-lessons?saved=1", 200), "已保存", "身边的好党员", "张三", "2026年11月28日 周六", "20 人听课")
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		wantIn(t, "official's form", pageText(t, off, "/member-lessons/new", 200), "春华山村")
 		res = off.post("/member-lessons/new", url.Values{"branch_id": {strconv.FormatInt(e.W.A.Branches[1].ID, 10)}, "title": {"春华山村讲"},
 			"speaker": {"李四"}, "date": {"2026-11-29"}, "attendees": {"15"}})
@@ -425,7 +425,7 @@ func TestMemberLessonPages(t *testing.T) {
 		}
 		wantIn(t, "official's list", pageText(t, off, "/member-lessons?month=2026-11", 200), "共 2 次", "春华山村讲", "春华山村")
 		lackIn(t, "secretary's list", pageText(t, sec, "/member-lessons", 200), "春华山村讲")
-		if res := catSignIn(t, e, "ch-lecturer").get("/member-lessons/new"); res.Code != http.StatusForbidden {
+		if res := signIn(t, e, "ch-lecturer").get("/member-lessons/new"); res.Code != http.StatusForbidden {
 			t.Errorf("lecturer's form: %d", res.Code)
 		}
 	})
@@ -471,7 +471,7 @@ func TestOrderPagesByRole(t *testing.T) {
 		}
 		for _, r := range roles {
 			t.Run(r.login, func(t *testing.T) {
-				b := catSignIn(t, e, r.login)
+				b := signIn(t, e, r.login)
 				for _, p := range r.pages {
 					res := b.get(p.path)
 					if res.Code != p.status {

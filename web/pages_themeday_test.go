@@ -44,7 +44,7 @@ var (
 )
 
 // postRecord sends a record form and returns the new or edited record's id.
-func postRecord(t *testing.T, b *catClient, path string, form url.Values, loc *regexp.Regexp) int64 {
+func postRecord(t *testing.T, b *browser, path string, form url.Values, loc *regexp.Regexp) int64 {
 	t.Helper()
 	b.get(path) // the form's page carries the CSRF token
 	res := b.post(path, form)
@@ -58,32 +58,32 @@ func postRecord(t *testing.T, b *catClient, path string, form url.Values, loc *r
 	return mustID(t, m[1])
 }
 
-func bookingMonth(m string) themeday.RecordFilter { return themeday.RecordFilter{Month: m} }
+func monthFilter(m string) themeday.RecordFilter { return themeday.RecordFilter{Month: m} }
 
-func bookingViewing(filmID int64) themeday.ViewingInput {
+func sampleViewing(filmID int64) themeday.ViewingInput {
 	return themeday.ViewingInput{FilmID: filmID, Date: "2026-11-28", Attendees: 25, Notes: "大家很受触动"}
 }
 
-func bookingPractice() themeday.PracticeInput {
+func samplePractice() themeday.PracticeInput {
 	return themeday.PracticeInput{Type: "义诊", Date: "2026-11-29", Participants: 12, Opinions: 3, ServiceItems: 2}
 }
 
-func bookingPracticeEdit() themeday.PracticeInput {
-	in := bookingPractice()
+func samplePracticeEdit() themeday.PracticeInput {
+	in := samplePractice()
 	in.Type = "义剪"
 	return in
 }
 
 // publishNovember publishes 春华镇's plan for 2026-11 (the fixture's month)
 // through the official's form: the three published lessons and two films.
-func publishNovember(t *testing.T, e *env) (*catClient, *lessons.Film) {
+func publishNovember(t *testing.T, e *env) (*browser, *lessons.Film) {
 	t.Helper()
 	A := e.W.A
 	f2, err := e.W.Lessons.CreateFilm(context.Background(), A.Official, lessons.FilmInput{Title: "ch《初心》", Category: "红色历史", Link: "https://example.test/chuxin"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := catSignIn(t, e, "ch-official")
+	off := signIn(t, e, "ch-official")
 	page := pageText(t, off, "/plans/2026-11/edit", 200)
 	wantIn(t, "plan form", page, "ch红色家书里的初心", "红色教育", "乡村振兴", "ch《抛砖屋场》", "ch《初心》", `type="date"`, `min="2026-10-17"`, `max="2026-11-30"`)
 	lackIn(t, "plan form", page, "ch草稿课", " checked")
@@ -127,14 +127,14 @@ func publishNovember(t *testing.T, e *env) (*catClient, *lessons.Film) {
 func TestThemeDayPlanReachesSecretary(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		plans := visibleText(pageText(t, off, "/plans", 200))
 		wantIn(t, "plans", plans, "2026年10月", "2026年11月 本月 未发布", "2026年12月", "2027年1月", "发布计划")
 
 		off, _ = publishNovember(t, e)
 		wantIn(t, "plans after", visibleText(pageText(t, off, "/plans", 200)), "2026年11月 本月 已发布", "精选 3 堂 · 教育片 2 部")
 
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		page := pageText(t, sec, "/this-month", 200)
 		wantIn(t, "this month", page, fmt.Sprintf(`href="/lessons/%d"`, e.W.A.Lessons[1].ID), "ch屋场夜话议村事",
 			`<a href="https://example.test/film" rel="noopener">`, `<a href="https://example.test/chuxin-11" rel="noopener">`,
@@ -155,7 +155,7 @@ func TestThemeDayPlanReachesSecretary(t *testing.T) {
 			t.Errorf("secretary publishes: %d", res.Code)
 		}
 		// The other town sees nothing of it.
-		qh := catSignIn(t, e, "qh-secretary")
+		qh := signIn(t, e, "qh-secretary")
 		lackIn(t, "qh month", pageText(t, qh, "/this-month", 200), "ch《初心》", "ch红色家书里的初心")
 	})
 }
@@ -165,7 +165,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
 		publishNovember(t, e)
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		text := visibleText(pageText(t, sec, "/this-month", 200))
 		wantIn(t, "month before", text, "本月还差：微党课、观看教育片、微实践", "课 ✗ 还差", "片 ✗ 还差", "实践 ✗ 还差")
 
@@ -192,7 +192,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 		body := html.UnescapeString(res.Body.String())
 		wantIn(t, "bad practice", body, "输入有误，请检查标出的项目", `id="f-date-err">日期不能晚于今天`, `id="f-participants-err">超出允许范围`,
 			`<option value="义诊" selected>`, `value="2026-12-05"`, `value="0"`, "村部义诊", `aria-invalid="true"`)
-		if ps, _ := e.W.ThemeDay.Practices(context.Background(), A.Actors["secretary"], bookingMonth("2026-11")); len(ps) != 0 {
+		if ps, _ := e.W.ThemeDay.Practices(context.Background(), A.Actors["secretary"], monthFilter("2026-11")); len(ps) != 0 {
 			t.Fatalf("a refused practice was saved: %+v", ps)
 		}
 		// Words for numbers are refused before the store.
@@ -225,7 +225,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 		}
 
 		// The official edits the secretary's viewing; the history names her.
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		edit := pageText(t, off, fmt.Sprintf("/viewings/%d/edit", vid), 200)
 		wantIn(t, "edit form", edit, `value="25"`, "大家很受触动", "龙王庙村")
 		lackIn(t, "edit form", edit, `name="branch_id"`)
@@ -246,7 +246,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 		if err != nil || acc == nil {
 			t.Fatal(err)
 		}
-		other := catSignIn(t, e, "ch-secretary2")
+		other := signIn(t, e, "ch-secretary2")
 		for _, p := range []string{fmt.Sprintf("/viewings/%d", vid), fmt.Sprintf("/viewings/%d/edit", vid), fmt.Sprintf("/practices/%d", pid), fmt.Sprintf("/practices/%d/edit", pid)} {
 			pageText(t, other, p, 404)
 		}
@@ -259,10 +259,10 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 		lackIn(t, "other branch's month", ot, "自选纪录片", "义剪")
 		lackIn(t, "other branch's list", pageText(t, other, "/viewings", 200), "自选纪录片")
 		// Another town's official: not found either.
-		pageText(t, catSignIn(t, e, "qh-official"), fmt.Sprintf("/viewings/%d", vid), 404)
+		pageText(t, signIn(t, e, "qh-official"), fmt.Sprintf("/viewings/%d", vid), 404)
 
 		// The county viewer reads plans and records but changes nothing.
-		cty := catSignIn(t, e, "cs-county")
+		cty := signIn(t, e, "cs-county")
 		wantIn(t, "county plans", visibleText(pageText(t, cty, "/plans", 200)), "2026年11月 本月 已发布")
 		lackIn(t, "county plans", pageText(t, cty, "/plans", 200), "/edit")
 		wantIn(t, "county plan", visibleText(pageText(t, cty, "/plans/2026-11", 200)), "ch《初心》")
@@ -282,7 +282,7 @@ func TestThemeDayRecordsJourney(t *testing.T) {
 			t.Errorf("viewing after refused edits: %+v", v)
 		}
 		pageText(t, cty, "/this-month", 403)
-		pageText(t, catSignIn(t, e, "ch-lecturer"), "/viewings", 403)
+		pageText(t, signIn(t, e, "ch-lecturer"), "/viewings", 403)
 	})
 }
 
@@ -290,7 +290,7 @@ func TestThemeDayOfficialRecordsForABranch(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {
 		A := e.W.A
-		off := catSignIn(t, e, "ch-official")
+		off := signIn(t, e, "ch-official")
 		form := pageText(t, off, "/practices/new", 200)
 		wantIn(t, "official's form", form, `name="branch_id"`, "春华山村", "金鼎山社区", `<option value="走访慰问">`, `<option value="助农秋收">`)
 		off.get("/practices/new")
@@ -311,7 +311,7 @@ func TestThemeDayOfficialRecordsForABranch(t *testing.T) {
 			t.Errorf("other town's branch: %d", res.Code)
 		}
 		// Secretaries never name a branch: their own is taken.
-		sec := catSignIn(t, e, "ch-secretary")
+		sec := signIn(t, e, "ch-secretary")
 		sec.get("/viewings/new")
 		res = sec.post("/viewings/new", url.Values{"branch_id": {strconv.FormatInt(A.Branches[1].ID, 10)}, "film_id": {"other"}, "film_title": {"x"}, "date": {"2026-11-20"}, "attendees": {"3"}})
 		if res.Code != http.StatusForbidden {
@@ -327,15 +327,15 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 		publishNovember(t, e)
 		ctx := context.Background()
 		sa := A.Actors["secretary"]
-		v, err := e.W.ThemeDay.CreateViewing(ctx, sa, bookingViewing(A.Films[0].ID))
+		v, err := e.W.ThemeDay.CreateViewing(ctx, sa, sampleViewing(A.Films[0].ID))
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.W.ThemeDay.CreatePractice(ctx, sa, bookingPractice())
+		p, err := e.W.ThemeDay.CreatePractice(ctx, sa, samplePractice())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.W.ThemeDay.UpdatePractice(ctx, A.Official, p.ID, bookingPracticeEdit()); err != nil {
+		if _, err := e.W.ThemeDay.UpdatePractice(ctx, A.Official, p.ID, samplePracticeEdit()); err != nil {
 			t.Fatal(err)
 		}
 		vp, pp := fmt.Sprintf("/viewings/%d", v.ID), fmt.Sprintf("/practices/%d", p.ID)
@@ -381,7 +381,7 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 		}
 		for login, pages := range roles {
 			t.Run(login, func(t *testing.T) {
-				b := catSignIn(t, e, login)
+				b := signIn(t, e, login)
 				for _, lang := range []string{"zh-CN", "en"} {
 					if res := b.get("/lang/" + lang + "?next=/"); res.Code != http.StatusSeeOther {
 						t.Fatalf("switch to %s: %d", lang, res.Code)

@@ -6,8 +6,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"weike/booking"
 	"weike/docs"
 	"weike/internal/apperr"
+	"weike/internal/sheet"
 	"weike/org"
 )
 
@@ -15,10 +17,17 @@ import (
 // record (town, branch, lecturer): a role gate here is the first line only.
 func (s *Server) routes() {
 	e := s.e
+	// The role gates, API and pages alike.
 	official := requireRole(org.RoleOfficial)
+	secretary := requireRole(org.RoleSecretary)
+	recorders := requireRole(org.RoleSecretary, org.RoleOfficial)               // who records member lessons, viewings, practices
+	watchers := requireRole(org.RoleOfficial, org.RoleCounty)                   // who watches coverage
+	readers := requireRole(org.RoleSecretary, org.RoleOfficial, org.RoleCounty) // who reads the theme day's records
 
+	counter := newHTTPMetrics()
+	e.Pre(counter.middleware) // every request, by route pattern, for /metrics
 	e.GET("/healthz", s.healthz)
-	s.metricsRoutes(e) // GET /metrics (Prometheus), and the request counter it reports
+	e.GET("/metrics", s.serveMetrics(counter)) // Prometheus, for this machine and private networks only
 	e.GET("/readyz", s.readyz)
 	e.GET("/static/*", s.serveStatic)
 	// Private calendar feeds: the unguessable token is the credential, so
@@ -59,13 +68,16 @@ func (s *Server) routes() {
 	in.PUT("/branches/:id", withIDJSON(http.StatusOK, s.Org.UpdateBranch), official)
 	in.POST("/branches/:id/courtyards", withIDJSON(http.StatusCreated, s.Org.CreateCourtyard), official)
 	in.PUT("/courtyards/:id", withIDJSON(http.StatusOK, s.Org.UpdateCourtyard), official)
-	secretary := requireRole(org.RoleSecretary)
 	in.GET("/lessons/:id/slots", s.apiFreeSlots)
 	in.POST("/orders", s.apiCreateOrder, secretary)
 	in.GET("/orders", s.apiOrders)
 	in.GET("/orders/:id", getJSON(s.Booking.Get))
-	s.orderActions(in) // POST /orders/:id/<action> for each booking.AllActions(): accept, respond, deliver, …
-	in.POST("/member-lessons", createJSON(s.ThemeDay.RecordMemberLesson), requireRole(org.RoleSecretary, org.RoleOfficial))
+	// One route per move of the order's state machine (booking/actions.go):
+	// accept, respond, deliver, … The store decides who may make it.
+	for _, a := range booking.AllActions() {
+		in.POST("/orders/:id/"+string(a.Name), s.apiOrderAction(a.Name))
+	}
+	in.POST("/member-lessons", createJSON(s.ThemeDay.RecordMemberLesson), recorders)
 	in.GET("/member-lessons", s.apiMemberLessons)
 	in.GET("/points", s.apiPoints)
 	in.GET("/calendar-links", s.apiCalendarLinks)
@@ -77,8 +89,6 @@ func (s *Server) routes() {
 	in.POST("/messages/:id/retry", s.apiRetryMessage, official)
 	in.GET("/town/settings", s.apiTownSettings, official)
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
-	watchers := requireRole(org.RoleOfficial, org.RoleCounty)
-	recorders := requireRole(org.RoleSecretary, org.RoleOfficial)
 	in.GET("/plans/:month", s.apiPlan)
 	in.PUT("/plans/:month", s.apiPutPlan, official)
 	in.GET("/viewings", s.apiViewings)
@@ -95,7 +105,9 @@ func (s *Server) routes() {
 	in.GET("/totals", s.apiTotals, watchers)
 	in.GET("/exports/coverage.xlsx", s.apiExportXLSX, watchers)
 	in.GET("/exports/coverage.csv", s.apiExportCSV, watchers)
-	s.importAPIRoutes(in, official)
+	in.POST("/imports/:kind", s.apiImport, official)
+	in.GET("/imports/:kind/template.xlsx", s.importTemplate(sheet.FormatXLSX))
+	in.GET("/imports/:kind/template.csv", s.importTemplate(sheet.FormatCSV))
 	api.Any("/*", func(c echo.Context) error { return apperr.New(apperr.NotFound, "not_found") })
 
 	// ---- pages: session cookie, CSRF token on every form ----
@@ -114,13 +126,108 @@ func (s *Server) routes() {
 	p.POST("/logout", s.logout)
 	p.GET("/lang/:lang", s.setLang)
 
+	// A form posts back to its own URL and redirects (303) when saved, so a
+	// rejected form is shown again where the user was, with their input, and
+	// nothing needs JavaScript; a double tap does no harm.
 	pin := p.Group("", requireActor)
 	pin.GET("", s.home)
 	pin.GET("/", s.home)
-	s.catalogPageRoutes(pin, official)
-	s.importPageRoutes(pin, official)
-	s.orderPageRoutes(pin, official)
-	s.messagePageRoutes(pin, official)
-	s.themeDayPageRoutes(pin, official)
-	s.dashboardPageRoutes(pin)
+	// Who the user is, their language and channels, their API tokens. County
+	// viewers manage their own tokens too: a token reads no more than its
+	// account may.
+	pin.GET("/account", s.accountPage)
+	pin.POST("/account/tokens", s.accountCreateToken)
+	pin.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
+	pin.POST("/account/channels", s.accountChannels)
+	pin.GET("/inbox", s.inboxPage)
+	pin.POST("/inbox/:id/read", s.inboxRead)
+
+	// The catalog. Each kind's new and edit forms go one way (recordForm).
+	lesson, lecturer, film := s.lessonForm(), s.lecturerForm(), s.filmForm()
+	branch, courtyard := s.branchForm(), s.courtyardForm()
+	pin.GET("/lessons", s.lessonsPage)
+	pin.GET("/lessons/new", lesson.newPage, official)
+	pin.POST("/lessons/new", lesson.postNew, official)
+	pin.GET("/lessons/:id", s.lessonPage)
+	pin.GET("/lessons/:id/edit", lesson.editPage, official)
+	pin.POST("/lessons/:id/edit", lesson.postEdit, official)
+	pin.GET("/lecturers", s.lecturersPage)
+	pin.GET("/lecturers/new", lecturer.newPage, official)
+	pin.POST("/lecturers/new", lecturer.postNew, official)
+	pin.GET("/lecturers/:id", s.lecturerPage)
+	pin.GET("/lecturers/:id/edit", lecturer.editPage, official)
+	pin.POST("/lecturers/:id/edit", lecturer.postEdit, official)
+	pin.GET("/films", s.filmsPage)
+	pin.GET("/films/new", film.newPage, official)
+	pin.POST("/films/new", film.postNew, official)
+	pin.GET("/films/:id/edit", film.editPage, official)
+	pin.POST("/films/:id/edit", film.postEdit, official)
+	pin.GET("/branches", s.branchesPage)
+	pin.GET("/branches/new", branch.newPage, official)
+	pin.POST("/branches/new", branch.postNew, official)
+	pin.GET("/branches/:id", s.branchPage)
+	pin.GET("/branches/:id/edit", branch.editPage, official)
+	pin.POST("/branches/:id/edit", branch.postEdit, official)
+	pin.GET("/branches/:id/courtyards/new", courtyard.newPage, official)
+	pin.POST("/branches/:id/courtyards/new", courtyard.postNew, official)
+	pin.GET("/courtyards/:id/edit", courtyard.editPage, official)
+	pin.POST("/courtyards/:id/edit", courtyard.postEdit, official)
+	pin.GET("/import", s.importPage, official)
+	pin.POST("/import/:kind", s.importSubmit, official)
+	// The page's own template links: the API's take bearer tokens only.
+	pin.GET("/import/:kind/template.xlsx", s.importTemplate(sheet.FormatXLSX), official)
+	pin.GET("/import/:kind/template.csv", s.importTemplate(sheet.FormatCSV), official)
+
+	// Ordering (点单): the secretary's order form, the order lists and one
+	// order's page with a form for each move the caller may make now.
+	pin.GET("/lessons/:id/order", s.orderNewPage, secretary)
+	pin.POST("/lessons/:id/order", s.orderCreate, secretary)
+	pin.GET("/orders", s.ordersPage)
+	pin.GET("/orders/:id", s.orderPage)
+	for _, a := range booking.AllActions() {
+		pin.POST("/orders/:id/"+string(a.Name), s.orderAction(a))
+	}
+	pin.GET("/agenda", s.agendaPage, requireRole(org.RoleLecturer, org.RoleSecretary))
+	pin.GET("/points", s.pointsPage, requireRole(org.RoleLecturer, org.RoleOfficial, org.RoleCounty))
+	pin.GET("/settings", s.settingsPage, official)
+	pin.POST("/settings", s.settingsSave, official)
+	// What was sent, when, to whom and how it went; "retry now"; the town's
+	// group robots.
+	pin.GET("/messages", s.messagesPage, official)
+	pin.POST("/messages/:id/retry", s.messageRetry, official)
+	pin.POST("/messages/robots", s.messageRobot, official)
+
+	// The monthly theme day (一月一课一片一实践): the official's plans, the
+	// secretary's month, member lessons, film viewings and practices with
+	// their change history.
+	pin.GET("/plans", s.plansPage, watchers)
+	pin.GET("/plans/:month", s.planPage, watchers)
+	pin.GET("/plans/:month/edit", s.planEditPage, official)
+	pin.POST("/plans/:month/edit", s.planSave, official)
+	pin.GET("/this-month", s.thisMonthPage, secretary)
+	pin.GET("/member-lessons", s.memberLessonsPage)
+	memberLesson := s.memberLessonForm()
+	pin.GET("/member-lessons/new", memberLesson.newPage, recorders)
+	pin.POST("/member-lessons/new", memberLesson.postNew, recorders)
+	viewing, practice := s.viewingForm(), s.practiceForm()
+	pin.GET("/viewings", s.viewingsPage, readers)
+	pin.GET("/viewings/new", viewing.newPage, recorders)
+	pin.POST("/viewings/new", viewing.postNew, recorders)
+	pin.GET("/viewings/:id", s.viewingPage, readers)
+	pin.GET("/viewings/:id/edit", viewing.editPage, recorders)
+	pin.POST("/viewings/:id/edit", viewing.postEdit, recorders)
+	pin.GET("/practices", s.practicesPage, readers)
+	pin.GET("/practices/new", practice.newPage, recorders)
+	pin.POST("/practices/new", practice.postNew, recorders)
+	pin.GET("/practices/:id", s.practicePage, readers)
+	pin.GET("/practices/:id/edit", practice.editPage, recorders)
+	pin.POST("/practices/:id/edit", practice.postEdit, recorders)
+
+	// Coverage: the dashboard with its charts and downloads, the records
+	// behind one cell of the matrix, the county's table of towns.
+	pin.GET("/dashboard", s.dashboardPage, watchers)
+	pin.GET("/dashboard/export.xlsx", func(c echo.Context) error { return s.export(c, "xlsx") }, watchers)
+	pin.GET("/dashboard/export.csv", func(c echo.Context) error { return s.export(c, "csv") }, watchers)
+	pin.GET("/coverage/cell", s.coverageCellPage, watchers)
+	pin.GET("/county", s.countyPage, requireRole(org.RoleCounty))
 }

@@ -43,7 +43,7 @@ func TestSignInThrottledPerAddress(t *testing.T) {
 			t.Fatalf("the owner from another address: %d %s", res.Code, res.Body)
 		}
 		// The sign-in page says the same, in words and in the header.
-		b := newCatClient(t, e)
+		b := newBrowser(t, e)
 		b.get("/login")
 		form := url.Values{"login": {"ch-secretary"}, "password": {fixture.Password}, "_csrf": {b.csrf}}
 		req := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))
