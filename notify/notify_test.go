@@ -163,7 +163,7 @@ func TestRobotDeliveryRetriesWithBackoffThenFails(t *testing.T) {
 		now := func() time.Time { return clock }
 		rcv := newReceiver(t)
 		s := notify.NewStore(d, now, notify.WithRobotHosts([]string{"127.0.0.1"}))
-		if err := s.PutRobot(ctx, w.A.Official, 0, "", rcv.URL+"/cgi-bin/webhook/send?key=k1", ""); err != nil {
+		if _, err := s.PutRobot(ctx, w.A.Official, 0, "", rcv.URL+"/cgi-bin/webhook/send?key=k1", ""); err != nil {
 			t.Fatal(err)
 		}
 		l := notify.Letter{TownID: w.A.Town.ID, Kind: "monthly.town", Period: "2026-12", Robot: &notify.RobotTarget{Name: "春华镇"},
@@ -236,7 +236,7 @@ func TestDingTalkSignedAndTruncated(t *testing.T) {
 		s := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithRobotHosts([]string{"127.0.0.1"}))
 		rcv := newReceiver(t)
 		const secret = "SEC0123456789"
-		if err := s.PutRobot(ctx, w.A.Official, w.A.Branches[0].ID, notify.RobotDingTalk, rcv.URL+"/robot/send?access_token=tok", secret); err != nil {
+		if _, err := s.PutRobot(ctx, w.A.Official, w.A.Branches[0].ID, notify.RobotDingTalk, rcv.URL+"/robot/send?access_token=tok", secret); err != nil {
 			t.Fatal(err)
 		}
 		long := strings.Repeat("屋场微党课等你来，", 3000) // ~ 27000 bytes

@@ -88,10 +88,10 @@ func RobotKindOf(u string) string {
 // PutRobot sets (or, with an empty URL, removes) the group robot of the
 // official's town (branchID 0) or of one of its branches. An empty secret
 // keeps the one stored; "-" clears it.
-func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kind, rawURL, secret string) (err error) {
+func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kind, rawURL, secret string) (_ *Robot, err error) {
 	defer apperr.Wrap(&err, "notify: put robot")
 	if err := act.RequireOfficial(); err != nil {
-		return err
+		return nil, err
 	}
 	rawURL, secret, kind = strings.TrimSpace(rawURL), strings.TrimSpace(secret), strings.TrimSpace(kind)
 	var fs apperr.FieldSet
@@ -110,9 +110,10 @@ func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kin
 		fs.Add("secret", "field.too_long")
 	}
 	if err := fs.Err(); err != nil {
-		return err
+		return nil, err
 	}
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	var out *Robot
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		if branchID != 0 {
 			var n int64
 			if err := tx.Table("branches").Where("id = ? AND town_id = ?", branchID, act.TownID).Count(&n).Error; err != nil {
@@ -136,12 +137,34 @@ func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kin
 			secret = old.Secret
 		}
 		r := Robot{TownID: act.TownID, BranchID: branchID, Kind: kind, URL: rawURL, Secret: secret, UpdatedAt: s.now()}
+		r.HasSecret = secret != ""
+		out = &r
 		if old != nil {
 			r.ID = old.ID
 			return tx.Save(&r).Error
 		}
 		return tx.Create(&r).Error
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteRobot removes a group robot of the official's town.
+func (s *Store) DeleteRobot(ctx context.Context, act org.Actor, id int64) (err error) {
+	defer apperr.Wrap(&err, "notify: delete robot %d", id)
+	if err := act.RequireOfficial(); err != nil {
+		return err
+	}
+	res := s.db.W.WithContext(ctx).Where("id = ? AND town_id = ?", id, act.TownID).Delete(&Robot{})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return apperr.NotFoundf("robot")
+	}
+	return nil
 }
 
 // DingTalkSign signs a DingTalk robot request: HMAC-SHA256 over

@@ -49,7 +49,7 @@ func TestRobotURLsRefusedAtSave(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		w := fixture.New(t, d)
 		s := notify.NewStore(d, func() time.Time { return w.Now })
-		err := s.PutRobot(context.Background(), w.A.Official, 0, "", "http://169.254.169.254/latest/meta-data/", "")
+		_, err := s.PutRobot(context.Background(), w.A.Official, 0, "", "http://169.254.169.254/latest/meta-data/", "")
 		if ae, ok := apperr.As(err); !ok || ae.Fields["url"] != "msg.robot_url" {
 			t.Fatalf("a metadata-service robot was saved: %v", err)
 		}
@@ -70,7 +70,7 @@ func TestRobotSendsOnlyToPublicAddresses(t *testing.T) {
 			// Allowed when saved, so that the row exists; the store that
 			// sends has no such allowance.
 			saver := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithRobotHosts([]string{"localhost", "127.0.0.1"}))
-			if err := saver.PutRobot(ctx, w.A.Official, 0, notify.RobotWeCom, target, ""); err != nil {
+			if _, err := saver.PutRobot(ctx, w.A.Official, 0, notify.RobotWeCom, target, ""); err != nil {
 				t.Fatal(err)
 			}
 			s := notify.NewStore(d, func() time.Time { return w.Now })

@@ -999,6 +999,21 @@ func orderRows(e *env) []accessRow {
 
 		{route: "GET /api/v1/calendar-links", want: signedIn(200), list: true, mayBeEmpty: true, check: checkLinks, req: fixed("/api/v1/calendar-links", nil)},
 		{route: "GET /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", nil)},
+		{route: "POST /api/v1/robots", want: statuses(403, "ch-official", 201, "qh-official", 201), req: perCaller("/api/v1/robots", func(l string) any {
+			return map[string]any{"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + nameOf(l)}
+		})},
+		{route: "GET /api/v1/robots", want: statuses(403, "ch-official", 200, "qh-official", 200), list: true, mayBeEmpty: true, req: fixed("/api/v1/robots", nil)},
+		{route: "DELETE /api/v1/robots/{id}", name: "春华镇's robot", want: statuses(403, "ch-official", 204, "qh-official", 404),
+			req: func(t *testing.T, e *env, _ string) request {
+				res := e.as("ch-official", http.MethodPost, "/api/v1/robots", map[string]any{"branch_id": ch.Branches[1].ID,
+					"url": "https://oapi.dingtalk.com/robot/send?access_token=matrix"})
+				if res.Code != http.StatusCreated {
+					t.Fatalf("robot: %d %s", res.Code, res.Body)
+				}
+				var r struct{ ID int64 }
+				mustJSON(t, res, &r)
+				return request{path: id("/api/v1/robots/%d", r.ID)}
+			}},
 		{route: "PUT /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", settings)},
 
 		// From here on the clock stands after the first lessons.

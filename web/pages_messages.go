@@ -153,7 +153,7 @@ func (s *Server) messageRobot(c echo.Context) error {
 		}
 		branchID = n
 	}
-	err := s.Notify.PutRobot(c.Request().Context(), actor(c), branchID, form["kind"], form["url"], form["secret"])
+	_, err := s.Notify.PutRobot(c.Request().Context(), actor(c), branchID, form["kind"], form["url"], form["secret"])
 	if err != nil {
 		status, errs, ok := formProblem(c, err)
 		if !ok {
