@@ -40,7 +40,7 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 				return err
 			}
 			c.Set(ctxAPIAuth, true)
-		} else if ck, cerr := c.Cookie(sessionCookie); cerr == nil && ck.Value != "" && !isAPI(c) {
+		} else if ck, cerr := c.Cookie(s.sessionCookieName()); cerr == nil && ck.Value != "" && !isAPI(c) {
 			// The API takes bearer tokens only: a cookie riding along on a
 			// cross-site request must not act for the user there (pages
 			// have CSRF tokens, the API has none).
@@ -156,7 +156,7 @@ func safeNext(next string) string {
 }
 
 func (s *Server) setSessionCookie(c echo.Context, token string, maxAge int) {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: s.sessionCookieName(), Value: token, Path: "/", HttpOnly: true,
 		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: maxAge})
 }
 

@@ -60,7 +60,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) logout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+	if ck, err := c.Cookie(s.sessionCookieName()); err == nil && ck.Value != "" {
 		if err := s.Org.DeleteSession(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}

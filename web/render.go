@@ -219,7 +219,7 @@ func (s *Server) renderStatus(c echo.Context, status int, name string, pd pageDa
 			pd.Unread, _ = s.Notify.Unread(c.Request().Context(), a)
 		}
 	}
-	if tok, ok := c.Get("csrf").(string); ok {
+	if tok, ok := c.Get(ctxCSRF).(string); ok {
 		pd.CSRF = tok
 	}
 	pd.Path = c.Request().URL.Path

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"weike/booking"
 	"weike/docs"
@@ -114,16 +113,7 @@ func (s *Server) routes() {
 	api.Any("/*", func(c echo.Context) error { return apperr.New(apperr.NotFound, "not_found") })
 
 	// ---- pages: session cookie, CSRF token on every form ----
-	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "weike_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSecure:   s.SecureCookies,
-		CookieSameSite: http.SameSiteLaxMode,
-		ErrorHandler:   func(err error, c echo.Context) error { return apperr.New(apperr.Forbidden, "csrf") },
-	})
-	p := e.Group("", csrf)
+	p := e.Group("", s.csrf)
 	p.GET("/login", s.loginPage)
 	p.POST("/login", s.login)
 	p.POST("/logout", s.logout)

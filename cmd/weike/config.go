@@ -48,7 +48,7 @@ var settings = []setting{
 	{"log-level", "WEIKE_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"log-format", "WEIKE_LOG_FORMAT", "text", "text or json"},
 	{"trusted-proxies", "WEIKE_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed"},
-	{"secure-cookies", "WEIKE_SECURE_COOKIES", "false", "mark cookies Secure (serve behind HTTPS)"},
+	{"secure-cookies", "WEIKE_SECURE_COOKIES", "false", "mark cookies Secure with the __Host- prefix (serve behind HTTPS); on whenever --base-url is https://"},
 	{"base-url", "WEIKE_BASE_URL", "http://localhost:8080", "public URL of weike, for links in messages and calendars"},
 	{"smtp-addr", "WEIKE_SMTP_ADDR", "", "SMTP server as host:port; empty: e-mails are not sent (kept as skipped)"},
 	{"smtp-from", "WEIKE_SMTP_FROM", "weike@localhost", "sender of e-mails, e.g. 微课 <weike@town.gov.cn>"},
@@ -106,6 +106,9 @@ func parseConfig(name string, args []string, getenv func(string) string, extra .
 	cfg.LogFormat = *vals["log-format"]
 	cfg.SecureCookies = boolOf("secure-cookies")
 	cfg.BaseURL = strings.TrimRight(*vals["base-url"], "/")
+	// Served over https, cookies must never travel over plain http: secure
+	// whenever the public URL says https, flag or no flag.
+	cfg.SecureCookies = cfg.SecureCookies || strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://")
 	cfg.SMTP = notify.SMTPConfig{Addr: strings.TrimSpace(*vals["smtp-addr"]), From: *vals["smtp-from"], User: *vals["smtp-user"],
 		Password: *vals["smtp-password"], TLS: *vals["smtp-tls"]}
 	cfg.WebhookURL = strings.TrimSpace(*vals["webhook-url"])

@@ -61,6 +61,24 @@ func TestReadmeSettingsTable(t *testing.T) {
 	}
 }
 
+// TestSecureCookiesFollowHTTPS: a public https URL makes cookies secure
+// without the flag.
+func TestSecureCookiesFollowHTTPS(t *testing.T) {
+	for _, c := range []struct {
+		args   []string
+		secure bool
+	}{
+		{[]string{"--base-url", "https://weike.example.cn"}, true},
+		{[]string{"--base-url", "http://10.0.0.5:8080"}, false},
+		{[]string{"--base-url", "http://10.0.0.5:8080", "--secure-cookies"}, true},
+	} {
+		cfg, _, err := parseConfig("serve", c.args, envOf(nil))
+		if err != nil || cfg.SecureCookies != c.secure {
+			t.Errorf("%v: secure %v (%v), want %v", c.args, cfg.SecureCookies, err, c.secure)
+		}
+	}
+}
+
 func TestConfigFromEnvAndFlags(t *testing.T) {
 	cfg, _, err := parseConfig("serve", []string{"--addr", "127.0.0.1:9"}, envOf(map[string]string{
 		"WEIKE_ADDR": ":7", "WEIKE_DB": "x.db", "WEIKE_DEMO": "true", "WEIKE_TRUSTED_PROXIES": "10.0.0.0/8"}))
