@@ -103,3 +103,33 @@ func TestSecureCookiesHostPrefix(t *testing.T) {
 		t.Errorf("a plain weike_session cookie was taken as a session: %d", res.Code)
 	}
 }
+
+// TestLanguageSwitchChangesNothingStored: the header's GET switch sets this
+// device's cookie only; the account's language (its messages') changes with
+// the account page's POST form.
+func TestLanguageSwitchChangesNothingStored(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, dbtest.SQLite(t))
+	stored := func() string {
+		a, err := e.W.Org.AccountByLogin(t.Context(), "ch-secretary")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a.Lang
+	}
+	b := signIn(t, e, "ch-secretary")
+	if res := b.get("/lang/en?next=/account"); res.Code != http.StatusSeeOther || b.jar["lang"] == nil || b.jar["lang"].Value != "en" {
+		t.Fatalf("switch: %d, cookie %v", res.Code, b.jar["lang"])
+	}
+	if got := stored(); got != "zh-CN" {
+		t.Fatalf("a GET changed the account's language to %q", got)
+	}
+	page := b.get("/account")
+	mustContain(t, page, `action="/account/lang"`, "Use English")
+	if res := b.post("/account/lang", url.Values{"lang": {"en"}}); res.Code != http.StatusSeeOther {
+		t.Fatalf("account language: %d", res.Code)
+	}
+	if got := stored(); got != "en" {
+		t.Fatalf("the account's language is %q after its form", got)
+	}
+}

@@ -69,21 +69,36 @@ func (s *Server) logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// setLang switches the language: a cookie for everyone, and the account's
-// preference for the signed-in.
+// setLang switches this device's pages to another language: a cookie, and
+// nothing else. A GET changes no stored state (a link followed by a crawler
+// or a prefetch must not); the account's own language, which its messages
+// are written in, changes with accountLang's form.
 func (s *Server) setLang(c echo.Context) error {
 	lang := normLang(c.Param("lang"))
 	if lang == "" {
 		return apperr.New(apperr.NotFound, "not_found")
 	}
+	s.setLangCookie(c, lang)
+	return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+}
+
+func (s *Server) setLangCookie(c echo.Context, lang string) {
 	c.SetCookie(&http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true,
 		Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
-	if a, ok := actorOf(c); ok {
-		if err := s.Org.SetLang(c.Request().Context(), a, lang); err != nil {
-			return err
-		}
+}
+
+// accountLang stores the account's language (its pages and its messages)
+// and switches this device to it.
+func (s *Server) accountLang(c echo.Context) error {
+	lang := normLang(c.FormValue("lang"))
+	if lang == "" {
+		return apperr.New(apperr.BadRequest, "bad_request").Field("lang", "field.required")
 	}
-	return c.Redirect(http.StatusSeeOther, safeNext(c.QueryParam("next")))
+	if err := s.Org.SetLang(c.Request().Context(), actor(c), lang); err != nil {
+		return err
+	}
+	s.setLangCookie(c, lang)
+	return c.Redirect(http.StatusSeeOther, "/account")
 }
 
 type homeData struct {

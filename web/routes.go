@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	pin.POST("/account/tokens", s.accountCreateToken)
 	pin.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
 	pin.POST("/account/channels", s.accountChannels)
+	pin.POST("/account/lang", s.accountLang)
 	pin.GET("/inbox", s.inboxPage)
 	pin.POST("/inbox/:id/read", s.inboxRead)
 
