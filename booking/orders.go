@@ -278,7 +278,7 @@ func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, f
 		return err
 	}
 	if !SlotOpen(start, s.now()) {
-		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", start.Format(time.RFC3339))
+		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", start.In(w.loc))
 	}
 	if err := s.checkClashes(tx, w, o.BranchID, start, o.ID); err != nil {
 		return err
@@ -544,8 +544,8 @@ func (s *Store) ExpireDue(ctx context.Context) (int, error) {
 				return err
 			}
 			return notify.PostTx(tx, o.TownID, to, "order.expired", strconv.FormatInt(o.ID, 10),
-				map[string]string{"lesson": names.Lesson, "lecturer": names.Lecturer, "branch": names.Branch,
-					"hours": strconv.Itoa(town.AnswerDeadlineHours)}, "/orders/"+strconv.FormatInt(o.ID, 10), now)
+				map[string]any{"lesson": names.Lesson, "lecturer": names.Lecturer, "branch": names.Branch,
+					"n": town.AnswerDeadlineHours}, "/orders/"+strconv.FormatInt(o.ID, 10), now)
 		})
 		if err != nil {
 			return n, err
