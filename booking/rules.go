@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -217,18 +218,21 @@ func (s *Store) checkCapacity(tx *gorm.DB, w *world, start time.Time, exclude in
 // exclusionConflict turns a Postgres exclusion violation (two transactions
 // raced past the application's checks) into the same 409 the checks give,
 // naming the order now in the way.
-func (s *Store) exclusionConflict(err error, w *world, branchID int64, start time.Time, orderID int64) error {
+//
+// The failed transaction is aborted, so the order is looked up on the read
+// pool, outside it.
+func (s *Store) exclusionConflict(ctx context.Context, err error, w *world, branchID int64, start time.Time, orderID int64) error {
 	if !db.IsExclusionViolation(err) {
 		return err
 	}
-	var named error
-	_ = s.db.R.Transaction(func(tx *gorm.DB) error {
-		named = s.checkClashes(tx, w, branchID, start, orderID)
-		return nil
-	})
-	if named != nil && apperr.Is(named, apperr.Conflict) {
+	named := s.checkClashes(s.db.R.WithContext(ctx), w, branchID, start, orderID)
+	if apperr.Is(named, apperr.Conflict) {
 		return named
 	}
+	// Naming the order is a courtesy: when the lookup fails, or finds the
+	// winner gone again, the time was still taken, and the generic 409 is
+	// the true answer. A lookup error is dropped on purpose rather than
+	// turning that answer into a 500.
 	return apperr.New(apperr.Conflict, "order.slot_taken").With("start_at", start.In(w.loc))
 }
 
