@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/internal/tz"
 
 	"weike/booking"
@@ -125,46 +126,15 @@ func (s *Store) lessonRows(ctx context.Context, where string, args ...any) ([]le
 	return rows, err
 }
 
-// LecturerCalendar is a lecturer's confirmed lessons of a month as a
-// calendar, for the .ics the monthly schedule attaches.
-func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month string) (_ *booking.Calendar, err error) {
-	defer apperr.Wrap(&err, "letters: lecturer calendar")
-	var l struct {
-		TownID int64
-		Name   string
-	}
-	if err := s.db.R.WithContext(ctx).Table("lecturers").Select("town_id, name").Where("id = ?", lecturerID).Take(&l).Error; err != nil {
-		return nil, err
-	}
-	loc, err := s.TownLoc(ctx, l.TownID)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := tz.MonthRange(month, loc)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.lessonRows(ctx, "orders.lecturer_id = ? AND orders.status IN ? AND orders.start_at >= ? AND orders.start_at < ?",
-		lecturerID, booking.OccupyingStatuses(), from, to)
-	if err != nil {
-		return nil, err
-	}
-	return calendarOf("微党课 · "+l.Name+" · "+month, loc, rows), nil
-}
-
-func calendarOf(name string, loc *time.Location, rows []lessonRow) *booking.Calendar {
-	cal := &booking.Calendar{Name: name, Timezone: loc.String()}
+// calendarOf is a lecturer's lessons of a month as the calendar the
+// monthly schedule attaches, in the lecturer's language.
+func calendarOf(owner, month, lang string, loc *time.Location, at time.Time, rows []lessonRow) *booking.Calendar {
+	cal := &booking.Calendar{Owner: owner, Month: i18n.Month(month), Zone: loc, Lang: lang, At: at}
 	for _, r := range rows {
-		desc := fmt.Sprintf("讲师：%s %s\n支部：%s\n屋场：%s %s\n预计人数：%d", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress, r.Audience)
-		if r.Note != "" {
-			desc += "\n备注：" + r.Note
-		}
-		cal.Events = append(cal.Events, booking.CalendarEvent{
-			UID: fmt.Sprintf("order-%d@weike", r.ID), Start: r.StartAt.UTC(), End: r.EndAt.UTC(),
-			Summary:  fmt.Sprintf("微党课《%s》· %s", r.LessonTitle, r.BranchName),
-			Location: strings.TrimSpace(r.CourtName + " " + r.CourtAddress), Description: desc,
-			Sequence: r.Sequence, Stamp: r.UpdatedAt.UTC(),
-		})
+		cal.Events = append(cal.Events, booking.CalendarEvent{OrderID: r.ID, Start: *r.StartAt, End: *r.EndAt,
+			Sequence: r.Sequence, Stamp: r.UpdatedAt, Lesson: r.LessonTitle, Lecturer: r.LecturerName,
+			LecturerPhone: r.LecturerPhone, Branch: r.BranchName, Courtyard: r.CourtName, Address: r.CourtAddress,
+			Audience: r.Audience, Note: r.Note})
 	}
 	return cal
 }
@@ -233,8 +203,11 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 			add(KindMonthlySecretary, p.ID, nil, m.secretary(p.Lang, *p.BranchID, branchName(branches, *p.BranchID)), nil)
 		case p.Role == org.RoleLecturer && p.LecturerID != nil:
 			d, rows := m.lecturer(p.Lang, *p.LecturerID)
-			cal := calendarOf("微党课 · "+names[*p.LecturerID]+" · "+month, loc, rows)
-			add(KindMonthlyLecturer, p.ID, nil, d, &notify.Attachment{Name: "weike-" + month + ".ics", Data: booking.ICS(cal)})
+			ics, err := booking.ICS(calendarOf(names[*p.LecturerID], month, p.Lang, loc, s.now(), rows))
+			if err != nil {
+				return nil, err
+			}
+			add(KindMonthlyLecturer, p.ID, nil, d, &notify.Attachment{Name: "weike-" + month + ".ics", Data: ics})
 		case p.Role == org.RoleOfficial:
 			add(KindMonthlyOfficial, p.ID, nil, m.official(p.Lang), nil)
 		}
