@@ -151,6 +151,14 @@ func TestLoaded(t *testing.T) {
 	}
 }
 
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{"en": EN, "en-GB": EN, "EN-us": EN, "zh-CN": ZH, "zh": ZH, "": ZH, "fr": ZH} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestT(t *testing.T) {
 	for _, c := range []struct {
 		lang, key string
