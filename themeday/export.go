@@ -170,9 +170,9 @@ func StatusLabel(st booking.Status) string { return label("status." + string(st)
 func CellText(c Cell) string {
 	mark := func(ok bool) i18n.Key {
 		if ok {
-			return "export.mark.done"
+			return i18n.Key("export.mark.done")
 		}
-		return "export.mark.not_done"
+		return i18n.Key("export.mark.not_done")
 	}
 	return label("export.cell", "lesson", mark(c.Lesson), "film", mark(c.Film), "practice", mark(c.Practice))
 }
