@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -145,7 +146,7 @@ func (sp *spec) decide(p Party, o *Order, now time.Time) error {
 		return apperr.New(apperr.Forbidden, "order.not_your_move")
 	}
 	if !someone {
-		return apperr.New(apperr.Conflict, "order.wrong_status").With("status", string(o.Status))
+		return apperr.New(apperr.Conflict, "order.wrong_status").With("status", i18n.Key("status."+string(o.Status)))
 	}
 	var refused error
 	for _, r := range sp.rules {

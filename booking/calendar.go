@@ -1,18 +1,22 @@
 package booking
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	ical "github.com/emersion/go-ical"
 	"gorm.io/gorm/clause"
 
 	"weike/internal/apperr"
 	"weike/internal/db"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -75,28 +79,49 @@ func (s *Store) ownerName(ctx context.Context, f Feed) (string, error) {
 	return name, err
 }
 
-// CalendarEvent is a lesson as a calendar shows it.
+// CalendarEvent is an order as a calendar shows it: the facts only. The
+// words around them, the summary and the labels of the description, come
+// from the catalog in the calendar's language when it is written.
 type CalendarEvent struct {
-	UID         string
-	Start, End  time.Time
-	Summary     string
-	Location    string
-	Description string
-	Cancelled   bool
-	Sequence    int
-	Stamp       time.Time
+	OrderID    int64
+	Start, End time.Time
+	Cancelled  bool
+	// Sequence rises on every change of the order, and Stamp is when it
+	// last changed: calendar apps keep the newest version of an event.
+	Sequence      int
+	Stamp         time.Time
+	Lesson        string
+	Lecturer      string
+	LecturerPhone string
+	Branch        string
+	Courtyard     string
+	Address       string
+	Audience      int
+	Note          string
 }
 
-// Calendar is a feed's content.
+// Calendar is a calendar file's content: whose lessons they are, in which
+// zone and language, and the lessons. The private feeds and the .ics of
+// the monthly schedule are both one.
 type Calendar struct {
-	Name     string
-	Timezone string
-	Events   []CalendarEvent
+	// Owner names whose lessons these are: a lecturer or a branch.
+	Owner string
+	// Month is the month the calendar covers, when it covers one (the
+	// monthly schedule's); a feed runs on.
+	Month i18n.Month
+	// Zone is the town's: times are written in it, with its VTIMEZONE.
+	Zone *time.Location
+	// Lang is the owner's language.
+	Lang   string
+	Events []CalendarEvent
+	// At is when the calendar was read; with no event in it, the zone is
+	// described as it stands then.
+	At time.Time
 }
 
 // FeedCalendar reads the calendar behind a token: the owner's confirmed and
 // given lessons, and the cancelled ones that had been confirmed (so calendar
-// apps remove them), from half a year back on.
+// apps remove them), from half a year back on, in the owner's language.
 func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, err error) {
 	defer apperr.Wrap(&err, "booking: feed calendar")
 	if token == "" || len(token) > 100 {
@@ -106,7 +131,7 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, er
 	if err := db.First(s.db.R.WithContext(ctx).Where("token = ?", token), &f, apperr.NotFoundf("calendar")); err != nil {
 		return nil, err
 	}
-	town, loc, err := s.loadTown(s.db.R.WithContext(ctx), f.TownID)
+	_, loc, err := s.loadTown(s.db.R.WithContext(ctx), f.TownID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,96 +161,216 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, er
 	if err != nil {
 		return nil, err
 	}
-	owner, err := s.ownerName(ctx, f)
-	if err != nil {
+	cal := &Calendar{Zone: loc, At: s.now()}
+	if cal.Owner, err = s.ownerName(ctx, f); err != nil {
 		return nil, err
 	}
-	cal := &Calendar{Name: "微党课 · " + owner, Timezone: loc.String()}
-	for _, r := range rows {
-		desc := fmt.Sprintf("讲师：%s %s\n支部：%s\n屋场：%s %s\n预计人数：%d", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress, r.Audience)
-		if r.Note != "" {
-			desc += "\n备注：" + r.Note
-		}
-		cal.Events = append(cal.Events, CalendarEvent{
-			UID:   fmt.Sprintf("order-%d@weike", r.ID),
-			Start: r.StartAt.UTC(), End: r.EndAt.UTC(),
-			Summary:     fmt.Sprintf("微党课《%s》· %s", r.LessonTitle, r.BranchName),
-			Location:    strings.TrimSpace(r.CourtName + " " + r.CourtAddress),
-			Description: desc, Cancelled: r.Status == Cancelled, Sequence: r.Sequence, Stamp: r.UpdatedAt.UTC(),
-		})
+	if cal.Lang, err = s.ownerLang(ctx, f); err != nil {
+		return nil, err
 	}
-	_ = town
+	for _, r := range rows {
+		cal.Events = append(cal.Events, CalendarEvent{OrderID: r.ID, Start: *r.StartAt, End: *r.EndAt,
+			Cancelled: r.Status == Cancelled, Sequence: r.Sequence, Stamp: r.UpdatedAt,
+			Lesson: r.LessonTitle, Lecturer: r.LecturerName, LecturerPhone: r.LecturerPhone, Branch: r.BranchName,
+			Courtyard: r.CourtName, Address: r.CourtAddress, Audience: r.Audience, Note: r.Note})
+	}
 	return cal, nil
 }
 
-// ICS renders a calendar as iCalendar (RFC 5545): CRLF lines folded at 75
-// octets without splitting a character, times in the town's zone with a
-// VTIMEZONE, a stable UID per order and its SEQUENCE raised on every change.
-func ICS(c *Calendar) []byte {
-	var b strings.Builder
-	line := func(s string) { fold(&b, s) }
-	line("BEGIN:VCALENDAR")
-	line("VERSION:2.0")
-	line("PRODID:-//weike//weike 1.0//ZH")
-	line("CALSCALE:GREGORIAN")
-	line("METHOD:PUBLISH")
-	line("X-WR-CALNAME:" + escapeText(c.Name))
-	line("X-WR-TIMEZONE:" + c.Timezone)
-	line("BEGIN:VTIMEZONE")
-	line("TZID:" + c.Timezone)
-	line("BEGIN:STANDARD")
-	line("DTSTART:19700101T000000")
-	line("TZOFFSETFROM:+0800")
-	line("TZOFFSETTO:+0800")
-	line("TZNAME:CST")
-	line("END:STANDARD")
-	line("END:VTIMEZONE")
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
+// ownerLang is the language of a feed's owner: the lecturer's account, or
+// the branch secretary's (the first, when a branch has several); Chinese
+// when the owner has no account.
+func (s *Store) ownerLang(ctx context.Context, f Feed) (string, error) {
+	col, role := "lecturer_id", org.RoleLecturer
+	if f.Kind == "branch" {
+		col, role = "branch_id", org.RoleSecretary
 	}
+	var langs []string
+	err := s.db.R.WithContext(ctx).Table("accounts").Where(col+" = ? AND role = ? AND active = ?", f.OwnerID, role, true).
+		Order("id").Limit(1).Pluck("lang", &langs).Error
+	if err != nil || len(langs) == 0 || langs[0] == "" {
+		return i18n.ZH, err
+	}
+	return langs[0], nil
+}
+
+// ICS writes a calendar as iCalendar (RFC 5545) with go-ical: times in the
+// town's zone (DTSTART;TZID=…) described by a VTIMEZONE made from the tz
+// database, a stable UID per order with its SEQUENCE, DTSTAMP and
+// LAST-MODIFIED from the order's last change, cancelled orders as
+// STATUS:CANCELLED so calendar apps drop them, and the words in the owner's
+// language. Lines are folded at 75 octets, which go-ical leaves to its
+// callers.
+func ICS(c *Calendar) ([]byte, error) {
+	loc := c.Zone
+	if loc == nil {
+		loc = i18n.Zone
+	}
+	cal := ical.NewCalendar()
+	raw(cal.Props, ical.PropVersion, "2.0")
+	raw(cal.Props, ical.PropProductID, "-//weike//weike 1.0//ZH")
+	raw(cal.Props, ical.PropCalendarScale, "GREGORIAN")
+	raw(cal.Props, ical.PropMethod, "PUBLISH")
+	name := i18n.T(c.Lang, "ics.name", "owner", c.Owner)
+	if c.Month != "" {
+		name = i18n.T(c.Lang, "ics.name_month", "owner", c.Owner, "month", c.Month)
+	}
+	text(cal.Props, "X-WR-CALNAME", name)
+	raw(cal.Props, "X-WR-TIMEZONE", loc.String())
+	from, to := c.At, c.At
+	for i, e := range c.Events {
+		if i == 0 || e.Start.Before(from) {
+			from = e.Start
+		}
+		if i == 0 || e.End.After(to) {
+			to = e.End
+		}
+	}
+	cal.Children = append(cal.Children, vtimezone(loc, from, to))
 	for _, e := range c.Events {
-		line("BEGIN:VEVENT")
-		line("UID:" + e.UID)
-		line("DTSTAMP:" + e.Stamp.UTC().Format("20060102T150405Z"))
-		line("LAST-MODIFIED:" + e.Stamp.UTC().Format("20060102T150405Z"))
-		line("DTSTART;TZID=" + c.Timezone + ":" + e.Start.In(loc).Format("20060102T150405"))
-		line("DTEND;TZID=" + c.Timezone + ":" + e.End.In(loc).Format("20060102T150405"))
-		line("SUMMARY:" + escapeText(e.Summary))
-		if e.Location != "" {
-			line("LOCATION:" + escapeText(e.Location))
+		ev := ical.NewComponent(ical.CompEvent)
+		raw(ev.Props, ical.PropUID, fmt.Sprintf("order-%d@weike", e.OrderID))
+		ev.Props.SetDateTime(ical.PropDateTimeStamp, e.Stamp.UTC())
+		ev.Props.SetDateTime(ical.PropLastModified, e.Stamp.UTC())
+		ev.Props.SetDateTime(ical.PropDateTimeStart, e.Start.In(loc))
+		ev.Props.SetDateTime(ical.PropDateTimeEnd, e.End.In(loc))
+		text(ev.Props, ical.PropSummary, i18n.T(c.Lang, "ics.summary", "lesson", e.Lesson, "branch", e.Branch))
+		if where := strings.TrimSpace(e.Courtyard + " " + e.Address); where != "" {
+			text(ev.Props, ical.PropLocation, where)
 		}
-		line("DESCRIPTION:" + escapeText(e.Description))
+		text(ev.Props, ical.PropDescription, description(c.Lang, e))
+		status := ical.EventConfirmed
 		if e.Cancelled {
-			line("STATUS:CANCELLED")
-		} else {
-			line("STATUS:CONFIRMED")
+			status = ical.EventCancelled
 		}
-		line(fmt.Sprintf("SEQUENCE:%d", e.Sequence))
-		line("END:VEVENT")
+		raw(ev.Props, ical.PropStatus, string(status))
+		raw(ev.Props, ical.PropSequence, strconv.Itoa(e.Sequence))
+		cal.Children = append(cal.Children, ev)
 	}
-	line("END:VCALENDAR")
-	return []byte(b.String())
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return nil, fmt.Errorf("booking: write calendar: %w", err)
+	}
+	return fold(buf.Bytes()), nil
 }
 
-func escapeText(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`).Replace(s)
+// description is what a calendar app shows under the event: who, where,
+// how many, and the branch's note.
+func description(lang string, e CalendarEvent) string {
+	lines := []string{
+		i18n.T(lang, "ics.lecturer", "name", e.Lecturer, "phone", e.LecturerPhone),
+		i18n.T(lang, "ics.branch", "name", e.Branch),
+		i18n.T(lang, "ics.courtyard", "name", e.Courtyard, "address", e.Address),
+		i18n.T(lang, "ics.audience", "n", e.Audience),
+	}
+	if e.Note != "" {
+		lines = append(lines, i18n.T(lang, "ics.note", "note", e.Note))
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
-// fold writes one content line, breaking it into 75-octet pieces that never
-// split a UTF-8 sequence; continuation lines start with a space.
-func fold(b *strings.Builder, s string) {
-	limit := 75
-	for len(s) > limit {
-		cut := limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
+// raw sets a property whose value needs no escaping: a number, a name, a
+// fixed keyword.
+func raw(props ical.Props, name, value string) {
+	p := ical.NewProp(name)
+	p.Value = value
+	props.Set(p)
+}
+
+// text sets a text property. A line break of any kind becomes \n (go-ical
+// escapes LF only, and refuses a CR, which a browser's textarea sends), and
+// no VALUE=TEXT parameter is written for the X- properties, whose type
+// go-ical does not know.
+func text(props ical.Props, name, value string) {
+	value = strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(value)
+	p := ical.NewProp(name)
+	p.SetText(value)
+	p.Params.Del(ical.ParamValue)
+	props.Set(p)
+}
+
+// vtimezone describes loc over [from, to] from the tz database: the
+// observance in force at from, then each change of offset until to. A zone
+// without daylight saving (Asia/Shanghai, +0800 since 1991) is one STANDARD
+// observance; one with it gets its changes over the calendar's span, which
+// RFC 5545 allows in place of rules.
+func vtimezone(loc *time.Location, from, to time.Time) *ical.Component {
+	tz := ical.NewComponent(ical.CompTimezone)
+	raw(tz.Props, ical.PropTimezoneID, loc.String())
+	t := from.In(loc)
+	// A zone changes its offset at most a few times a year; the bound only
+	// keeps a nonsensical span from writing without end.
+	for range 64 {
+		name, offset := t.Zone()
+		start, end := t.ZoneBounds()
+		before := offset
+		onset := "19700101T000000"
+		if !start.IsZero() {
+			_, before = start.Add(-time.Second).In(loc).Zone()
+			// The onset is written in the local time it interrupts.
+			onset = start.In(time.FixedZone("", before)).Format("20060102T150405")
 		}
-		b.WriteString(s[:cut])
-		b.WriteString("\r\n ")
-		s = s[cut:]
-		limit = 74 // the leading space counts
+		kind := ical.CompTimezoneStandard
+		if t.IsDST() {
+			kind = ical.CompTimezoneDaylight
+		}
+		obs := ical.NewComponent(kind)
+		raw(obs.Props, ical.PropDateTimeStart, onset)
+		raw(obs.Props, ical.PropTimezoneOffsetFrom, utcOffset(before))
+		raw(obs.Props, ical.PropTimezoneOffsetTo, utcOffset(offset))
+		if name != "" {
+			text(obs.Props, ical.PropTimezoneName, name)
+		}
+		tz.Children = append(tz.Children, obs)
+		if end.IsZero() || !end.Before(to) {
+			break
+		}
+		t = end.In(loc)
 	}
-	b.WriteString(s)
-	b.WriteString("\r\n")
+	return tz
+}
+
+// utcOffset writes seconds east of UTC as RFC 5545 does: +0800, -0330.
+func utcOffset(sec int) string {
+	sign := "+"
+	if sec < 0 {
+		sign, sec = "-", -sec
+	}
+	out := fmt.Sprintf("%s%02d%02d", sign, sec/3600, sec%3600/60)
+	if sec%60 != 0 {
+		out += fmt.Sprintf("%02d", sec%60)
+	}
+	return out
+}
+
+// fold breaks each content line longer than 75 octets into pieces that
+// never split a UTF-8 sequence, continuation lines starting with a space
+// (RFC 5545 §3.1). A content line holds no CR or LF of its own: go-ical
+// escapes them.
+func fold(ics []byte) []byte {
+	var b bytes.Buffer
+	b.Grow(len(ics) + len(ics)/64)
+	for _, line := range strings.SplitAfter(string(ics), "\r\n") {
+		if line == "" {
+			continue
+		}
+		line = strings.TrimSuffix(line, "\r\n")
+		limit := 75
+		for len(line) > limit {
+			cut := limit
+			for cut > 0 && !utf8.RuneStart(line[cut]) {
+				cut--
+			}
+			b.WriteString(line[:cut])
+			b.WriteString("\r\n ")
+			line = line[cut:]
+			limit = 74 // the leading space counts
+		}
+		b.WriteString(line)
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
 }

@@ -114,7 +114,7 @@ func (s *Store) RecordPastLesson(ctx context.Context, act org.Actor, in PastLess
 	}
 	var id int64
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		o, err := s.recordPast(tx, act, in, now)
+		o, err := s.recordPast(ctx, tx, act, in, now)
 		if err != nil {
 			return err
 		}
@@ -127,7 +127,7 @@ func (s *Store) RecordPastLesson(ctx context.Context, act org.Actor, in PastLess
 	return s.Get(ctx, act, id)
 }
 
-func (s *Store) recordPast(tx *gorm.DB, act org.Actor, in PastLesson, now time.Time) (*Order, error) {
+func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in PastLesson, now time.Time) (*Order, error) {
 	w, err := s.loadWorld(tx, act.TownID, in.LessonID, in.LecturerID, true)
 	if err != nil {
 		return nil, err
@@ -204,7 +204,7 @@ func (s *Store) recordPast(tx *gorm.DB, act org.Actor, in PastLesson, now time.T
 	}
 	// The month column is written apart from the struct, as confirm does.
 	if err := tx.Create(o).Error; err != nil {
-		return nil, s.exclusionConflict(err, w, court.BranchID, start, 0)
+		return nil, s.exclusionConflict(ctx, err, w, court.BranchID, start, 0)
 	}
 	if o.StartAt != nil {
 		if err := tx.Table("orders").Where("id = ?", o.ID).Update("month", start.In(w.loc).Format("2006-01")).Error; err != nil {
@@ -259,7 +259,7 @@ func (s *Store) RecordPastLessons(ctx context.Context, act org.Actor, ins []Past
 	}
 	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		for i, in := range ins {
-			if _, err := s.recordPast(tx, act, in, now); err != nil {
+			if _, err := s.recordPast(ctx, tx, act, in, now); err != nil {
 				return batchErr(err, i)
 			}
 		}

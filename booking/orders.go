@@ -3,7 +3,6 @@ package booking
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/db"
 	"weike/internal/tz"
 	"weike/lessons"
 	"weike/notify"
@@ -33,7 +33,8 @@ type NewOrder struct {
 // Create places an order for the secretary's branch. It reports whether a
 // new order was made: the same order sent twice (a double tap) returns the
 // first one.
-func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (*Order, bool, error) {
+func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
+	defer apperr.Wrap(&err, "booking: create order")
 	if act.Role != org.RoleSecretary || act.BranchID == 0 {
 		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
 	}
@@ -60,16 +61,14 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (*Order,
 	now := s.now()
 	var out *Order
 	created := false
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
 		town, loc, err := s.loadTown(tx, act.TownID)
 		if err != nil {
 			return err
 		}
 		var court org.Courtyard
-		if err := tx.Table("courtyards").Where("id = ? AND branch_id = ?", in.CourtyardID, act.BranchID).First(&court).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.New(apperr.Invalid, "validation").Field("courtyard_id", "order.courtyard_not_yours")
-			}
+		if err := db.First(tx.Table("courtyards").Where("id = ? AND branch_id = ?", in.CourtyardID, act.BranchID), &court,
+			apperr.New(apperr.Invalid, "validation").Field("courtyard_id", "order.courtyard_not_yours")); err != nil {
 			return err
 		}
 		slots := make([]time.Time, 0, len(in.Slots))
@@ -208,6 +207,16 @@ func sameTimes(a, b []time.Time) bool {
 	return true
 }
 
+// The reasons and details the store writes into the audit trail itself
+// (people's own reasons are their words). They are stored codes, not text:
+// the order page says each in its reader's language (web's eventNote), so
+// they must not change without a migration of the rows that hold them.
+const (
+	reasonNoAnswer         = "no answer"
+	reasonProposalRejected = "proposed time rejected"
+	detailProposalAccepted = "proposed time accepted"
+)
+
 // event appends to the audit trail and bumps nothing else.
 func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, reason, detail string) error {
 	e := Event{OrderID: o.ID, TownID: o.TownID, Role: string(act.Role), FromStatus: from, ToStatus: to,
@@ -229,14 +238,11 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 	fn func(tx *gorm.DB, o *Order) error) (*Order, error) {
 	sp := specOf(name)
 	if sp == nil {
-		return nil, fmt.Errorf("booking: no action %q", name)
+		return nil, fmt.Errorf("no action %q", name)
 	}
 	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 		var o Order
-		if err := tx.Where("id = ? AND town_id IN ?", id, act.Towns).First(&o).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return apperr.NotFoundf("order")
-			}
+		if err := org.LoadScoped(tx, act, id, &o, "order"); err != nil {
 			return err
 		}
 		p := PartyOf(act, &o)
@@ -272,13 +278,13 @@ func (o *Order) slots() []time.Time {
 
 // confirm books start for the order: clashes, capacity, then the write; on
 // Postgres the exclusion constraints have the last word.
-func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, from Status, detail string) error {
+func (s *Store) confirm(ctx context.Context, tx *gorm.DB, o *Order, act org.Actor, start time.Time, from Status, detail string) error {
 	w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, true)
 	if err != nil {
 		return err
 	}
 	if !SlotOpen(start, s.now()) {
-		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", start.Format(time.RFC3339))
+		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", start.In(w.loc))
 	}
 	if err := s.checkClashes(tx, w, o.BranchID, start, o.ID); err != nil {
 		return err
@@ -291,19 +297,20 @@ func (s *Store) confirm(tx *gorm.DB, o *Order, act org.Actor, start time.Time, f
 	err = s.save(tx, o, act, from, "", detail, map[string]any{"start_at": start, "end_at": end, "block_end_at": blockEnd,
 		"month": start.In(w.loc).Format("2006-01")})
 	if err != nil {
-		return s.exclusionConflict(err, w, o.BranchID, start, o.ID)
+		return s.exclusionConflict(ctx, err, w, o.BranchID, start, o.ID)
 	}
 	return nil
 }
 
 // Accept is the lecturer taking one of the preferred times.
-func (s *Store) Accept(ctx context.Context, act org.Actor, id int64, slot int) (*Order, error) {
+func (s *Store) Accept(ctx context.Context, act org.Actor, id int64, slot int) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: accept order %d", id)
 	return s.transition(ctx, act, id, ActionAccept, func(tx *gorm.DB, o *Order) error {
 		slots := o.slots()
 		if slot < 0 || slot >= len(slots) {
 			return apperr.New(apperr.Invalid, "validation").Field("slot", "order.slot_index")
 		}
-		return s.confirm(tx, o, act, slots[slot], Requested, "slot "+strconv.Itoa(slot))
+		return s.confirm(ctx, tx, o, act, slots[slot], Requested, "slot "+strconv.Itoa(slot))
 	})
 }
 
@@ -319,8 +326,9 @@ func reasonOf(reason string, required bool) (string, error) {
 }
 
 // Decline is the lecturer saying no, with a reason.
-func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason string) (*Order, error) {
-	reason, err := reasonOf(reason, true)
+func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason string) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: decline order %d", id)
+	reason, err = reasonOf(reason, true)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +339,8 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 }
 
 // Propose is the lecturer offering another time.
-func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start string) (*Order, error) {
+func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start string) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: propose a time for order %d", id)
 	return s.transition(ctx, act, id, ActionPropose, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, false)
 		if err != nil {
@@ -358,20 +367,22 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start stri
 }
 
 // Respond is the branch accepting or rejecting the proposed time.
-func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept bool) (*Order, error) {
+func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept bool) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: respond to order %d", id)
 	return s.transition(ctx, act, id, ActionRespond, func(tx *gorm.DB, o *Order) error {
 		if accept {
-			return s.confirm(tx, o, act, o.ProposedAt.UTC(), Proposed, "proposed time accepted")
+			return s.confirm(ctx, tx, o, act, o.ProposedAt.UTC(), Proposed, detailProposalAccepted)
 		}
 		o.Status = Cancelled
-		return s.save(tx, o, act, Proposed, "proposed time rejected", "", map[string]any{"reason": "proposed time rejected"})
+		return s.save(tx, o, act, Proposed, reasonProposalRejected, "", map[string]any{"reason": reasonProposalRejected})
 	})
 }
 
 // Cancel withdraws an order: the branch before the lesson starts, an
 // official of the town at any point before delivery (the rules are in specs).
-func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason string) (*Order, error) {
-	reason, err := reasonOf(reason, true)
+func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason string) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: cancel order %d", id)
+	reason, err = reasonOf(reason, true)
 	if err != nil {
 		return nil, err
 	}
@@ -421,7 +432,8 @@ func (d *Delivery) validate() error {
 
 // Deliver records that the lesson was given (by the lecturer, the branch or
 // an official) and credits the lecturer's points.
-func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery) (*Order, error) {
+func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: deliver order %d", id)
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
@@ -441,7 +453,8 @@ func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery
 }
 
 // Review is the branch's stars and comment; five stars earn the lecturer a bonus.
-func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, comment string) (*Order, error) {
+func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, comment string) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: review order %d", id)
 	comment = strings.TrimSpace(comment)
 	var fs apperr.FieldSet
 	if stars < 1 || stars > 5 {
@@ -471,7 +484,8 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 }
 
 // Reassign gives a declined or expired order to another qualified lecturer.
-func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerID int64) (*Order, error) {
+func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerID int64) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: reassign order %d", id)
 	return s.transition(ctx, act, id, ActionReassign, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, lecturerID, false)
 		if err != nil {
@@ -506,7 +520,8 @@ func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerI
 // ExpireDue expires the orders nobody answered in time (and proposals whose
 // time has passed), telling the town's officials in their inbox. It is the
 // body of the hourly order-expiry job and is safe to run twice.
-func (s *Store) ExpireDue(ctx context.Context) (int, error) {
+func (s *Store) ExpireDue(ctx context.Context) (_ int, err error) {
+	defer apperr.Wrap(&err, "booking: expire due orders")
 	now := s.now()
 	var due []Order
 	if err := s.db.R.WithContext(ctx).Where("(status = ? AND answer_by <= ?) OR (status = ? AND proposed_at <= ?)",
@@ -518,11 +533,9 @@ func (s *Store) ExpireDue(ctx context.Context) (int, error) {
 	for _, d := range due {
 		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
 			var o Order
-			// Re-read under the write lock: someone may have answered meanwhile.
-			if err := tx.Where("id = ? AND status = ?", d.ID, d.Status).First(&o).Error; err != nil {
-				if errors.Is(err, gorm.ErrRecordNotFound) {
-					return nil
-				}
+			// Re-read under the write lock: someone may have answered
+			// meanwhile, and then there is nothing to expire.
+			if err := tx.Where("id = ? AND status = ?", d.ID, d.Status).Limit(1).Find(&o).Error; err != nil || o.ID == 0 {
 				return err
 			}
 			town, _, err := s.loadTown(tx, o.TownID)
@@ -531,21 +544,23 @@ func (s *Store) ExpireDue(ctx context.Context) (int, error) {
 			}
 			prev := o.Status
 			o.Status = Expired
-			if err := s.save(tx, &o, system, prev, "no answer", "", map[string]any{}); err != nil {
+			if err := s.save(tx, &o, system, prev, reasonNoAnswer, "", map[string]any{}); err != nil {
 				return err
 			}
 			n++
 			var names struct{ Lesson, Lecturer, Branch string }
-			tx.Raw(`SELECT lessons.title AS lesson, lecturers.name AS lecturer, branches.name AS branch FROM orders
+			if err := tx.Raw(`SELECT lessons.title AS lesson, lecturers.name AS lecturer, branches.name AS branch FROM orders
 				JOIN lessons ON lessons.id = orders.lesson_id JOIN lecturers ON lecturers.id = orders.lecturer_id
-				JOIN branches ON branches.id = orders.branch_id WHERE orders.id = ?`, o.ID).Scan(&names)
+				JOIN branches ON branches.id = orders.branch_id WHERE orders.id = ?`, o.ID).Scan(&names).Error; err != nil {
+				return err
+			}
 			to, err := notify.OfficialsTx(tx, o.TownID)
 			if err != nil {
 				return err
 			}
 			return notify.PostTx(tx, o.TownID, to, "order.expired", strconv.FormatInt(o.ID, 10),
-				map[string]string{"lesson": names.Lesson, "lecturer": names.Lecturer, "branch": names.Branch,
-					"hours": strconv.Itoa(town.AnswerDeadlineHours)}, "/orders/"+strconv.FormatInt(o.ID, 10), now)
+				map[string]any{"lesson": names.Lesson, "lecturer": names.Lecturer, "branch": names.Branch,
+					"n": town.AnswerDeadlineHours}, "/orders/"+strconv.FormatInt(o.ID, 10), now)
 		})
 		if err != nil {
 			return n, err
@@ -567,7 +582,8 @@ type OrderFilter struct {
 
 // List returns the orders the actor may see: a secretary her branch's, a
 // lecturer his own, an official the town's, a county viewer the county's.
-func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (*lessons.Page[Order], error) {
+func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *lessons.Page[Order], err error) {
+	defer apperr.Wrap(&err, "booking: list orders")
 	if f.PerPage <= 0 || f.PerPage > 200 {
 		f.PerPage = 50
 	}
@@ -617,12 +633,10 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (*lesson
 }
 
 // Get returns one order with its history, if the actor may see it.
-func (s *Store) Get(ctx context.Context, act org.Actor, id int64) (*Order, error) {
+func (s *Store) Get(ctx context.Context, act org.Actor, id int64) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: order %d", id)
 	var o Order
-	if err := s.db.R.WithContext(ctx).Where("id = ? AND town_id IN ?", id, act.Towns).First(&o).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.NotFoundf("order")
-		}
+	if err := org.LoadScoped(s.db.R.WithContext(ctx), act, id, &o, "order"); err != nil {
 		return nil, err
 	}
 	if PartyOf(act, &o) == 0 {

@@ -1,8 +1,8 @@
 package booking
 
 import (
+	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,6 +10,7 @@ import (
 
 	"weike/internal/apperr"
 	"weike/internal/db"
+	"weike/internal/i18n"
 	"weike/internal/tz"
 	"weike/lessons"
 	"weike/org"
@@ -52,7 +53,9 @@ func (s *Store) loadWorld(tx *gorm.DB, townID, lessonID, lecturerID int64, lock 
 	if err := db.First(q, &w.lecturer, apperr.New(apperr.Invalid, "validation").Field("lecturer_id", "field.lecturer_unknown")); err != nil {
 		return nil, err
 	}
-	if err := tx.Where("lecturer_id = ?", lecturerID).Find(&w.windows).Error; err != nil {
+	// In the order of the week, as the lecturer's page lists them: an error
+	// naming them reads the same on every database.
+	if err := tx.Where("lecturer_id = ?", lecturerID).Order("weekday, start_minute").Find(&w.windows).Error; err != nil {
 		return nil, err
 	}
 	var bs []lessons.Blackout
@@ -95,21 +98,22 @@ func (w *world) checkQualified(tx *gorm.DB) error {
 // checkTime: lead time, horizon, blackouts and (unless skipped) the weekly
 // availability windows.
 func (w *world) checkTime(start, now time.Time, availability bool) error {
+	// Times in messages read in the town's zone, as its people live.
+	local := start.In(w.loc)
 	lead := time.Duration(w.town.LeadTimeHours) * time.Hour
 	if start.Before(now.Add(lead)) {
-		return apperr.New(apperr.Invalid, "order.too_soon").With("hours", strconv.Itoa(w.town.LeadTimeHours)).With("start_at", start.Format(time.RFC3339))
+		return apperr.New(apperr.Invalid, "order.too_soon").With("n", w.town.LeadTimeHours).With("start_at", local)
 	}
 	if start.After(now.AddDate(0, 0, w.town.HorizonDays)) {
-		return apperr.New(apperr.Invalid, "order.too_far").With("days", strconv.Itoa(w.town.HorizonDays)).With("start_at", start.Format(time.RFC3339))
+		return apperr.New(apperr.Invalid, "order.too_far").With("n", w.town.HorizonDays).With("start_at", local)
 	}
-	local := start.In(w.loc)
 	day := local.Format("2006-01-02")
 	if _, ok := w.blackout[day]; ok {
-		return apperr.New(apperr.Invalid, "order.blackout").With("lecturer", w.lecturer.Name).With("day", day)
+		return apperr.New(apperr.Invalid, "order.blackout").With("lecturer", w.lecturer.Name).With("day", i18n.Day(day))
 	}
 	if availability && !w.available(start) {
 		return apperr.New(apperr.Invalid, "order.outside_availability").With("lecturer", w.lecturer.Name).
-			With("start_at", start.Format(time.RFC3339)).With("windows", w.windowsText())
+			With("start_at", local).With("windows", w.windowList())
 	}
 	return nil
 }
@@ -127,20 +131,13 @@ func (w *world) available(start time.Time) bool {
 	return false
 }
 
-var weekdayZH = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
-
-func (w *world) windowsText() string {
-	s := ""
-	for i, win := range w.windows {
-		if i > 0 {
-			s += "、"
-		}
-		s += weekdayZH[win.Weekday] + " " + win.String()
+// windowList is the lecturer's weekly hours as a message shows them.
+func (w *world) windowList() i18n.List {
+	l := make(i18n.List, 0, len(w.windows))
+	for _, win := range w.windows {
+		l = append(l, i18n.Window{Weekday: time.Weekday(win.Weekday), From: i18n.Clock(win.StartMinute), To: i18n.Clock(win.EndMinute)})
 	}
-	if s == "" {
-		s = "—"
-	}
-	return s
+	return l
 }
 
 // maxBlock bounds the time one order occupies, travel buffer included: a
@@ -179,8 +176,8 @@ func (s *Store) checkClashes(tx *gorm.DB, w *world, branchID int64, start time.T
 	if len(cs) > 0 {
 		c := cs[0]
 		return apperr.New(apperr.Conflict, "order.lecturer_busy").With("lecturer", w.lecturer.Name).
-			With("start_at", c.StartAt.Format(time.RFC3339)).With("end_hm", c.EndAt.In(w.loc).Format("15:04")).
-			With("branch", c.BranchName).With("buffer", strconv.Itoa(w.town.TravelBufferMinutes)).
+			With("start_at", c.StartAt.In(w.loc)).With("end_hm", i18n.ClockOf(c.EndAt.In(w.loc))).
+			With("branch", c.BranchName).With("n", w.town.TravelBufferMinutes).
 			WithDetail("order_id", c.ID)
 	}
 	err = tx.Table("orders").Select("orders.id, orders.start_at, orders.end_at, lecturers.name AS lecturer").
@@ -194,7 +191,7 @@ func (s *Store) checkClashes(tx *gorm.DB, w *world, branchID int64, start time.T
 	if len(cs) > 0 {
 		c := cs[0]
 		return apperr.New(apperr.Conflict, "order.branch_busy").With("lecturer", c.Lecturer).
-			With("start_at", c.StartAt.Format(time.RFC3339)).With("end_hm", c.EndAt.In(w.loc).Format("15:04")).
+			With("start_at", c.StartAt.In(w.loc)).With("end_hm", i18n.ClockOf(c.EndAt.In(w.loc))).
 			WithDetail("order_id", c.ID)
 	}
 	return nil
@@ -213,7 +210,7 @@ func (s *Store) checkCapacity(tx *gorm.DB, w *world, start time.Time, exclude in
 	}
 	if int(n) >= w.lecturer.MonthlyCapacity {
 		return apperr.New(apperr.Invalid, "order.capacity").With("lecturer", w.lecturer.Name).
-			With("month", month).With("n", strconv.Itoa(w.lecturer.MonthlyCapacity))
+			With("month", i18n.Month(month)).With("n", w.lecturer.MonthlyCapacity)
 	}
 	return nil
 }
@@ -221,19 +218,22 @@ func (s *Store) checkCapacity(tx *gorm.DB, w *world, start time.Time, exclude in
 // exclusionConflict turns a Postgres exclusion violation (two transactions
 // raced past the application's checks) into the same 409 the checks give,
 // naming the order now in the way.
-func (s *Store) exclusionConflict(err error, w *world, branchID int64, start time.Time, orderID int64) error {
+//
+// The failed transaction is aborted, so the order is looked up on the read
+// pool, outside it.
+func (s *Store) exclusionConflict(ctx context.Context, err error, w *world, branchID int64, start time.Time, orderID int64) error {
 	if !db.IsExclusionViolation(err) {
 		return err
 	}
-	var named error
-	_ = s.db.R.Transaction(func(tx *gorm.DB) error {
-		named = s.checkClashes(tx, w, branchID, start, orderID)
-		return nil
-	})
-	if named != nil && apperr.Is(named, apperr.Conflict) {
+	named := s.checkClashes(s.db.R.WithContext(ctx), w, branchID, start, orderID)
+	if apperr.Is(named, apperr.Conflict) {
 		return named
 	}
-	return apperr.New(apperr.Conflict, "order.slot_taken").With("start_at", start.Format(time.RFC3339))
+	// Naming the order is a courtesy: when the lookup fails, or finds the
+	// winner gone again, the time was still taken, and the generic 409 is
+	// the true answer. A lookup error is dropped on purpose rather than
+	// turning that answer into a 500.
+	return apperr.New(apperr.Conflict, "order.slot_taken").With("start_at", start.In(w.loc))
 }
 
 // parseStart reads a start time: RFC 3339, or a local "2006-01-02T15:04".

@@ -3,7 +3,6 @@ package letters
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"html/template"
 	"sort"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/internal/tz"
 
 	"weike/booking"
@@ -86,8 +86,9 @@ func (s *Store) people(ctx context.Context, townID int64) ([]person, error) {
 	return ps, err
 }
 
-// lessonRow is an order with the names a message shows.
-type lessonRow struct {
+// orderRow is an order with the names of its lesson, lecturer, branch and
+// courtyard, as the letters and their calendars show it.
+type orderRow struct {
 	ID            int64
 	Status        booking.Status
 	BranchID      int64
@@ -110,8 +111,8 @@ type lessonRow struct {
 	CourtAddress  string
 }
 
-func (s *Store) lessonRows(ctx context.Context, where string, args ...any) ([]lessonRow, error) {
-	var rows []lessonRow
+func (s *Store) orderRows(ctx context.Context, where string, args ...any) ([]orderRow, error) {
+	var rows []orderRow
 	err := s.db.R.WithContext(ctx).Table("orders").
 		Select(`orders.id, orders.status, orders.branch_id, orders.lecturer_id, orders.lesson_id, orders.start_at, orders.end_at,
 			orders.proposed_at, orders.answer_by, orders.audience, orders.note, orders.sequence, orders.updated_at, orders.slots,
@@ -125,46 +126,15 @@ func (s *Store) lessonRows(ctx context.Context, where string, args ...any) ([]le
 	return rows, err
 }
 
-// LecturerCalendar is a lecturer's confirmed lessons of a month as a
-// calendar, for the .ics the monthly schedule attaches.
-func (s *Store) LecturerCalendar(ctx context.Context, lecturerID int64, month string) (_ *booking.Calendar, err error) {
-	defer apperr.Wrap(&err, "letters: lecturer calendar")
-	var l struct {
-		TownID int64
-		Name   string
-	}
-	if err := s.db.R.WithContext(ctx).Table("lecturers").Select("town_id, name").Where("id = ?", lecturerID).Take(&l).Error; err != nil {
-		return nil, err
-	}
-	loc, err := s.TownLoc(ctx, l.TownID)
-	if err != nil {
-		return nil, err
-	}
-	from, to, err := tz.MonthRange(month, loc)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := s.lessonRows(ctx, "orders.lecturer_id = ? AND orders.status IN ? AND orders.start_at >= ? AND orders.start_at < ?",
-		lecturerID, booking.OccupyingStatuses(), from, to)
-	if err != nil {
-		return nil, err
-	}
-	return calendarOf("微党课 · "+l.Name+" · "+month, loc, rows), nil
-}
-
-func calendarOf(name string, loc *time.Location, rows []lessonRow) *booking.Calendar {
-	cal := &booking.Calendar{Name: name, Timezone: loc.String()}
+// calendarOf is a lecturer's lessons of a month as the calendar the
+// monthly schedule attaches, in the lecturer's language.
+func calendarOf(owner, month, lang string, loc *time.Location, at time.Time, rows []orderRow) *booking.Calendar {
+	cal := &booking.Calendar{Owner: owner, Month: i18n.Month(month), Zone: loc, Lang: lang, At: at}
 	for _, r := range rows {
-		desc := fmt.Sprintf("讲师：%s %s\n支部：%s\n屋场：%s %s\n预计人数：%d", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress, r.Audience)
-		if r.Note != "" {
-			desc += "\n备注：" + r.Note
-		}
-		cal.Events = append(cal.Events, booking.CalendarEvent{
-			UID: fmt.Sprintf("order-%d@weike", r.ID), Start: r.StartAt.UTC(), End: r.EndAt.UTC(),
-			Summary:  fmt.Sprintf("微党课《%s》· %s", r.LessonTitle, r.BranchName),
-			Location: strings.TrimSpace(r.CourtName + " " + r.CourtAddress), Description: desc,
-			Sequence: r.Sequence, Stamp: r.UpdatedAt.UTC(),
-		})
+		cal.Events = append(cal.Events, booking.CalendarEvent{OrderID: r.ID, Start: *r.StartAt, End: *r.EndAt,
+			Sequence: r.Sequence, Stamp: r.UpdatedAt, Lesson: r.LessonTitle, Lecturer: r.LecturerName,
+			LecturerPhone: r.LecturerPhone, Branch: r.BranchName, Courtyard: r.CourtName, Address: r.CourtAddress,
+			Audience: r.Audience, Note: r.Note})
 	}
 	return cal
 }
@@ -201,11 +171,11 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 	if err != nil {
 		return nil, err
 	}
-	confirmed, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?", townID, booking.Confirmed, from, to)
+	confirmed, err := s.orderRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?", townID, booking.Confirmed, from, to)
 	if err != nil {
 		return nil, err
 	}
-	pending, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status IN ?", townID, []booking.Status{booking.Requested, booking.Proposed})
+	pending, err := s.orderRows(ctx, "orders.town_id = ? AND orders.status IN ?", townID, []booking.Status{booking.Requested, booking.Proposed})
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +190,7 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 	if err := s.db.R.WithContext(ctx).Table("branches").Select("id, name").Where("town_id = ? AND active = ?", townID, true).Order("id").Scan(&branches).Error; err != nil {
 		return nil, err
 	}
-	m := monthly{town: town, loc: loc, month: month, prev: prev, base: strings.TrimRight(baseURL, "/"), plan: plan, names: names,
+	m := monthly{town: town, loc: loc, month: i18n.Month(month), prev: i18n.Month(prev), base: strings.TrimRight(baseURL, "/"), plan: plan, names: names,
 		cov: cov, confirmed: confirmed, pending: pending}
 	var out []notify.Letter
 	add := func(kind string, accountID int64, robot *notify.RobotTarget, d doc, att *notify.Attachment) {
@@ -233,15 +203,18 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 			add(KindMonthlySecretary, p.ID, nil, m.secretary(p.Lang, *p.BranchID, branchName(branches, *p.BranchID)), nil)
 		case p.Role == org.RoleLecturer && p.LecturerID != nil:
 			d, rows := m.lecturer(p.Lang, *p.LecturerID)
-			cal := calendarOf("微党课 · "+names[*p.LecturerID]+" · "+month, loc, rows)
-			add(KindMonthlyLecturer, p.ID, nil, d, &notify.Attachment{Name: "weike-" + month + ".ics", Data: booking.ICS(cal)})
+			ics, err := booking.ICS(calendarOf(names[*p.LecturerID], month, p.Lang, loc, s.now(), rows))
+			if err != nil {
+				return nil, err
+			}
+			add(KindMonthlyLecturer, p.ID, nil, d, &notify.Attachment{Name: "weike-" + month + ".ics", Data: ics})
 		case p.Role == org.RoleOfficial:
 			add(KindMonthlyOfficial, p.ID, nil, m.official(p.Lang), nil)
 		}
 	}
-	add(KindMonthlyTown, 0, &notify.RobotTarget{Name: town.Name}, m.townRobot(), nil)
+	add(KindMonthlyTown, 0, &notify.RobotTarget{Name: town.Name}, m.townRobot(robotLang), nil)
 	for _, b := range branches {
-		add(KindMonthlyBranch, 0, &notify.RobotTarget{BranchID: b.ID, Name: b.Name}, m.secretary("zh-CN", b.ID, b.Name), nil)
+		add(KindMonthlyBranch, 0, &notify.RobotTarget{BranchID: b.ID, Name: b.Name}, m.secretary(robotLang, b.ID, b.Name), nil)
 	}
 	return out, nil
 }
@@ -290,7 +263,7 @@ func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) (_ []n
 		if err != nil {
 			return nil, err
 		}
-		rows, err := s.lessonRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?",
+		rows, err := s.orderRows(ctx, "orders.town_id = ? AND orders.status = ? AND orders.start_at >= ? AND orders.start_at < ?",
 			t.ID, booking.Confirmed, d.UTC(), d.AddDate(0, 0, 1).UTC())
 		if err != nil || len(rows) == 0 {
 			if err != nil {
@@ -302,7 +275,7 @@ func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) (_ []n
 		if err != nil {
 			return nil, err
 		}
-		byLecturer, byBranch := map[int64][]lessonRow{}, map[int64][]lessonRow{}
+		byLecturer, byBranch := map[int64][]orderRow{}, map[int64][]orderRow{}
 		for _, r := range rows {
 			byLecturer[r.LecturerID] = append(byLecturer[r.LecturerID], r)
 			byBranch[r.BranchID] = append(byBranch[r.BranchID], r)
@@ -326,28 +299,30 @@ func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) (_ []n
 		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		for _, id := range ids {
 			rs := byBranch[id]
-			add(KindReminderRobot, 0, &notify.RobotTarget{BranchID: id, Name: rs[0].BranchName}, reminder("zh-CN", base, loc, rs, false))
+			add(KindReminderRobot, 0, &notify.RobotTarget{BranchID: id, Name: rs[0].BranchName}, reminder(robotLang, base, loc, rs, false))
 		}
 	}
 	return out, nil
 }
 
-func reminder(lang, base string, loc *time.Location, rows []lessonRow, lecturer bool) doc {
-	en := isEn(lang)
+// robotLang is the language of what group robots post: a group has no one
+// language, and the towns' groups read Chinese.
+const robotLang = i18n.ZH
+
+func reminder(lang, base string, loc *time.Location, rows []orderRow, lecturer bool) doc {
 	first := rows[0].StartAt.In(loc)
-	d := doc{en: en, Link: base + "/orders/" + strconv.FormatInt(rows[0].ID, 10)}
-	d.Title = tr(en, "【微党课】明天的课："+dateText(false, first), "[weike] Tomorrow's lesson: "+dateText(true, first))
+	d := doc{lang: lang, Link: base + "/orders/" + strconv.FormatInt(rows[0].ID, 10)}
+	d.Title = i18n.T(lang, "letter.reminder.title", "day", dayIn(first))
+	d.Intro = i18n.T(lang, "letter.reminder.intro_branch")
 	if lecturer {
-		d.Intro = tr(en, "您明天有以下微党课，请提前安排行程：", "You give these lessons tomorrow; plan your journey:")
-	} else {
-		d.Intro = tr(en, "本支部明天有以下微党课，请做好场地和人员准备：", "Your branch has these lessons tomorrow; prepare the place and the audience:")
+		d.Intro = i18n.T(lang, "letter.reminder.intro_lecturer")
 	}
-	sec := section{Title: tr(en, "明天的课", "Tomorrow")}
+	sec := section{Title: i18n.T(lang, "letter.reminder.tomorrow")}
 	for _, r := range rows {
 		sec.Items = append(sec.Items, item{
-			Text: fmt.Sprintf("%s 《%s》", timeRange(en, r, loc), r.LessonTitle),
-			Sub: tr(en, fmt.Sprintf("讲师 %s %s · %s · %s %s", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress),
-				fmt.Sprintf("lecturer %s %s · %s · %s %s", r.LecturerName, r.LecturerPhone, r.BranchName, r.CourtName, r.CourtAddress)),
+			Text: lessonLine(lang, r, loc),
+			Sub: i18n.T(lang, "letter.reminder.sub", "lecturer", r.LecturerName, "phone", r.LecturerPhone, "branch", r.BranchName,
+				"courtyard", r.CourtName, "address", r.CourtAddress),
 			Link: base + "/orders/" + strconv.FormatInt(r.ID, 10),
 		})
 	}
@@ -359,194 +334,210 @@ func reminder(lang, base string, loc *time.Location, rows []lessonRow, lecturer 
 type monthly struct {
 	town        org.Town
 	loc         *time.Location
-	month, prev string
+	month, prev i18n.Month
 	base        string
 	plan        *lessons.Plan
 	names       map[int64]string
 	cov         *themeday.MonthCoverage
-	confirmed   []lessonRow
-	pending     []lessonRow
+	confirmed   []orderRow
+	pending     []orderRow
 }
 
-func (m *monthly) monthText(en bool, month string) string {
-	t, _ := time.Parse("2006-01", month)
-	if en {
-		return t.Format("January 2006")
-	}
-	return fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
-}
-
-func (m *monthly) featured(en bool) section {
-	sec := section{Title: tr(en, m.monthText(false, m.month)+"精选微党课", "Featured lessons of "+m.monthText(true, m.month)), Empty: tr(en, "精选课尚未发布。", "The featured lessons are not published yet.")}
+func (m *monthly) featured(lang string) section {
+	sec := section{Title: i18n.T(lang, "letter.featured", "month", m.month), Empty: i18n.T(lang, "letter.featured.none")}
 	for _, l := range m.plan.Lessons {
-		var who []string
+		var who i18n.List
 		for _, id := range l.LecturerIDs {
 			if n := m.names[id]; n != "" {
 				who = append(who, n)
 			}
 		}
-		sub := fmt.Sprintf("%s · %d %s", l.Topic, l.DurationMinutes, tr(en, "分钟", "min"))
+		sub := i18n.T(lang, "letter.featured.sub", "topic", l.Topic, "n", l.DurationMinutes)
 		if len(who) > 0 {
-			sub += tr(en, " · 讲师 ", " · lecturers ") + strings.Join(who, tr(en, "、", ", "))
+			sub = i18n.T(lang, "letter.featured.sub_by", "topic", l.Topic, "n", l.DurationMinutes, "lecturers", who)
 		}
-		sec.Items = append(sec.Items, item{Text: "《" + l.Title + "》", Sub: sub, Link: m.base + "/lessons/" + strconv.FormatInt(l.ID, 10)})
+		sec.Items = append(sec.Items, item{Text: i18n.T(lang, "letter.title", "title", l.Title), Sub: sub,
+			Link: m.base + "/lessons/" + strconv.FormatInt(l.ID, 10)})
 	}
 	return sec
 }
 
-func (m *monthly) films(en bool) section {
-	sec := section{Title: tr(en, m.monthText(false, m.month)+"教育片清单", "Films of "+m.monthText(true, m.month)), Empty: tr(en, "教育片清单尚未发布。", "The film list is not published yet.")}
+func (m *monthly) films(lang string) section {
+	sec := section{Title: i18n.T(lang, "letter.films", "month", m.month), Empty: i18n.T(lang, "letter.films.none")}
 	for _, f := range m.plan.Films {
 		link := f.PlanLink
 		if link == "" {
 			link = f.Link
 		}
-		sub := f.Category
+		// The facts that are known, one after another: the category (a
+		// stored value the catalog names), the length, the preview day.
+		var facts []string
+		if f.Category != "" {
+			facts = append(facts, i18n.Format(lang, filmCategory(f.Category)))
+		}
 		if f.DurationMinutes > 0 {
-			sub += fmt.Sprintf(" · %d %s", f.DurationMinutes, tr(en, "分钟", "min"))
+			facts = append(facts, i18n.T(lang, "letter.minutes", "n", f.DurationMinutes))
 		}
 		if f.PreviewDate != "" {
-			if t, err := time.Parse("2006-01-02", f.PreviewDate); err == nil {
-				sub += tr(en, " · 预告 ", " · preview ") + dateText(en, t)
+			if _, err := time.Parse("2006-01-02", f.PreviewDate); err == nil {
+				facts = append(facts, i18n.T(lang, "letter.films.preview", "day", i18n.Day(f.PreviewDate)))
 			}
 		}
-		sec.Items = append(sec.Items, item{Text: "《" + strings.Trim(f.Title, "《》") + "》", Sub: sub, Link: link})
+		sec.Items = append(sec.Items, item{Text: i18n.T(lang, "letter.title", "title", unquoted(f.Title)),
+			Sub: strings.Join(facts, " · "), Link: link})
 	}
 	return sec
 }
 
+// unquoted is a film's title without the 《》 some are stored in, which
+// the letter's own quotes replace; a title that only contains them keeps
+// them.
+func unquoted(title string) string {
+	if inner, ok := strings.CutPrefix(title, "《"); ok {
+		if inner, ok := strings.CutSuffix(inner, "》"); ok {
+			return inner
+		}
+	}
+	return title
+}
+
+// filmCategory is a film's category as the catalog names it, or as it is
+// stored when the catalog does not know it (an older category).
+func filmCategory(c string) any {
+	if k := "cat.film_cat." + c; i18n.Has(k) {
+		return i18n.Key(k)
+	}
+	return c
+}
+
 func (m *monthly) secretary(lang string, branchID int64, branch string) doc {
-	en := isEn(lang)
-	d := doc{en: en, Link: m.base + "/"}
-	d.Title = tr(en, fmt.Sprintf("【微党课】%s%s课程安排 · %s", m.town.Name, m.monthText(false, m.month), branch),
-		fmt.Sprintf("[weike] %s schedule for %s · %s", m.monthText(true, m.month), m.town.Name, branch))
-	d.Intro = tr(en, fmt.Sprintf("%s书记：下月“一月一课一片一实践”安排如下。", branch),
-		fmt.Sprintf("To the secretary of %s: next month's lesson, film and practice plan.", branch))
-	mine := section{Title: tr(en, "本支部已确认的课", "Your confirmed lessons"), Empty: tr(en, "下月还没有确认的课，欢迎从精选课中点单。", "No confirmed lesson yet; order one of the featured lessons.")}
+	d := doc{lang: lang, Link: m.base + "/"}
+	d.Title = i18n.T(lang, "letter.secretary.title", "town", m.town.Name, "month", m.month, "branch", branch)
+	d.Intro = i18n.T(lang, "letter.secretary.intro", "branch", branch)
+	mine := section{Title: i18n.T(lang, "letter.secretary.mine"), Empty: i18n.T(lang, "letter.secretary.mine_none")}
 	for _, r := range m.confirmed {
 		if r.BranchID != branchID {
 			continue
 		}
-		mine.Items = append(mine.Items, item{Text: fmt.Sprintf("%s 《%s》", timeRange(en, r, m.loc), r.LessonTitle),
-			Sub: tr(en, "讲师 ", "lecturer ") + r.LecturerName + " · " + r.CourtName, Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})
+		mine.Items = append(mine.Items, item{Text: lessonLine(lang, r, m.loc),
+			Sub:  i18n.T(lang, "letter.secretary.mine_sub", "lecturer", r.LecturerName, "courtyard", r.CourtName),
+			Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})
 	}
-	d.Sections = []section{m.featured(en), m.films(en), mine, m.gapsOf(en, branchID)}
+	d.Sections = []section{m.featured(lang), m.films(lang), mine, m.gapsOf(lang, branchID)}
 	return d
 }
 
-func (m *monthly) gapsOf(en bool, branchID int64) section {
-	sec := section{Title: tr(en, "上月完成情况", "Last month")}
+func (m *monthly) gapsOf(lang string, branchID int64) section {
+	sec := section{Title: i18n.T(lang, "letter.last_month")}
 	for _, b := range m.cov.Branches {
 		if b.BranchID != branchID {
 			continue
 		}
-		if missing := missingOf(en, b); len(missing) > 0 {
-			sec.Items = append(sec.Items, item{Text: tr(en, m.monthText(false, m.prev)+"本支部尚缺：", "Missing in "+m.monthText(true, m.prev)+": ") + strings.Join(missing, tr(en, "、", ", "))})
+		if missing := missingOf(b); len(missing) > 0 {
+			sec.Items = append(sec.Items, item{Text: i18n.T(lang, "letter.last_month.missing", "month", m.prev, "missing", missing)})
 		} else {
-			sec.Items = append(sec.Items, item{Text: tr(en, m.monthText(false, m.prev)+"课、片、实践均已完成。", "Lesson, film and practice were all done in "+m.monthText(true, m.prev)+".")})
+			sec.Items = append(sec.Items, item{Text: i18n.T(lang, "letter.last_month.done", "month", m.prev)})
 		}
 	}
 	return sec
 }
 
-func missingOf(en bool, b themeday.BranchMonth) []string {
-	var out []string
+// missingOf lists what a branch did not do in a month.
+func missingOf(b themeday.BranchMonth) i18n.List {
+	var out i18n.List
 	if !b.Lesson {
-		out = append(out, tr(en, "微党课", "lesson"))
+		out = append(out, i18n.Key("letter.missing.lesson"))
 	}
 	if !b.Film {
-		out = append(out, tr(en, "教育片", "film"))
+		out = append(out, i18n.Key("letter.missing.film"))
 	}
 	if !b.Practice {
-		out = append(out, tr(en, "微实践", "practice"))
+		out = append(out, i18n.Key("letter.missing.practice"))
 	}
 	return out
 }
 
-func (m *monthly) lecturer(lang string, lecturerID int64) (doc, []lessonRow) {
-	en := isEn(lang)
+func (m *monthly) lecturer(lang string, lecturerID int64) (doc, []orderRow) {
 	name := m.names[lecturerID]
-	d := doc{en: en, Link: m.base + "/"}
-	d.Title = tr(en, fmt.Sprintf("【微党课】%s %s讲课安排", name, m.monthText(false, m.month)),
-		fmt.Sprintf("[weike] %s's lessons in %s", name, m.monthText(true, m.month)))
-	d.Intro = tr(en, name+"老师：下月讲课安排如下，附件为日历文件（.ics），可导入手机日历。",
-		"Your lessons next month; the attached .ics adds them to your phone's calendar.")
-	agenda := section{Title: tr(en, "已确认的课", "Confirmed lessons"), Empty: tr(en, "下月暂无已确认的课。", "No confirmed lesson next month.")}
-	var mine []lessonRow
+	d := doc{lang: lang, Link: m.base + "/"}
+	d.Title = i18n.T(lang, "letter.lecturer.title", "name", name, "month", m.month)
+	d.Intro = i18n.T(lang, "letter.lecturer.intro", "name", name)
+	agenda := section{Title: i18n.T(lang, "letter.confirmed"), Empty: i18n.T(lang, "letter.lecturer.confirmed_none")}
+	var mine []orderRow
 	for _, r := range m.confirmed {
 		if r.LecturerID != lecturerID {
 			continue
 		}
 		mine = append(mine, r)
-		agenda.Items = append(agenda.Items, item{Text: fmt.Sprintf("%s 《%s》", timeRange(en, r, m.loc), r.LessonTitle),
-			Sub: r.BranchName + " · " + r.CourtName + " " + r.CourtAddress, Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})
+		agenda.Items = append(agenda.Items, item{Text: lessonLine(lang, r, m.loc),
+			Sub:  i18n.T(lang, "letter.place", "branch", r.BranchName, "courtyard", r.CourtName, "address", r.CourtAddress),
+			Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})
 	}
-	waiting := section{Title: tr(en, "待您答复的点单", "Orders waiting for your answer"), Empty: tr(en, "没有待答复的点单。", "No order is waiting.")}
+	waiting := section{Title: i18n.T(lang, "letter.lecturer.waiting"), Empty: i18n.T(lang, "letter.lecturer.waiting_none")}
 	for _, r := range m.pending {
 		if r.LecturerID != lecturerID {
 			continue
 		}
-		sub := tr(en, "请在 ", "answer by ") + dateTimeText(en, r.AnswerBy.In(m.loc)) + tr(en, " 前答复", "")
+		sub := i18n.T(lang, "letter.lecturer.answer_by", "at", r.AnswerBy.In(m.loc))
 		if r.Status == booking.Proposed {
-			sub = tr(en, "您已提议新时间，等待支部确认", "you proposed another time; the branch has to answer")
+			sub = i18n.T(lang, "letter.lecturer.proposed")
 		}
-		waiting.Items = append(waiting.Items, item{Text: r.BranchName + " 《" + r.LessonTitle + "》", Sub: sub, Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})
+		waiting.Items = append(waiting.Items, item{Text: i18n.T(lang, "letter.lecturer.waiting_item", "branch", r.BranchName, "lesson", r.LessonTitle),
+			Sub: sub, Link: m.base + "/orders/" + strconv.FormatInt(r.ID, 10)})
 	}
 	d.Sections = []section{agenda, waiting}
 	return d, mine
 }
 
-func (m *monthly) coverage(en bool) []section {
+func (m *monthly) coverage(lang string) []section {
 	r := m.cov.Rates
-	n := len(m.cov.Branches)
-	sum := section{Title: tr(en, m.monthText(false, m.prev)+"覆盖情况", "Coverage in "+m.monthText(true, m.prev))}
 	pct := func(v float64) string { return strconv.Itoa(int(v*100+0.5)) + "%" }
-	sum.Items = []item{
-		{Text: tr(en, fmt.Sprintf("%d 个支部：微党课 %s，教育片 %s，微实践 %s，三项全部完成 %s", n, pct(r.Lesson), pct(r.Film), pct(r.Practice), pct(r.All)),
-			fmt.Sprintf("%d branches: lesson %s, film %s, practice %s, all three %s", n, pct(r.Lesson), pct(r.Film), pct(r.Practice), pct(r.All)))},
-	}
-	gaps := section{Title: tr(en, "未完成的支部", "Branches with gaps"), Empty: tr(en, "所有支部均已完成。", "Every branch did all three.")}
+	sum := section{Title: i18n.T(lang, "letter.coverage", "month", m.prev), Items: []item{{Text: i18n.T(lang, "letter.coverage.rates",
+		"n", len(m.cov.Branches), "lesson", pct(r.Lesson), "film", pct(r.Film), "practice", pct(r.Practice), "all", pct(r.All))}}}
+	gaps := section{Title: i18n.T(lang, "letter.coverage.gaps"), Empty: i18n.T(lang, "letter.coverage.gaps_none")}
 	for _, b := range m.cov.Branches {
-		if missing := missingOf(en, b); len(missing) > 0 {
-			gaps.Items = append(gaps.Items, item{Text: b.Name + tr(en, "：缺", ": no ") + strings.Join(missing, tr(en, "、", ", "))})
+		if missing := missingOf(b); len(missing) > 0 {
+			gaps.Items = append(gaps.Items, item{Text: i18n.T(lang, "letter.coverage.gap", "branch", b.Name, "missing", missing)})
 		}
 	}
 	return []section{sum, gaps}
 }
 
 func (m *monthly) official(lang string) doc {
-	en := isEn(lang)
-	d := doc{en: en, Link: m.base + "/coverage?month=" + m.prev}
-	d.Title = tr(en, fmt.Sprintf("【微党课】%s %s覆盖情况与%s安排", m.town.Name, m.monthText(false, m.prev), m.monthText(false, m.month)),
-		fmt.Sprintf("[weike] %s: coverage of %s, plan of %s", m.town.Name, m.monthText(true, m.prev), m.monthText(true, m.month)))
-	d.Intro = tr(en, "上月覆盖情况和缺口如下，下月安排已发送给各支部书记和讲师。",
-		"Last month's coverage and its gaps; next month's schedule went to every secretary and lecturer.")
-	d.Sections = m.coverage(en)
-	plan := section{Title: tr(en, m.monthText(false, m.month)+"安排", "Plan of "+m.monthText(true, m.month))}
-	plan.Items = append(plan.Items, item{Text: tr(en, fmt.Sprintf("精选课 %d 节，教育片 %d 部，已确认的课 %d 节，待答复的点单 %d 个", len(m.plan.Lessons), len(m.plan.Films), len(m.confirmed), len(m.pending)),
-		fmt.Sprintf("%d featured lessons, %d films, %d confirmed lessons, %d orders waiting for an answer", len(m.plan.Lessons), len(m.plan.Films), len(m.confirmed), len(m.pending)))})
+	d := doc{lang: lang, Link: m.base + "/coverage?month=" + string(m.prev)}
+	d.Title = i18n.T(lang, "letter.official.title", "town", m.town.Name, "prev", m.prev, "month", m.month)
+	d.Intro = i18n.T(lang, "letter.official.intro")
+	d.Sections = m.coverage(lang)
+	plan := section{Title: i18n.T(lang, "letter.official.plan", "month", m.month)}
+	plan.Items = append(plan.Items, item{Text: i18n.T(lang, "letter.official.counts",
+		"featured", i18n.T(lang, "letter.official.n_featured", "n", len(m.plan.Lessons)),
+		"films", i18n.T(lang, "letter.official.n_films", "n", len(m.plan.Films)),
+		"confirmed", i18n.T(lang, "letter.official.n_confirmed", "n", len(m.confirmed)),
+		"pending", i18n.T(lang, "letter.official.n_pending", "n", len(m.pending)))})
 	if m.plan.PublishedAt == nil {
-		plan.Items = append(plan.Items, item{Text: tr(en, "注意：下月精选课和教育片清单尚未发布。", "Note: next month's featured lessons and films are not published.")})
+		plan.Items = append(plan.Items, item{Text: i18n.T(lang, "letter.official.unpublished")})
 	}
 	d.Sections = append(d.Sections, plan)
 	return d
 }
 
-func (m *monthly) townRobot() doc {
-	d := doc{Link: m.base + "/"}
-	d.Title = fmt.Sprintf("【微党课】%s%s课程安排", m.town.Name, m.monthText(false, m.month))
-	d.Intro = "各支部：下月“一月一课一片一实践”安排如下，欢迎点单。"
-	all := section{Title: "已确认的课", Empty: "下月还没有确认的课。"}
+func (m *monthly) townRobot(lang string) doc {
+	d := doc{lang: lang, Link: m.base + "/"}
+	d.Title = i18n.T(lang, "letter.town.title", "town", m.town.Name, "month", m.month)
+	d.Intro = i18n.T(lang, "letter.town.intro")
+	all := section{Title: i18n.T(lang, "letter.confirmed"), Empty: i18n.T(lang, "letter.town.confirmed_none")}
 	for _, r := range m.confirmed {
-		all.Items = append(all.Items, item{Text: fmt.Sprintf("%s %s 《%s》", timeRange(false, r, m.loc), r.BranchName, r.LessonTitle), Sub: "讲师 " + r.LecturerName})
+		all.Items = append(all.Items, item{Text: i18n.T(lang, "letter.town.item", "when", when(lang, r, m.loc), "branch", r.BranchName, "lesson", r.LessonTitle),
+			Sub: i18n.T(lang, "letter.by", "lecturer", r.LecturerName)})
 	}
-	d.Sections = append([]section{m.featured(false), m.films(false), all}, m.coverage(false)...)
+	d.Sections = append([]section{m.featured(lang), m.films(lang), all}, m.coverage(lang)...)
 	return d
 }
 
-// doc is a message's structure, rendered to text, HTML and markdown.
+// doc is a message's structure, rendered to text, HTML and markdown; every
+// word in it is already in the recipient's language.
 type doc struct {
-	en       bool
+	lang     string
 	Title    string
 	Intro    string
 	Sections []section
@@ -563,15 +554,11 @@ type item struct {
 	Text, Sub, Link string
 }
 
-func (d doc) footer() string {
-	return tr(d.en, "此消息由微课系统发送，请勿直接回复。", "Sent by weike; please do not reply.")
-}
-
 func (d doc) text() string {
 	var b strings.Builder
 	b.WriteString(d.Intro + "\n")
 	for _, s := range d.Sections {
-		b.WriteString("\n【" + s.Title + "】\n")
+		b.WriteString("\n" + i18n.T(d.lang, "letter.section", "title", s.Title) + "\n")
 		if len(s.Items) == 0 && s.Empty != "" {
 			b.WriteString(s.Empty + "\n")
 		}
@@ -586,9 +573,9 @@ func (d doc) text() string {
 		}
 	}
 	if d.Link != "" {
-		b.WriteString("\n" + tr(d.en, "打开微课：", "Open weike: ") + d.Link + "\n")
+		b.WriteString("\n" + i18n.T(d.lang, "letter.open_at", "link", d.Link) + "\n")
 	}
-	b.WriteString("\n" + d.footer() + "\n")
+	b.WriteString("\n" + i18n.T(d.lang, "letter.footer") + "\n")
 	return b.String()
 }
 
@@ -613,7 +600,7 @@ func (d doc) markdown() string {
 		}
 	}
 	if d.Link != "" {
-		b.WriteString("\n[" + tr(d.en, "打开微课", "Open weike") + "](" + d.Link + ")\n")
+		b.WriteString("\n[" + i18n.T(d.lang, "letter.open") + "](" + d.Link + ")\n")
 	}
 	return b.String()
 }
@@ -625,7 +612,7 @@ func mdEscape(s string) string {
 // mailTemplate is the e-mail's HTML: one column, large type, no images and
 // no external styles, so it reads on a phone in any mail app.
 var mailTemplate = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
-<html lang="{{if .En}}en{{else}}zh-CN{{end}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.D.Title}}</title></head>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{{.D.Title}}</title></head>
 <body style="margin:0;padding:0;background:#f4f4f4;">
 <div style="max-width:600px;margin:0 auto;padding:16px;background:#ffffff;font-family:-apple-system,'PingFang SC','Microsoft YaHei',sans-serif;font-size:16px;line-height:1.6;color:#222;">
 <h1 style="font-size:20px;line-height:1.4;color:#b0191e;margin:0 0 12px;">{{.D.Title}}</h1>
@@ -640,39 +627,28 @@ var mailTemplate = template.Must(template.New("mail").Parse(`<!DOCTYPE html>
 
 func (d doc) html() string {
 	var b bytes.Buffer
-	if err := mailTemplate.Execute(&b, map[string]any{"D": d, "En": d.en, "Open": tr(d.en, "打开微课", "Open weike"), "Footer": d.footer()}); err != nil {
+	if err := mailTemplate.Execute(&b, map[string]any{"D": d, "Lang": i18n.Normalize(d.lang),
+		"Open": i18n.T(d.lang, "letter.open"), "Footer": i18n.T(d.lang, "letter.footer")}); err != nil {
 		return "<pre>" + template.HTMLEscapeString(d.text()) + "</pre>"
 	}
 	return b.String()
 }
 
-func isEn(lang string) bool { return strings.HasPrefix(lang, "en") }
+// dayIn is the day t falls on in its own zone (a town's).
+func dayIn(t time.Time) i18n.Day { return i18n.Day(t.Format("2006-01-02")) }
 
-func tr(en bool, zh, english string) string {
-	if en {
-		return english
-	}
-	return zh
-}
-
-var weekdaysZh = []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
-
-func dateText(en bool, t time.Time) string {
-	if en {
-		return t.Format("Mon 2 Jan")
-	}
-	return fmt.Sprintf("%d月%d日 %s", int(t.Month()), t.Day(), weekdaysZh[t.Weekday()])
-}
-
-func dateTimeText(en bool, t time.Time) string { return dateText(en, t) + " " + t.Format("15:04") }
-
-func timeRange(en bool, r lessonRow, loc *time.Location) string {
+// when is when a lesson is, in the town's zone: 12月5日 周六 14:00–14:20.
+func when(lang string, r orderRow, loc *time.Location) string {
 	if r.StartAt == nil {
 		return ""
 	}
-	s := dateTimeText(en, r.StartAt.In(loc))
-	if r.EndAt != nil {
-		s += "–" + r.EndAt.In(loc).Format("15:04")
+	if r.EndAt == nil {
+		return i18n.Format(lang, r.StartAt.In(loc))
 	}
-	return s
+	return i18n.T(lang, "letter.when", "start", r.StartAt.In(loc), "end", i18n.ClockOf(r.EndAt.In(loc)))
+}
+
+// lessonLine is a lesson as a list shows it: when, and which.
+func lessonLine(lang string, r orderRow, loc *time.Location) string {
+	return i18n.T(lang, "letter.lesson", "when", when(lang, r, loc), "lesson", r.LessonTitle)
 }

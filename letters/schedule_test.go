@@ -17,6 +17,7 @@ import (
 	"weike/internal/db/dbtest"
 	"weike/lessons"
 	"weike/notify"
+	"weike/org"
 )
 
 func TestSchedulePeriodsAcrossMonthAndYearEnds(t *testing.T) {
@@ -169,13 +170,17 @@ func TestMonthlyLetters(t *testing.T) {
 		if start, err := evs[0].DateTimeStart(time.UTC); err != nil || !start.Equal(*o.StartAt) {
 			t.Errorf("event starts %v (%v), want %v", start, err, o.StartAt)
 		}
+		mustHave(t, "lecturer's .ics", string(lec.Attachment.Data), "X-WR-CALNAME:微党课 · 王ch · 2026年12月", "TZID:Asia/Shanghai")
 
 		off := letterOf(t, ls, letters.KindMonthlyOfficial, a.Official.AccountID)
 		mustHave(t, "official's letter", off.Text, "2026年11月覆盖情况", "未完成的支部", a.Branches[1].Name, "精选课 3 节")
 
-		// English for an account that reads English.
-		if err := w.Org.SetLang(ctx, a.Actors["secretary"], "en"); err != nil {
-			t.Fatal(err)
+		// English for an account that reads English: its words, its plurals,
+		// the film's category as the catalog names it, and its .ics.
+		for _, act := range []org.Actor{a.Actors["secretary"], a.Actors["lecturer"], a.Official} {
+			if err := w.Org.SetLang(ctx, act, "en"); err != nil {
+				t.Fatal(err)
+			}
 		}
 		ls, err = w.Letters.MonthlyLetters(ctx, a.Town.ID, "2026-12", "https://weike.test")
 		if err != nil {
@@ -183,8 +188,23 @@ func TestMonthlyLetters(t *testing.T) {
 		}
 		sec = letterOf(t, ls, letters.KindMonthlySecretary, a.Actors["secretary"].AccountID)
 		mustHave(t, "English letter", sec.Subject+sec.Text, "December 2026", "Featured lessons", "Sat 5 Dec 14:00")
+		mustHave(t, "English letter", sec.Text, "Local · 30 min · preview Thu 3 Dec", "“ch红色家书里的初心”", "Open weike: https://weike.test/")
+		off = letterOf(t, ls, letters.KindMonthlyOfficial, a.Official.AccountID)
+		mustHave(t, "English official's letter", off.Text, "3 featured lessons, 1 film, 1 confirmed lesson, 1 order waiting for an answer",
+			"Coverage in November 2026")
+		lec = letterOf(t, ls, letters.KindMonthlyLecturer, a.Actors["lecturer"].AccountID)
+		mustHave(t, "English lecturer's .ics", string(lec.Attachment.Data), "X-WR-CALNAME:weike · 王ch · December 2026",
+			"SUMMARY:Lesson “ch红色家书里的初心” · 龙王庙村")
+		for _, l := range []notify.Letter{sec, off, lec} {
+			if strings.ContainsAny(l.Subject+l.Text, "【课讲请") {
+				t.Errorf("Chinese words in an English letter:\n%s\n%s", l.Subject, l.Text)
+			}
+		}
 
 		// A month without a plan says so rather than sending empty lists.
+		if err := w.Org.SetLang(ctx, a.Official, "zh-CN"); err != nil {
+			t.Fatal(err)
+		}
 		ls, err = w.Letters.MonthlyLetters(ctx, a.Town.ID, "2027-01", "https://weike.test")
 		if err != nil {
 			t.Fatal(err)

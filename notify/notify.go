@@ -48,26 +48,23 @@ func (Message) TableName() string { return "inbox_messages" }
 const KindOrderExpired = "order.expired"
 
 // events name the catalog messages (internal/i18n) of each kind of event
-// message, its title and its body, and the parameter that counts something
-// in them: the catalog calls a count n and picks the plural form by it.
-var events = map[string]struct{ title, body, count string }{
-	KindOrderExpired: {"msg.order.expired.title", "msg.order.expired.body", "hours"},
+// message: its title and its body.
+var events = map[string]struct{ title, body string }{
+	KindOrderExpired: {"msg.order.expired.title", "msg.order.expired.body"},
 }
 
 // Render fills a message kind's title and body for a language from the
-// catalog; each recipient gets their own language. A kind the catalog does
-// not know renders as its name, with no body.
-func Render(kind, lang string, params map[string]string) (string, string) {
+// catalog; each recipient gets their own language. params are typed as for
+// i18n.T, a count under n. A kind the catalog does not know renders as its
+// name, with no body.
+func Render(kind, lang string, params map[string]any) (string, string) {
 	e, ok := events[kind]
 	if !ok {
 		return kind, ""
 	}
-	ps := make([]any, 0, 2*len(params)+2)
+	ps := make([]any, 0, 2*len(params))
 	for k, v := range params {
 		ps = append(ps, k, v)
-	}
-	if n, ok := params[e.count]; ok {
-		ps = append(ps, "n", n)
 	}
 	return i18n.T(lang, e.title, ps...), i18n.T(lang, e.body, ps...)
 }
@@ -82,7 +79,7 @@ type Recipient struct {
 // the caller's transaction, on the channels each has chosen: the inbox at
 // once, e-mail through the outbox. key makes it unique per recipient, so
 // posting again is a no-op.
-func PostTx(tx *gorm.DB, townID int64, to []Recipient, kind, key string, params map[string]string, link string, now time.Time) error {
+func PostTx(tx *gorm.DB, townID int64, to []Recipient, kind, key string, params map[string]any, link string, now time.Time) error {
 	letters := make([]Letter, 0, len(to))
 	for _, r := range to {
 		title, body := Render(kind, r.Lang, params)

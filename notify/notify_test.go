@@ -291,6 +291,9 @@ func TestTruncateUTF8(t *testing.T) {
 		if err != nil || !json.Valid(b) {
 			t.Fatal(err)
 		}
+		if !strings.Contains(string(b), "[在微课中查看全文](https://weike.test)") {
+			t.Errorf("%s: a cut message does not link to the whole: …%s", kind, b[len(b)-120:])
+		}
 	}
 }
 

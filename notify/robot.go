@@ -20,6 +20,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -196,10 +197,12 @@ func TruncateUTF8(s string, limit int, more string) string {
 }
 
 // RobotPayload is the JSON a robot of a kind accepts for a markdown message.
+// A message cut to the robot's limit ends with a link to the whole of it, in
+// Chinese like everything posted to a group.
 func RobotPayload(kind, title, markdown, link string) ([]byte, error) {
 	more := ""
 	if link != "" {
-		more = "[在微课中查看全文](" + link + ")"
+		more = "[" + i18n.T(i18n.ZH, "msg.robot_read_all") + "](" + link + ")"
 	}
 	if kind == RobotDingTalk {
 		return json.Marshal(map[string]any{"msgtype": "markdown",

@@ -13,15 +13,25 @@ import (
 
 	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/internal/tz"
 	"weike/org"
 )
 
 // An export is what officials and county viewers take to their meetings:
 // the coverage matrix, the totals and the records behind them, as a
-// workbook with Chinese headers or as a CSV of the matrix. The labels are
-// Chinese whatever the user's language, because the sheets go into Chinese
-// reports; the domain only writes bytes and knows nothing of HTTP.
+// workbook with Chinese headers or as a CSV of the matrix. The labels come
+// from the catalog (export.*, and the pages' words for statuses and branch
+// kinds) and are Chinese whatever the user's language, because the sheets
+// go into Chinese reports; the domain only writes bytes and knows nothing
+// of HTTP.
+
+// exportLang is the language of every export, whoever downloads it: the
+// county's reports are Chinese.
+const exportLang = i18n.ZH
+
+// label renders a catalog message in the export's language.
+func label(key string, params ...any) string { return i18n.T(exportLang, key, params...) }
 
 // Export is everything an export holds, read once for an actor.
 type Export struct {
@@ -141,38 +151,39 @@ func orderTime(o booking.Order) time.Time {
 var dateSample = []string{"", "2026-12-31"}
 
 // Sheet names of the workbook, in order.
-const (
-	SheetMatrix    = "覆盖矩阵"
-	SheetTotals    = "汇总"
-	SheetOrders    = "点单"
-	SheetViewings  = "观看记录"
-	SheetPractices = "微实践"
+var (
+	SheetMatrix    = label("export.sheet.matrix")
+	SheetTotals    = label("export.sheet.totals")
+	SheetOrders    = label("export.sheet.orders")
+	SheetViewings  = label("export.sheet.viewings")
+	SheetPractices = label("export.sheet.practices")
 )
 
-// KindLabels are the branch kinds in Chinese.
-var KindLabels = map[string]string{org.KindVillage: "村", org.KindCommunity: "社区", org.KindOther: "其他"}
+// KindLabel is a branch kind as the pages say it.
+func KindLabel(kind string) string { return label("cat.kind." + kind) }
 
-// StatusLabels are the order statuses in Chinese, as the pages say them.
-var StatusLabels = map[booking.Status]string{booking.Requested: "待接单", booking.Proposed: "讲师提议改期", booking.Confirmed: "已确认", booking.Delivered: "已开讲",
-	booking.Reviewed: "已评价", booking.Declined: "讲师婉拒", booking.Expired: "已过期", booking.Cancelled: "已取消"}
+// StatusLabel is an order status as the pages say it.
+func StatusLabel(st booking.Status) string { return label("status." + string(st)) }
 
 // CellText is a matrix cell as text that needs no colour to be read:
 // "课✓ 片✓ 实·".
 func CellText(c Cell) string {
-	mark := func(ok bool) string {
+	mark := func(ok bool) i18n.Key {
 		if ok {
-			return "✓"
+			return i18n.Key("export.mark.done")
 		}
-		return "·"
+		return i18n.Key("export.mark.not_done")
 	}
-	return "课" + mark(c.Lesson) + " 片" + mark(c.Film) + " 实" + mark(c.Practice)
+	return label("export.cell", "lesson", mark(c.Lesson), "film", mark(c.Film), "practice", mark(c.Practice))
 }
 
 // matrixHeader is the matrix's header row (town, branch, kind, months).
 func (x *Export) matrixHeader() []string {
-	h := []string{"镇", "支部", "类型"}
+	h := []string{label("export.col.town"), label("export.col.branch"), label("export.col.kind")}
 	for _, m := range x.Matrix.Months {
-		h = append(h, m[:4]+"年"+m[5:]+"月")
+		// A month column keeps its two digits (2026年01月), so the
+		// columns line up.
+		h = append(h, label("export.month", "year", m[:4], "month", m[5:]))
 	}
 	return h
 }
@@ -193,7 +204,7 @@ func (x *Export) WriteCSV(w io.Writer) (err error) {
 		return err
 	}
 	for _, b := range x.Matrix.Branches {
-		row := []string{x.TownNames[b.TownID], b.Name, KindLabels[b.Kind]}
+		row := []string{x.TownNames[b.TownID], b.Name, KindLabel(b.Kind)}
 		for _, c := range b.Cells {
 			row = append(row, CellText(c))
 		}
@@ -229,7 +240,7 @@ func (x *Export) WriteXLSX(w io.Writer) (err error) {
 		return err
 	}
 	f.SetActiveSheet(0)
-	f.SetDocProps(&excelize.DocProperties{Title: "覆盖情况 " + x.From + "–" + x.To, Creator: "weike", Language: "zh-CN"})
+	f.SetDocProps(&excelize.DocProperties{Title: label("export.title", "from", x.From, "to", x.To), Creator: "weike", Language: exportLang})
 	_, err = f.WriteTo(w)
 	return err
 }
@@ -361,7 +372,7 @@ func (x *Export) matrixSheet(b *book) {
 	rows := [][]string{head}
 	for i, br := range x.Matrix.Branches {
 		r := i + 2
-		text := []string{x.TownNames[br.TownID], br.Name, KindLabels[br.Kind]}
+		text := []string{x.TownNames[br.TownID], br.Name, KindLabel(br.Kind)}
 		for j, v := range text {
 			b.set(name, j+1, r, v)
 		}
@@ -382,7 +393,7 @@ func (x *Export) matrixSheet(b *book) {
 	}
 	// The month's rates under the branches: the trend in numbers.
 	r := len(x.Matrix.Branches) + 3
-	labels := []string{"讲课覆盖率", "观影覆盖率", "实践覆盖率", "三项全覆盖率"}
+	labels := []string{label("export.rate.lesson"), label("export.rate.film"), label("export.rate.practice"), label("export.rate.all")}
 	for k, label := range labels {
 		b.set(name, 2, r+k, label)
 		rows = append(rows, []string{"", label})
@@ -398,27 +409,29 @@ func (x *Export) matrixSheet(b *book) {
 func (x *Export) totalsSheet(b *book) {
 	name := SheetTotals
 	t := x.Totals
-	b.sheet(name, []string{"项目", "数值", "", "专题", "场次", "", "讲师", "已开讲", "已确认"}, 0)
+	head := []string{label("export.col.item"), label("export.col.value"), "", label("export.col.topic"), label("export.col.count"), "",
+		label("export.col.lecturer"), label("export.col.delivered"), label("export.col.confirmed")}
+	b.sheet(name, head, 0)
 	reached := fmt.Sprintf("%d/%d", t.BranchesReached, t.Branches)
 	items := []struct {
 		label string
 		v     any
 	}{
-		{"统计区间", x.From + " 至 " + x.To},
-		{"点单", t.Orders},
-		{"巡讲微党课", t.DeliveredLessons},
-		{"支部党员自讲微党课", t.MemberLessons},
-		{"上台讲微党课人次", t.LecturingPersonTimes},
-		{"观看教育片场次", t.FilmViewings},
-		{"观看教育片人次", t.ViewingAttendance},
-		{"微实践活动", t.Practices},
-		{"参与党员人次", t.Participants},
-		{"收集社情民意", t.Opinions},
-		{"办理为民服务事项", t.ServiceItems},
-		{"在册支部", t.Branches},
-		{"巡讲进支部", reached},
+		{label("export.total.range"), label("export.range", "from", x.From, "to", x.To)},
+		{label("export.total.orders"), t.Orders},
+		{label("export.total.delivered"), t.DeliveredLessons},
+		{label("export.total.member_lessons"), t.MemberLessons},
+		{label("export.total.person_times"), t.LecturingPersonTimes},
+		{label("export.total.viewings"), t.FilmViewings},
+		{label("export.total.attendance"), t.ViewingAttendance},
+		{label("export.total.practices"), t.Practices},
+		{label("export.total.participants"), t.Participants},
+		{label("export.total.opinions"), t.Opinions},
+		{label("export.total.services"), t.ServiceItems},
+		{label("export.total.branches"), t.Branches},
+		{label("export.total.reached"), reached},
 	}
-	rows := [][]string{{"项目", "数值", "", "专题", "场次", "", "讲师", "已开讲", "已确认"}}
+	rows := [][]string{head}
 	for i, it := range items {
 		b.set(name, 1, i+2, it.label)
 		b.set(name, 2, i+2, it.v)
@@ -442,7 +455,9 @@ func (x *Export) totalsSheet(b *book) {
 
 func (x *Export) ordersSheet(b *book) {
 	name := SheetOrders
-	head := []string{"编号", "日期", "时间", "镇", "支部", "屋场", "微党课", "讲师", "状态", "预计人数", "实到人数", "评分"}
+	head := []string{label("export.col.id"), label("export.col.date"), label("export.col.time"), label("export.col.town"),
+		label("export.col.branch"), label("export.col.courtyard"), label("export.col.lesson"), label("export.col.lecturer"),
+		label("export.col.status"), label("export.col.audience"), label("export.col.attendees"), label("export.col.stars")}
 	b.sheet(name, head, 0)
 	rows := [][]string{head, dateSample}
 	for i, o := range x.Orders {
@@ -451,7 +466,7 @@ func (x *Export) ordersSheet(b *book) {
 		b.set(name, 1, r, o.ID)
 		b.day(name, 2, r, at.Format("2006-01-02"))
 		b.set(name, 3, r, at.Format("15:04"))
-		text := []string{"", "", "", x.TownNames[o.TownID], o.BranchName, o.CourtyardName, o.LessonTitle, o.LecturerName, StatusLabels[o.Status]}
+		text := []string{"", "", "", x.TownNames[o.TownID], o.BranchName, o.CourtyardName, o.LessonTitle, o.LecturerName, StatusLabel(o.Status)}
 		for j := 3; j < len(text); j++ {
 			b.set(name, j+1, r, text[j])
 		}
@@ -469,7 +484,8 @@ func (x *Export) ordersSheet(b *book) {
 
 func (x *Export) viewingsSheet(b *book) {
 	name := SheetViewings
-	head := []string{"编号", "日期", "镇", "支部", "教育片", "观看人数", "观后感及备注"}
+	head := []string{label("export.col.id"), label("export.col.date"), label("export.col.town"), label("export.col.branch"),
+		label("export.col.film"), label("export.col.viewers"), label("export.col.viewing_notes")}
 	b.sheet(name, head, 0)
 	rows := [][]string{head, dateSample}
 	for i, v := range x.Viewings {
@@ -489,7 +505,9 @@ func (x *Export) viewingsSheet(b *book) {
 
 func (x *Export) practicesSheet(b *book) {
 	name := SheetPractices
-	head := []string{"编号", "日期", "镇", "支部", "类型", "参与人数", "收集社情民意", "办理为民服务事项", "备注"}
+	head := []string{label("export.col.id"), label("export.col.date"), label("export.col.town"), label("export.col.branch"),
+		label("export.col.type"), label("export.col.participants"), label("export.total.opinions"), label("export.total.services"),
+		label("export.col.notes")}
 	b.sheet(name, head, 0)
 	rows := [][]string{head, dateSample}
 	for i, p := range x.Practices {

@@ -220,8 +220,12 @@ func (s *Server) calendarFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ics, err := booking.ICS(cal)
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "private, max-age=300")
-	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", booking.ICS(cal))
+	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", ics)
 }
 
 func (s *Server) apiInbox(c echo.Context) error {

@@ -6,12 +6,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
-	"weike/internal/i18n"
 )
 
 // statusOf is the one mapping from a domain error's kind to HTTP.
@@ -106,57 +104,19 @@ func (s *Server) toPublic(c echo.Context, err error) publicError {
 	return s.internal(c, err)
 }
 
-// translate renders a domain error's message and field problems in lang,
-// with its times, days, months and statuses the way people read them.
+// translate renders a domain error's message and field problems in lang.
+// The domain gives its parameters their types (times, days, months,
+// statuses, counts under n), and the catalog writes each the way lang does.
 func translate(lang string, ae *apperr.Error) (string, map[string]string) {
 	params := make([]any, 0, 2*len(ae.Params))
 	for k, v := range ae.Params {
-		if s, ok := v.(string); ok {
-			v = typedParam(k, s)
-		}
 		params = append(params, k, v)
-	}
-	if name, ok := legacyCounts[ae.Code]; ok {
-		_, has := ae.Params["n"]
-		if v, ok := ae.Params[name]; ok && !has {
-			params = append(params, "n", v)
-		}
 	}
 	fields := make(map[string]string, len(ae.Fields))
 	for f, code := range ae.Fields {
 		fields[f] = T(lang, code, params...)
 	}
 	return T(lang, ae.Code, params...), fields
-}
-
-// typedParam gives the catalog the type of a parameter that booking still
-// sends as text (apperr took only strings before), known by its name: an
-// RFC 3339 time under a name ending in _at, a day, a month, a status. Other
-// text is words already. It goes once booking passes typed values itself
-// (its rework is under way on another branch).
-func typedParam(name, v string) any {
-	switch {
-	case strings.HasSuffix(name, "_at"):
-		if t, err := time.Parse(time.RFC3339, v); err == nil {
-			return t
-		}
-	case name == "day":
-		return i18n.Day(v)
-	case name == "month":
-		return i18n.Month(v)
-	case name == "status":
-		return i18n.Key("status." + v)
-	}
-	return v
-}
-
-// legacyCounts names, for booking's messages that count hours, days or
-// minutes, the parameter booking sends the count under; the catalog calls
-// every count n, which picks the plural form. It goes with typedParam.
-var legacyCounts = map[string]string{
-	"order.too_soon":      "hours",
-	"order.too_far":       "days",
-	"order.lecturer_busy": "buffer",
 }
 
 // formProblem turns a rule broken by a form's input (422) or a clash (409)

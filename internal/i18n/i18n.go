@@ -122,6 +122,16 @@ func langIndex(lang string) int {
 	return zh
 }
 
+// Normalize names the language T speaks for lang, as weike names its
+// languages (an HTML lang attribute, a cookie): EN for any English, ZH for
+// anything else.
+func Normalize(lang string) string {
+	if langIndex(lang) == en {
+		return EN
+	}
+	return ZH
+}
+
 // T renders the message key in lang. params are alternating name, value
 // pairs that fill the message's {{.name}} placeholders; each value is
 // rendered by Format in the same language. A message with plural forms

@@ -151,6 +151,14 @@ func TestLoaded(t *testing.T) {
 	}
 }
 
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{"en": EN, "en-GB": EN, "EN-us": EN, "zh-CN": ZH, "zh": ZH, "": ZH, "fr": ZH} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
 func TestT(t *testing.T) {
 	for _, c := range []struct {
 		lang, key string
@@ -176,6 +184,10 @@ func TestT(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	at := time.Date(2026, 12, 5, 6, 30, 0, 0, time.UTC) // 14:30 in Shanghai, a Saturday
+	urumqi, err := time.LoadLocation("Asia/Urumqi")     // UTC+6
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		lang string
 		got  string
@@ -201,6 +213,19 @@ func TestFormat(t *testing.T) {
 		{EN, Format(EN, Key("role.official")), "Official"},
 		{EN, Format(EN, 3), "3"},
 		{EN, Format(EN, int64(-7)), "-7"},
+		// A time put in a town's zone reads there; a stored (UTC) one in Zone.
+		{ZH, Format(ZH, at.In(urumqi)), "12月5日 周六 12:30"},
+		{EN, DateTime(EN, at.In(urumqi)), "Sat 5 Dec 2026 12:30"},
+		{EN, Format(EN, at.In(time.Local)), "Sat 5 Dec 14:30"},
+		{EN, Format(EN, ClockOf(at)), "14:30"},
+		{EN, Format(EN, ClockOf(at.In(urumqi))), "12:30"},
+		{ZH, Format(ZH, Clock(9*60+5)), "09:05"},
+		{ZH, Format(ZH, Window{time.Saturday, 14 * 60, 18 * 60}), "周六 14:00-18:00"},
+		{EN, Format(EN, Window{time.Saturday, 14 * 60, 18 * 60}), "Sat 14:00–18:00"},
+		{ZH, Format(ZH, List{Window{time.Saturday, 840, 1080}, Window{time.Wednesday, 1140, 1260}}), "周六 14:00-18:00、周三 19:00-21:00"},
+		{EN, Format(EN, List{Window{time.Saturday, 840, 1080}, Window{time.Wednesday, 1140, 1260}}), "Sat 14:00–18:00, Wed 19:00–21:00"},
+		{EN, Format(EN, List{"王", Key("role.official"), 3}), "王, Official, 3"},
+		{ZH, Format(ZH, List{}), "—"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s: got %q, want %q", c.lang, c.got, c.want)

@@ -242,7 +242,14 @@ func TestJourneys(t *testing.T) {
 		ics := get(t, link, "text/calendar")
 		event := fmt.Sprintf("UID:order-%d@weike", orderID)
 		dtstart := "DTSTART;TZID=Asia/Shanghai:" + accepted.In(shanghai).Format("20060102T150405")
-		if _, ev, ok := strings.Cut(ics, event); !ok || !strings.Contains(ev[:strings.Index(ev, "END:VEVENT")], dtstart) {
+		// The event's properties come in any order (go-ical sorts them):
+		// find the VEVENT that holds the UID.
+		found := false
+		for _, ev := range strings.Split(ics, "BEGIN:VEVENT")[1:] {
+			ev, _, _ = strings.Cut(ev, "END:VEVENT")
+			found = found || strings.Contains(ev, "\r\n"+event+"\r\n") && strings.Contains(ev, "\r\n"+dtstart+"\r\n")
+		}
+		if !found {
 			t.Fatalf("the calendar at %s has no %s with %s:\n%s", link, event, dtstart, ics)
 		}
 	})
