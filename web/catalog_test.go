@@ -329,12 +329,9 @@ var textAllowed = []struct{ file, decl, why string }{
 	{"lessons/import.go", "ParseWindows", "the separators of weekly hours a sheet may use"},
 	{"lessons/import.go", "weekdayAt", "the prefixes of a weekday (星期, 礼拜, 周)"},
 	{"lessons/import.go", "durationOf", "the units a length may be written with"},
-	// TEMPORARY: the import sheets' column titles, hints and examples are
-	// user-facing text. The imports are being reworked on another branch,
-	// which moves them into the catalog; then these two entries go.
-	{"org/import.go", "BranchSheet", "import template (being reworked elsewhere): titles and aliases, hints, example"},
-	{"lessons/import.go", "LecturerSheet", "import template (being reworked elsewhere): titles and aliases, hints, example"},
-	{"lessons/import.go", "LessonSheet", "import template (being reworked elsewhere): titles and aliases, hints, example"},
+	{"org/import.go", "BranchSheet", "the headers a branch sheet may use besides its titles (aliases); the titles, hints and example are the catalog's sheet.branches.*"},
+	{"lessons/import.go", "LecturerSheet", "the headers a lecturer sheet may use besides its titles (aliases); the titles, hints and example are the catalog's sheet.lecturers.*"},
+	{"lessons/import.go", "LessonSheet", "the headers a lesson sheet may use besides its titles (aliases); the titles, hints and example are the catalog's sheet.lessons.*"},
 }
 
 // operatorSinks are calls whose strings are for operators, not users:
