@@ -3,7 +3,6 @@ package themeday
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"sort"
@@ -14,6 +13,7 @@ import (
 	"weike/booking"
 	"weike/internal/apperr"
 	"weike/internal/i18n"
+	"weike/internal/sheet"
 	"weike/internal/tz"
 	"weike/org"
 )
@@ -194,12 +194,12 @@ func (x *Export) matrixHeader() []string {
 func (x *Export) WriteCSV(w io.Writer) (err error) {
 	defer apperr.Wrap(&err, "themeday: write csv")
 	bw := bufio.NewWriter(w)
-	if _, err := bw.WriteString("\uFEFF"); err != nil {
+	// Branch names are typed by users: every cell goes through sheet.CSV,
+	// which writes a formula-like cell as text.
+	cw, err := sheet.NewCSV(bw)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(bw)
-	// Excel on Windows expects CRLF line ends.
-	cw.UseCRLF = true
 	if err := cw.Write(x.matrixHeader()); err != nil {
 		return err
 	}
@@ -212,8 +212,7 @@ func (x *Export) WriteCSV(w io.Writer) (err error) {
 			return err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := cw.Flush(); err != nil {
 		return err
 	}
 	return bw.Flush()
