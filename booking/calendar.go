@@ -43,9 +43,9 @@ func (s *Store) CalendarFeeds(ctx context.Context, act org.Actor) (_ []Feed, err
 	var want []Feed
 	switch act.Role {
 	case org.RoleLecturer:
-		want = append(want, Feed{Kind: "lecturer", OwnerID: act.LecturerID, TownID: act.TownID})
+		want = append(want, Feed{Kind: FeedLecturer, OwnerID: act.LecturerID, TownID: act.TownID})
 	case org.RoleSecretary:
-		want = append(want, Feed{Kind: "branch", OwnerID: act.BranchID, TownID: act.TownID})
+		want = append(want, Feed{Kind: FeedBranch, OwnerID: act.BranchID, TownID: act.TownID})
 	}
 	out := []Feed{}
 	for _, f := range want {
@@ -69,10 +69,61 @@ func (s *Store) CalendarFeeds(ctx context.Context, act org.Actor) (_ []Feed, err
 	return out, nil
 }
 
+// Feed kinds: whose lessons a feed holds.
+const (
+	FeedLecturer = "lecturer"
+	FeedBranch   = "branch"
+)
+
+// RotateCalendarFeed gives the actor's feed of kind a new token and
+// returns it: the old link answers 404 from then on, so a link that leaked
+// (names, courtyard addresses, notes) can be taken back.
+func (s *Store) RotateCalendarFeed(ctx context.Context, act org.Actor, kind string) (_ *Feed, err error) {
+	defer apperr.Wrap(&err, "booking: rotate calendar feed")
+	var owner int64
+	switch {
+	case kind == FeedLecturer && act.Role == org.RoleLecturer:
+		owner = act.LecturerID
+	case kind == FeedBranch && act.Role == org.RoleSecretary:
+		owner = act.BranchID
+	default:
+		return nil, apperr.NotFoundf("calendar")
+	}
+	if _, err := s.CalendarFeeds(ctx, act); err != nil { // the feed exists from here on
+		return nil, err
+	}
+	tok := make([]byte, 24)
+	if _, err := rand.Read(tok); err != nil {
+		return nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(tok)
+	if err := s.db.W.WithContext(ctx).Table("calendar_feeds").Where("kind = ? AND owner_id = ?", kind, owner).
+		Updates(map[string]any{"token": token, "created_at": s.now()}).Error; err != nil {
+		return nil, err
+	}
+	f := &Feed{Kind: kind, OwnerID: owner, TownID: act.TownID, Token: token, CreatedAt: s.now()}
+	if f.Name, err = s.ownerName(ctx, *f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ownerActive reports whether a feed's lecturer or branch is still active:
+// a deactivated one's feed is gone, whoever holds its link.
+func (s *Store) ownerActive(ctx context.Context, f Feed) (bool, error) {
+	table := "lecturers"
+	if f.Kind == FeedBranch {
+		table = "branches"
+	}
+	var n int64
+	err := s.db.R.WithContext(ctx).Table(table).Where("id = ? AND active = ?", f.OwnerID, true).Count(&n).Error
+	return n > 0, err
+}
+
 func (s *Store) ownerName(ctx context.Context, f Feed) (string, error) {
 	var name string
 	table := "lecturers"
-	if f.Kind == "branch" {
+	if f.Kind == FeedBranch {
 		table = "branches"
 	}
 	err := s.db.R.WithContext(ctx).Table(table).Select("name").Where("id = ?", f.OwnerID).Scan(&name).Error
@@ -131,12 +182,18 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, er
 	if err := db.First(s.db.R.WithContext(ctx).Where("token = ?", token), &f, apperr.NotFoundf("calendar")); err != nil {
 		return nil, err
 	}
+	if active, err := s.ownerActive(ctx, f); err != nil || !active {
+		if err == nil {
+			err = apperr.NotFoundf("calendar")
+		}
+		return nil, err
+	}
 	_, loc, err := s.loadTown(s.db.R.WithContext(ctx), f.TownID)
 	if err != nil {
 		return nil, err
 	}
 	col := "orders.lecturer_id"
-	if f.Kind == "branch" {
+	if f.Kind == FeedBranch {
 		col = "orders.branch_id"
 	}
 	var rows []struct {
@@ -182,7 +239,7 @@ func (s *Store) FeedCalendar(ctx context.Context, token string) (_ *Calendar, er
 // when the owner has no account.
 func (s *Store) ownerLang(ctx context.Context, f Feed) (string, error) {
 	col, role := "lecturer_id", org.RoleLecturer
-	if f.Kind == "branch" {
+	if f.Kind == FeedBranch {
 		col, role = "branch_id", org.RoleSecretary
 	}
 	var langs []string

@@ -998,6 +998,10 @@ func orderRows(e *env) []accessRow {
 			req: o.listed("/api/v1/member-lessons?month=2026-11")},
 
 		{route: "GET /api/v1/calendar-links", want: signedIn(200), list: true, mayBeEmpty: true, check: checkLinks, req: fixed("/api/v1/calendar-links", nil)},
+		{route: "POST /api/v1/calendar-links/{kind}/rotate", name: "a lecturer's feed", want: statuses(404, "ch-lecturer", 200, "qh-lecturer", 200),
+			req: fixed("/api/v1/calendar-links/lecturer/rotate", nil)},
+		{route: "POST /api/v1/calendar-links/{kind}/rotate", name: "a branch's feed", want: statuses(404, "ch-secretary", 200, "qh-secretary", 200),
+			req: fixed("/api/v1/calendar-links/branch/rotate", nil)},
 		{route: "GET /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", nil)},
 		{route: "POST /api/v1/robots", want: statuses(403, "ch-official", 201, "qh-official", 201), req: perCaller("/api/v1/robots", func(l string) any {
 			return map[string]any{"url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" + nameOf(l)}

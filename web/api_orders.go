@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -192,7 +193,7 @@ func (s *Server) calendarLinks(c echo.Context) ([]calendarLink, error) {
 	}
 	out := []calendarLink{}
 	for _, f := range fs {
-		out = append(out, calendarLink{Kind: f.Kind, Name: f.Name, URL: s.baseURL(c) + "/calendar/" + f.Token + ".ics"})
+		out = append(out, calendarLink{Kind: f.Kind, Name: f.Name, URL: s.feedURL(c, f.Token)})
 	}
 	return out, nil
 }
@@ -203,6 +204,21 @@ func (s *Server) baseURL(c echo.Context) string {
 		return strings.TrimRight(s.BaseURL, "/")
 	}
 	return c.Scheme() + "://" + c.Request().Host
+}
+
+// apiRotateCalendarLink gives the caller's feed a new link; the old one
+// answers 404 from then on.
+func (s *Server) apiRotateCalendarLink(c echo.Context) error {
+	f, err := s.Booking.RotateCalendarFeed(c.Request().Context(), actor(c), c.Param("kind"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, calendarLink{Kind: f.Kind, Name: f.Name, URL: s.feedURL(c, f.Token)})
+}
+
+// feedURL is a feed's link as given out.
+func (s *Server) feedURL(c echo.Context, token string) string {
+	return s.baseURL(c) + "/calendar/" + token + ".ics"
 }
 
 func (s *Server) apiCalendarLinks(c echo.Context) error {
@@ -224,7 +240,15 @@ func (s *Server) calendarFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("Cache-Control", "private, max-age=300")
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, max-age=300")
+	if c.Request().Method == http.MethodHead {
+		// What GET would send, without the body: calendar apps ask this
+		// way whether a feed still exists and how big it is.
+		h.Set(echo.HeaderContentType, "text/calendar; charset=utf-8")
+		h.Set(echo.HeaderContentLength, strconv.Itoa(len(ics)))
+		return c.NoContent(http.StatusOK)
+	}
 	return c.Blob(http.StatusOK, "text/calendar; charset=utf-8", ics)
 }
 

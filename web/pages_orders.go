@@ -592,7 +592,20 @@ func (s *Server) agendaPage(c echo.Context) error {
 		}
 		v.Calendars = append(v.Calendars, cv)
 	}
-	return s.render(c, "agenda", pageData{Title: T(langOf(c), "op.agenda.title"), Data: v})
+	flash := ""
+	if c.QueryParam("rotated") == "1" {
+		flash = T(langOf(c), "op.agenda.cal_rotated")
+	}
+	return s.render(c, "agenda", pageData{Title: T(langOf(c), "op.agenda.title"), Data: v, Flash: flash})
+}
+
+// agendaRotateCalendar gives the caller's calendar a new link, for a link
+// that was shared too widely; the old one stops working.
+func (s *Server) agendaRotateCalendar(c echo.Context) error {
+	if _, err := s.Booking.RotateCalendarFeed(c.Request().Context(), actor(c), c.Param("kind")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/agenda?rotated=1#calendar")
 }
 
 // ---- points ----

@@ -32,6 +32,7 @@ func (s *Server) routes() {
 	// Private calendar feeds: the unguessable token is the credential, so
 	// calendar apps can subscribe without signing in.
 	e.GET("/calendar/:token", s.calendarFeed)
+	e.HEAD("/calendar/:token", s.calendarFeed) // calendar apps ask whether it changed
 
 	// ---- JSON API: bearer tokens, no cookies, no CSRF ----
 	api := e.Group("/api/v1")
@@ -80,6 +81,7 @@ func (s *Server) routes() {
 	in.GET("/member-lessons", s.apiMemberLessons)
 	in.GET("/points", s.apiPoints)
 	in.GET("/calendar-links", s.apiCalendarLinks)
+	in.POST("/calendar-links/:kind/rotate", s.apiRotateCalendarLink)
 	in.GET("/inbox", s.apiInbox)
 	in.POST("/inbox/:id/read", s.apiInboxRead)
 	in.GET("/me/channels", s.apiChannels)
@@ -182,6 +184,7 @@ func (s *Server) routes() {
 		pin.POST("/orders/:id/"+string(a.Name), s.orderAction(a))
 	}
 	pin.GET("/agenda", s.agendaPage, requireRole(org.RoleLecturer, org.RoleSecretary))
+	pin.POST("/agenda/calendar/:kind/rotate", s.agendaRotateCalendar, requireRole(org.RoleLecturer, org.RoleSecretary))
 	pin.GET("/points", s.pointsPage, requireRole(org.RoleLecturer, org.RoleOfficial, org.RoleCounty))
 	pin.GET("/settings", s.settingsPage, official)
 	pin.POST("/settings", s.settingsSave, official)
