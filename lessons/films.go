@@ -166,3 +166,10 @@ func (s *Store) UpdateFilm(ctx context.Context, act org.Actor, id int64, in Film
 	}
 	return &f, nil
 }
+
+// Input is the input that would set the film as it is: what a partial
+// change (PATCH) starts from.
+func (f *Film) Input() FilmInput {
+	return FilmInput{Title: f.Title, Category: f.Category, DurationMinutes: f.DurationMinutes, Link: f.Link,
+		Description: f.Description, Status: f.Status}
+}

@@ -379,3 +379,12 @@ func (s *Store) FreeDays(ctx context.Context, l *Lecturer, from time.Time, max i
 	}
 	return out
 }
+
+// Input is the input that would set the lecturer as she is: what a partial
+// change (PATCH) starts from.
+func (l *Lecturer) Input() LecturerInput {
+	active := l.Active
+	return LecturerInput{Name: l.Name, Phone: l.Phone, BranchID: l.BranchID, Bio: l.Bio, Topics: l.Topics,
+		MonthlyCapacity: l.MonthlyCapacity, Active: &active, Availability: l.Availability, Blackouts: l.Blackouts,
+		LessonIDs: l.LessonIDs}
+}

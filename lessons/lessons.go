@@ -520,3 +520,10 @@ func (s *Store) UpdateLesson(ctx context.Context, act org.Actor, id int64, in Le
 	}
 	return s.Lesson(ctx, act, id)
 }
+
+// Input is the input that would set the lesson as it is: what a partial
+// change (PATCH) starts from.
+func (l *Lesson) Input() LessonInput {
+	return LessonInput{Title: l.Title, TopicID: l.TopicID, Summary: l.Summary, Outline: l.Outline,
+		DurationMinutes: l.DurationMinutes, Materials: l.MaterialLinks, Status: l.Status, LecturerIDs: l.LecturerIDs}
+}

@@ -281,3 +281,18 @@ func (s *Store) Courtyard(ctx context.Context, act Actor, id int64) (_ *Courtyar
 	}
 	return &c, nil
 }
+
+// Input is the input that would set the branch as it is: what a partial
+// change (PATCH) starts from.
+func (b *Branch) Input() BranchInput {
+	active := b.Active
+	return BranchInput{Name: b.Name, Kind: b.Kind, MemberCount: b.MemberCount, SecretaryName: b.SecretaryName,
+		Phone: b.Phone, Active: &active}
+}
+
+// Input is the input that would set the courtyard as it is: what a partial
+// change (PATCH) starts from.
+func (c *Courtyard) Input() CourtyardInput {
+	active := c.Active
+	return CourtyardInput{Name: c.Name, Address: c.Address, Lat: c.Lat, Lng: c.Lng, Active: &active}
+}

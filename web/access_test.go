@@ -191,6 +191,8 @@ func accessMatrix(e *env) []accessRow {
 			want: statuses(404, "ch-official", 200, "cs-county", 200)},
 		{route: "PUT /api/v1/lessons/{id}", name: "春华镇 lesson", want: chWrite, req: fixed(id("/api/v1/lessons/%d", ch.Lessons[0].ID), putLesson(ch))},
 		{route: "PUT /api/v1/lessons/{id}", name: "漆河镇 lesson", want: qhWrite, req: fixed(id("/api/v1/lessons/%d", qh.Lessons[0].ID), putLesson(qh))},
+		{route: "PATCH /api/v1/lessons/{id}", name: "春华镇 lesson", want: chWrite, req: fixed(id("/api/v1/lessons/%d", ch.Lessons[0].ID), json.RawMessage(`{"summary": "只改摘要"}`))},
+		{route: "PATCH /api/v1/lessons/{id}", name: "漆河镇 lesson", want: qhWrite, req: fixed(id("/api/v1/lessons/%d", qh.Lessons[0].ID), json.RawMessage(`{"summary": "只改摘要"}`))},
 
 		{route: "GET /api/v1/lecturers", want: signedIn(200), list: true, req: fixed("/api/v1/lecturers", nil)},
 		{route: "GET /api/v1/lecturers", name: "lecturers of 漆河镇", want: signedIn(200), list: true, mayBeEmpty: true,
@@ -204,6 +206,8 @@ func accessMatrix(e *env) []accessRow {
 		{route: "GET /api/v1/lecturers/{id}", name: "漆河镇 lecturer", want: qhRead, req: fixed(id("/api/v1/lecturers/%d", qh.Lecturers[1].ID), nil)},
 		{route: "PUT /api/v1/lecturers/{id}", name: "春华镇 lecturer", want: chWrite, req: fixed(id("/api/v1/lecturers/%d", ch.Lecturers[0].ID), putLecturer(ch))},
 		{route: "PUT /api/v1/lecturers/{id}", name: "漆河镇 lecturer", want: qhWrite, req: fixed(id("/api/v1/lecturers/%d", qh.Lecturers[0].ID), putLecturer(qh))},
+		{route: "PATCH /api/v1/lecturers/{id}", name: "春华镇 lecturer", want: chWrite, req: fixed(id("/api/v1/lecturers/%d", ch.Lecturers[0].ID), json.RawMessage(`{"bio": "只改简介"}`))},
+		{route: "PATCH /api/v1/lecturers/{id}", name: "漆河镇 lecturer", want: qhWrite, req: fixed(id("/api/v1/lecturers/%d", qh.Lecturers[0].ID), json.RawMessage(`{"bio": "只改简介"}`))},
 
 		{route: "GET /api/v1/films", want: signedIn(200), list: true, req: fixed("/api/v1/films", nil)},
 		{route: "GET /api/v1/films", name: "films of 漆河镇", want: signedIn(200), list: true, mayBeEmpty: true,
@@ -215,6 +219,8 @@ func accessMatrix(e *env) []accessRow {
 		{route: "GET /api/v1/films/{id}", name: "漆河镇 film", want: qhRead, req: fixed(id("/api/v1/films/%d", qh.Films[0].ID), nil)},
 		{route: "PUT /api/v1/films/{id}", name: "春华镇 film", want: chWrite, req: fixed(id("/api/v1/films/%d", ch.Films[0].ID), putFilm(ch))},
 		{route: "PUT /api/v1/films/{id}", name: "漆河镇 film", want: qhWrite, req: fixed(id("/api/v1/films/%d", qh.Films[0].ID), putFilm(qh))},
+		{route: "PATCH /api/v1/films/{id}", name: "春华镇 film", want: chWrite, req: fixed(id("/api/v1/films/%d", ch.Films[0].ID), json.RawMessage(`{"description": "只改介绍"}`))},
+		{route: "PATCH /api/v1/films/{id}", name: "漆河镇 film", want: qhWrite, req: fixed(id("/api/v1/films/%d", qh.Films[0].ID), json.RawMessage(`{"description": "只改介绍"}`))},
 
 		{route: "GET /api/v1/branches", want: signedIn(200), list: true, req: fixed("/api/v1/branches", nil)},
 		{route: "GET /api/v1/branches", name: "branches of 漆河镇", want: signedIn(200), list: true, mayBeEmpty: true,
@@ -226,6 +232,8 @@ func accessMatrix(e *env) []accessRow {
 		{route: "GET /api/v1/branches/{id}", name: "漆河镇 branch", want: qhRead, req: fixed(id("/api/v1/branches/%d", qh.Branches[1].ID), nil)},
 		{route: "PUT /api/v1/branches/{id}", name: "春华镇 branch", want: chWrite, req: fixed(id("/api/v1/branches/%d", ch.Branches[0].ID), putBranch(ch))},
 		{route: "PUT /api/v1/branches/{id}", name: "漆河镇 branch", want: qhWrite, req: fixed(id("/api/v1/branches/%d", qh.Branches[0].ID), putBranch(qh))},
+		{route: "PATCH /api/v1/branches/{id}", name: "春华镇 branch", want: chWrite, req: fixed(id("/api/v1/branches/%d", ch.Branches[0].ID), json.RawMessage(`{"member_count": 77}`))},
+		{route: "PATCH /api/v1/branches/{id}", name: "漆河镇 branch", want: qhWrite, req: fixed(id("/api/v1/branches/%d", qh.Branches[0].ID), json.RawMessage(`{"member_count": 77}`))},
 		{route: "POST /api/v1/branches/{id}/courtyards", name: "春华镇 branch", req: perCaller(id("/api/v1/branches/%d/courtyards", ch.Branches[1].ID),
 			func(l string) any { return map[string]any{"name": "新屋场-" + nameOf(l), "lat": 28.3, "lng": 113.2} }),
 			want: statuses(403, "ch-official", 201, "qh-official", 404)},
@@ -240,6 +248,8 @@ func accessMatrix(e *env) []accessRow {
 		{route: "GET /api/v1/imports/{kind}/template.xlsx", want: signedIn(200), req: fixed("/api/v1/imports/lecturers/template.xlsx", nil)},
 		{route: "GET /api/v1/imports/{kind}/template.xlsx", name: "unknown kind", want: signedIn(404), req: fixed("/api/v1/imports/nope/template.xlsx", nil)},
 		{route: "PUT /api/v1/courtyards/{id}", name: "漆河镇 courtyard", want: qhWrite, req: fixed(id("/api/v1/courtyards/%d", qh.Courtyards[1].ID), putCourtyard(qh))},
+		{route: "PATCH /api/v1/courtyards/{id}", name: "春华镇 courtyard", want: chWrite, req: fixed(id("/api/v1/courtyards/%d", ch.Courtyards[0].ID), json.RawMessage(`{"address": "只改地址"}`))},
+		{route: "PATCH /api/v1/courtyards/{id}", name: "漆河镇 courtyard", want: qhWrite, req: fixed(id("/api/v1/courtyards/%d", qh.Courtyards[1].ID), json.RawMessage(`{"address": "只改地址"}`))},
 	}
 	rows = append(rows, messageRows(e)...)
 	rows = append(rows, orderRows(e)...)

@@ -18,39 +18,54 @@ import (
 
 // bindJSON reads a JSON body strictly: a JSON content type, valid UTF-8, no
 // unknown fields, no key twice, keys in their documented letter case, one
-// value. Every failure is a 400 or 415 that names the
-// problem, never a 500.
+// value. Every failure is a 400 or 415 that names the problem, never a 500.
 func bindJSON(c echo.Context, v any) error {
+	body, err := readJSONBody(c)
+	if err != nil {
+		return err
+	}
+	if err := strictNames(body, v); err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// readJSONBody reads a request's JSON body: a JSON content type (any
+// +json type too, such as a merge patch's), valid UTF-8, no escaped NUL.
+func readJSONBody(c echo.Context) ([]byte, error) {
 	r := c.Request()
 	ct := r.Header.Get(echo.HeaderContentType)
 	if ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != echo.MIMEApplicationJSON && !strings.HasSuffix(mt, "+json")) {
-			return echo.NewHTTPError(415)
+			return nil, echo.NewHTTPError(415)
 		}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var he *echo.HTTPError
 		if errors.As(err, &he) {
-			return he // the body limit's 413
+			return nil, he // the body limit's 413
 		}
-		return apperr.New(apperr.BadRequest, "bad_request")
+		return nil, apperr.New(apperr.BadRequest, "bad_request")
 	}
 	if !utf8.Valid(body) {
-		return apperr.New(apperr.BadRequest, "bad_json")
+		return nil, apperr.New(apperr.BadRequest, "bad_json")
 	}
 	if hasEscapedNUL(body) {
-		return apperr.New(apperr.BadRequest, "bad_text")
+		return nil, apperr.New(apperr.BadRequest, "bad_text")
 	}
 	if ct == "" && len(strings.TrimSpace(string(body))) > 0 {
 		// A body must say what it is: a form posted to the API by a
 		// careless client would otherwise be read as JSON by luck.
-		return echo.NewHTTPError(415)
+		return nil, echo.NewHTTPError(415)
 	}
-	if err := strictNames(body, v); err != nil {
-		return err
-	}
+	return body, nil
+}
+
+// decodeJSON decodes one JSON value into v, refusing unknown fields, and
+// says what is wrong in a 400.
+func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(strings.NewReader(string(body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

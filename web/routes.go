@@ -9,6 +9,7 @@ import (
 	"weike/docs"
 	"weike/internal/apperr"
 	"weike/internal/sheet"
+	"weike/lessons"
 	"weike/org"
 )
 
@@ -54,20 +55,25 @@ func (s *Server) routes() {
 	in.POST("/lessons", createJSON(s.Lessons.CreateLesson), official)
 	in.GET("/lessons/:id", getJSON(s.Lessons.Lesson))
 	in.PUT("/lessons/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLesson), official)
+	in.PATCH("/lessons/:id", patchJSON(s.Lessons.Lesson, (*lessons.Lesson).Input, s.Lessons.UpdateLesson), official)
 	in.GET("/lecturers", s.apiLecturers)
 	in.POST("/lecturers", createJSON(s.Lessons.CreateLecturer), official)
 	in.GET("/lecturers/:id", s.apiLecturer)
 	in.PUT("/lecturers/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLecturer), official)
+	in.PATCH("/lecturers/:id", patchJSON(s.Lessons.Lecturer, (*lessons.Lecturer).Input, s.Lessons.UpdateLecturer), official)
 	in.GET("/films", s.apiFilms)
 	in.POST("/films", createJSON(s.Lessons.CreateFilm), official)
 	in.GET("/films/:id", getJSON(s.Lessons.Film))
 	in.PUT("/films/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateFilm), official)
+	in.PATCH("/films/:id", patchJSON(s.Lessons.Film, (*lessons.Film).Input, s.Lessons.UpdateFilm), official)
 	in.GET("/branches", s.apiBranches)
 	in.POST("/branches", createJSON(s.Org.CreateBranch), official)
 	in.GET("/branches/:id", getJSON(s.Org.Branch))
 	in.PUT("/branches/:id", withIDJSON(http.StatusOK, s.Org.UpdateBranch), official)
+	in.PATCH("/branches/:id", patchJSON(s.Org.Branch, (*org.Branch).Input, s.Org.UpdateBranch), official)
 	in.POST("/branches/:id/courtyards", withIDJSON(http.StatusCreated, s.Org.CreateCourtyard), official)
 	in.PUT("/courtyards/:id", withIDJSON(http.StatusOK, s.Org.UpdateCourtyard), official)
+	in.PATCH("/courtyards/:id", patchJSON(s.Org.Courtyard, (*org.Courtyard).Input, s.Org.UpdateCourtyard), official)
 	in.GET("/lessons/:id/slots", s.apiFreeSlots)
 	in.POST("/orders", s.apiCreateOrder, secretary)
 	in.GET("/orders", s.apiOrders)
