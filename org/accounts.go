@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -291,7 +292,12 @@ func (s *Store) Account(ctx context.Context, act Actor) (_ *Account, err error) 
 // SetLang stores the actor's language choice.
 func (s *Store) SetLang(ctx context.Context, act Actor, lang string) (err error) {
 	defer apperr.Wrap(&err, "org: set lang")
-	return s.db.W.WithContext(ctx).Table("accounts").Where("id = ?", act.AccountID).Update("lang", lang).Error
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Table("accounts").Where("id = ?", act.AccountID).Update("lang", lang).Error; err != nil {
+			return err
+		}
+		return s.invalidate(tx, "a:"+strconv.FormatInt(act.AccountID, 10))
+	})
 }
 
 func newSecret() string {
@@ -328,27 +334,83 @@ func (s *Store) CreateSession(ctx context.Context, accountID int64) (_ string, e
 // SessionAccount resolves a session token to its account.
 func (s *Store) SessionAccount(ctx context.Context, token string) (_ *Account, err error) {
 	defer apperr.Wrap(&err, "org: session account")
-	if token == "" {
-		return nil, apperr.New(apperr.Unauthorized, "auth.required")
-	}
-	var a Account
-	err = s.db.R.WithContext(ctx).Table("accounts").
-		Joins("JOIN sessions ON sessions.account_id = accounts.id").
-		Where("sessions.id = ? AND sessions.expires_at > ? AND accounts.active = ?", hashSecret(token), s.now(), true).
-		Select("accounts.*").First(&a).Error
-	if err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, apperr.New(apperr.Unauthorized, "auth.required")
-		}
-		return nil, err
-	}
-	return &a, nil
+	a, _, err := s.sessionAccount(ctx, token)
+	return a, err
 }
 
-// DeleteSession signs a session out.
+func (s *Store) sessionAccount(ctx context.Context, token string) (*Account, time.Time, error) {
+	if token == "" {
+		return nil, time.Time{}, apperr.New(apperr.Unauthorized, "auth.required")
+	}
+	var row struct {
+		Account
+		SessionExpires time.Time
+	}
+	err := s.db.R.WithContext(ctx).Table("accounts").
+		Joins("JOIN sessions ON sessions.account_id = accounts.id").
+		Where("sessions.id = ? AND sessions.expires_at > ? AND accounts.active = ?", hashSecret(token), s.now(), true).
+		Select("accounts.*, sessions.expires_at AS session_expires").Take(&row).Error
+	if err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, time.Time{}, apperr.New(apperr.Unauthorized, "auth.required")
+		}
+		return nil, time.Time{}, err
+	}
+	return &row.Account, row.SessionExpires, nil
+}
+
+// SessionActor resolves a session token to its account and the Actor the
+// domain scopes by, from the identity cache when it can (see cache.go).
+func (s *Store) SessionActor(ctx context.Context, token string) (_ *Account, _ Actor, err error) {
+	defer apperr.Wrap(&err, "org: session actor")
+	key := "s:" + hashSecret(token)
+	if id, ok := s.ids.get(key, s.now()); ok && token != "" {
+		acc := id.acc
+		return &acc, id.act, nil
+	}
+	a, expires, err := s.sessionAccount(ctx, token)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	act, err := s.ActorFor(ctx, a)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	s.ids.put(key, identity{acc: *a, act: act, expires: expires, cached: s.now()})
+	return a, act, nil
+}
+
+// TokenActor resolves an API token to its account and Actor, from the
+// identity cache when it can.
+func (s *Store) TokenActor(ctx context.Context, secret string) (_ *Account, _ Actor, err error) {
+	defer apperr.Wrap(&err, "org: token actor")
+	key := "t:" + hashSecret(secret)
+	if id, ok := s.ids.get(key, s.now()); ok && secret != "" {
+		acc := id.acc
+		return &acc, id.act, nil
+	}
+	a, err := s.TokenAccount(ctx, secret)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	act, err := s.ActorFor(ctx, a)
+	if err != nil {
+		return nil, Actor{}, err
+	}
+	s.ids.put(key, identity{acc: *a, act: act, cached: s.now()})
+	return a, act, nil
+}
+
+// DeleteSession signs a session out, on every instance.
 func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
 	defer apperr.Wrap(&err, "org: delete session")
-	return s.db.W.WithContext(ctx).Where("id = ?", hashSecret(token)).Delete(&Session{}).Error
+	h := hashSecret(token)
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", h).Delete(&Session{}).Error; err != nil {
+			return err
+		}
+		return s.invalidate(tx, "k:s:"+h)
+	})
 }
 
 // APIToken is a bearer token for the JSON API.
@@ -392,15 +454,17 @@ func (s *Store) Tokens(ctx context.Context, act Actor) (_ []APIToken, err error)
 // RevokeToken revokes one of the actor's tokens.
 func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) (err error) {
 	defer apperr.Wrap(&err, "org: revoke token %d", id)
-	res := s.db.W.WithContext(ctx).Model(&APIToken{}).
-		Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, act.AccountID).Update("revoked_at", s.now())
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return apperr.NotFoundf("token")
-	}
-	return nil
+	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&APIToken{}).Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, act.AccountID).Update("revoked_at", s.now())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return apperr.NotFoundf("token")
+		}
+		// The token's hash is not at hand: drop the account's entries.
+		return s.invalidate(tx, "a:"+strconv.FormatInt(act.AccountID, 10))
+	})
 }
 
 // TokenAccount resolves a bearer token to its account.

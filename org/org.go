@@ -117,6 +117,7 @@ type Store struct {
 	bcryptCost int
 	dummyOnce  sync.Once
 	dummy      []byte
+	ids        *identityCache
 }
 
 // An Option changes how a Store works.
@@ -139,7 +140,7 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{db: d, now: func() time.Time { return now().UTC() }, bcryptCost: BcryptCost}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, bcryptCost: BcryptCost, ids: newIdentityCache()}
 	for _, o := range opts {
 		o(s)
 	}

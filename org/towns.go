@@ -51,7 +51,14 @@ func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (_ 
 	if t.Name == "" {
 		return nil, false, apperr.New(apperr.Invalid, "validation").Field("town", "field.required")
 	}
-	return &t, true, s.db.W.WithContext(ctx).Create(&t).Error
+	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&t).Error; err != nil {
+			return err
+		}
+		// The county's viewers read one more town now.
+		return s.invalidate(tx, "*")
+	})
+	return &t, true, err
 }
 
 // TownByName finds a town by name (operator use: `weike user add --town`).

@@ -21,6 +21,7 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 		r := c.Request()
 		ctx := r.Context()
 		var acc *org.Account
+		var act org.Actor
 		var err error
 		if h := r.Header.Get(echo.HeaderAuthorization); h != "" {
 			tok, ok := strings.CutPrefix(h, "Bearer ")
@@ -29,9 +30,9 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 			tok = strings.TrimSpace(tok)
 			if strings.HasPrefix(tok, "wk_") {
-				acc, err = s.Org.TokenAccount(ctx, tok)
+				acc, act, err = s.Org.TokenActor(ctx, tok)
 			} else {
-				acc, err = s.Org.SessionAccount(ctx, tok)
+				acc, act, err = s.Org.SessionActor(ctx, tok)
 			}
 			if err != nil {
 				if apperr.Is(err, apperr.Unauthorized) {
@@ -44,7 +45,7 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 			// The API takes bearer tokens only: a cookie riding along on a
 			// cross-site request must not act for the user there (pages
 			// have CSRF tokens, the API has none).
-			acc, err = s.Org.SessionAccount(ctx, ck.Value)
+			acc, act, err = s.Org.SessionActor(ctx, ck.Value)
 			if err != nil && !apperr.Is(err, apperr.Unauthorized) {
 				return err
 			}
@@ -54,10 +55,6 @@ func (s *Server) loadActor(next echo.HandlerFunc) echo.HandlerFunc {
 			lang = normLang(ck.Value)
 		}
 		if acc != nil {
-			act, err := s.Org.ActorFor(ctx, acc)
-			if err != nil {
-				return err
-			}
 			c.Set(ctxActor, act)
 			if lang == "" && !isAPI(c) {
 				lang = normLang(acc.Lang)

@@ -47,8 +47,14 @@ func IsPostgres(dsn string) bool {
 
 // Open connects to dsn: a postgres:// URL, or a SQLite file path.
 func Open(dsn string) (*DB, error) {
+	// GORM's statement cache is off where transactions run: a transaction
+	// holding the only free connection can wait in the cache for a statement
+	// another goroutine is preparing while that goroutine waits for a
+	// connection, and neither moves (seen as a hung booking test on
+	// Postgres). pgx caches prepared statements per connection by itself;
+	// SQLite's read pool, which runs no transactions, keeps GORM's cache.
 	cfg := &gorm.Config{
-		PrepareStmt:            true,
+		PrepareStmt:            false,
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
@@ -107,7 +113,9 @@ func Open(dsn string) (*DB, error) {
 	if err := wdb.Ping(); err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), cfg)
+	rcfg := *cfg
+	rcfg.PrepareStmt = true
+	r, err := gorm.Open(sqlite.Open("file:"+path+"?"+params.Encode()), &rcfg)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
