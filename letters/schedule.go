@@ -100,6 +100,7 @@ type orderRow struct {
 	AnswerBy      time.Time
 	Audience      int
 	Note          string
+	Reason        string
 	Sequence      int
 	UpdatedAt     time.Time
 	Slots         string
@@ -115,7 +116,7 @@ func (s *Store) orderRows(ctx context.Context, where string, args ...any) ([]ord
 	var rows []orderRow
 	err := s.db.R.WithContext(ctx).Table("orders").
 		Select(`orders.id, orders.status, orders.branch_id, orders.lecturer_id, orders.lesson_id, orders.start_at, orders.end_at,
-			orders.proposed_at, orders.answer_by, orders.audience, orders.note, orders.sequence, orders.updated_at, orders.slots,
+			orders.proposed_at, orders.answer_by, orders.audience, orders.note, orders.reason, orders.sequence, orders.updated_at, orders.slots,
 			lessons.title AS lesson_title, lecturers.name AS lecturer_name, lecturers.phone AS lecturer_phone,
 			branches.name AS branch_name, courtyards.name AS court_name, courtyards.address AS court_address`).
 		Joins("JOIN lessons ON lessons.id = orders.lesson_id").

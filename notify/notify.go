@@ -18,11 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"weike/internal/apperr"
 	"weike/internal/db"
-	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -43,59 +40,10 @@ type Message struct {
 // TableName keeps the schema's name.
 func (Message) TableName() string { return "inbox_messages" }
 
-// KindOrderExpired is the event of an order that no lecturer answered in
-// time (booking's expiry job posts it).
-const KindOrderExpired = "order.expired"
-
-// events name the catalog messages (internal/i18n) of each kind of event
-// message: its title and its body.
-var events = map[string]struct{ title, body string }{
-	KindOrderExpired: {"msg.order.expired.title", "msg.order.expired.body"},
-}
-
-// Render fills a message kind's title and body for a language from the
-// catalog; each recipient gets their own language. params are typed as for
-// i18n.T, a count under n. A kind the catalog does not know renders as its
-// name, with no body.
-func Render(kind, lang string, params map[string]any) (string, string) {
-	e, ok := events[kind]
-	if !ok {
-		return kind, ""
-	}
-	ps := make([]any, 0, 2*len(params))
-	for k, v := range params {
-		ps = append(ps, k, v)
-	}
-	return i18n.T(lang, e.title, ps...), i18n.T(lang, e.body, ps...)
-}
-
 // Recipient is who a message goes to.
 type Recipient struct {
 	AccountID int64
 	Lang      string
-}
-
-// PostTx posts an event message (a kind of texts) to each recipient inside
-// the caller's transaction, on the channels each has chosen: the inbox at
-// once, e-mail through the outbox. key makes it unique per recipient, so
-// posting again is a no-op.
-func PostTx(tx *gorm.DB, townID int64, to []Recipient, kind, key string, params map[string]any, link string, now time.Time) error {
-	letters := make([]Letter, 0, len(to))
-	for _, r := range to {
-		title, body := Render(kind, r.Lang, params)
-		letters = append(letters, Letter{TownID: townID, Kind: kind, Period: key, AccountID: r.AccountID,
-			Subject: title, Text: body, HTML: "<p>" + htmlEscape(body) + "</p>", Markdown: body, Link: link})
-	}
-	_, err := enqueueTx(tx, letters, now, "")
-	return err
-}
-
-// OfficialsTx lists the active officials of a town, for messages to them.
-func OfficialsTx(tx *gorm.DB, townID int64) ([]Recipient, error) {
-	var rs []Recipient
-	err := tx.Table("accounts").Select("id AS account_id, lang").
-		Where("town_id = ? AND role = ? AND active = ?", townID, org.RoleOfficial, true).Order("id").Scan(&rs).Error
-	return rs, err
 }
 
 // Store reads and marks the inbox, keeps the outbox and sends what it holds.
@@ -104,6 +52,7 @@ type Store struct {
 	now            func() time.Time
 	mailer         *Mailer
 	defaultWebhook string
+	baseURL        string
 	client         *http.Client
 	guard          robotGuard
 	log            *slog.Logger
@@ -119,6 +68,12 @@ func WithMailer(m *Mailer) Option { return func(s *Store) { s.mailer = m } }
 // WithDefaultWebhook is the group robot of towns that have set none.
 func WithDefaultWebhook(url string) Option {
 	return func(s *Store) { s.defaultWebhook = strings.TrimSpace(url) }
+}
+
+// WithBaseURL is weike's public URL, from which the links of messages
+// read outside weike (e-mail, group robots) are made absolute.
+func WithBaseURL(u string) Option {
+	return func(s *Store) { s.baseURL = strings.TrimRight(strings.TrimSpace(u), "/") }
 }
 
 // WithHTTPClient replaces the client that posts to group robots (tests

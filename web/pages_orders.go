@@ -320,6 +320,15 @@ func eventNote(lang string, e booking.Event) string {
 	case "proposed time rejected":
 		return T(lang, "op.reason.proposal_no")
 	}
+	if e.ToStatus == booking.Proposed {
+		// The proposed time, and the lecturer's note with it.
+		if t, err := time.Parse(time.RFC3339, e.Detail); err == nil {
+			if e.Reason != "" {
+				return fmtDateTime(lang, t) + " · " + e.Reason
+			}
+			return fmtDateTime(lang, t)
+		}
+	}
 	if e.Reason != "" {
 		return e.Reason
 	}
@@ -334,10 +343,6 @@ func eventNote(lang string, e booking.Event) string {
 		}
 	case strings.HasSuffix(e.Detail, "★"):
 		return e.Detail
-	case e.ToStatus == booking.Proposed:
-		if t, err := time.Parse(time.RFC3339, e.Detail); err == nil {
-			return fmtDateTime(lang, t)
-		}
 	}
 	return ""
 }
@@ -471,7 +476,8 @@ func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 				_, err := s.Booking.Decline(ctx, act, id, form["reason"])
 				return err
 			case booking.ActionPropose:
-				_, err := s.Booking.Propose(ctx, act, id, form["start"])
+				_, err := s.Booking.Propose(ctx, act, id, booking.Proposal{Start: form["start"], Note: form["note"],
+					ConfirmOutsideHours: form["confirm_outside_hours"] == "1"})
 				return err
 			case booking.ActionRespond:
 				switch form["accept"] {
@@ -483,6 +489,9 @@ func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 				return err
 			case booking.ActionCancel:
 				_, err := s.Booking.Cancel(ctx, act, id, form["reason"])
+				return err
+			case booking.ActionWithdraw:
+				_, err := s.Booking.Withdraw(ctx, act, id, form["reason"])
 				return err
 			case booking.ActionDeliver:
 				d := booking.Delivery{Attendees: bad.intField(form, "attendees"), Minutes: bad.intField(form, "minutes"),
@@ -636,7 +645,7 @@ func (s *Server) pointsPage(c echo.Context) error {
 // ---- the town's settings ----
 
 var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
-	"points_delivered", "points_five_star", "schedule_spec"}
+	"points_delivered", "points_five_star", "schedule_spec", "quiet_from", "quiet_until", "digest_at"}
 
 func (s *Server) settingsForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
 	return s.renderStatus(c, status, "settings", pageData{Title: T(langOf(c), "op.settings.title"), Form: form, Errors: errs,
@@ -653,7 +662,7 @@ func (s *Server) settingsPage(c echo.Context) error {
 		"travel_buffer_minutes": strconv.Itoa(t.TravelBufferMinutes), "lead_time_hours": strconv.Itoa(t.LeadTimeHours),
 		"horizon_days": strconv.Itoa(t.HorizonDays), "answer_deadline_hours": strconv.Itoa(t.AnswerDeadlineHours),
 		"points_delivered": strconv.Itoa(t.PointsDelivered), "points_five_star": strconv.Itoa(t.PointsFiveStar),
-		"schedule_spec": t.ScheduleSpec,
+		"schedule_spec": t.ScheduleSpec, "quiet_from": t.QuietFrom, "quiet_until": t.QuietUntil, "digest_at": t.DigestAt,
 	}
 	return s.settingsForm(c, http.StatusOK, form, nil)
 }
@@ -664,7 +673,8 @@ func (s *Server) settingsSave(c echo.Context) error {
 	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
 		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
 		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
-		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"]}
+		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"],
+		QuietFrom: form["quiet_from"], QuietUntil: form["quiet_until"], DigestAt: form["digest_at"]}
 	err := bad.check(in.Validate)
 	if err == nil {
 		_, err = s.Org.UpdateSettings(c.Request().Context(), actor(c), in)

@@ -249,13 +249,29 @@ type Job struct {
 
 // TownSchedule is a town's own schedule of the per-town jobs.
 type TownSchedule struct {
-	ID       int64
-	Spec     string
+	ID int64
+	// Spec is the town's schedule of every per-town job that Specs does
+	// not name; empty: the job's own.
+	Spec string
+	// Specs are the town's schedules of some jobs, by job name.
+	Specs    map[string]string
 	Timezone string
 	// Since is when the town came to weike: a run scheduled before it was
 	// not missed, there was nobody to send it to (a town set up, or a demo
 	// loaded, on the 29th has not missed the 25th's schedule).
 	Since time.Time
+}
+
+// SpecOf is the schedule job j runs on for the town: the town's own for
+// the job, else the town's for every job, else the job's.
+func (t TownSchedule) SpecOf(j Job) string {
+	if s := t.Specs[j.Name]; s != "" {
+		return s
+	}
+	if t.Spec != "" {
+		return t.Spec
+	}
+	return j.Spec
 }
 
 // Zone is the zone every schedule is read in unless a town names its own.
@@ -391,9 +407,7 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 	for key, w := range want {
 		spec, zone := w.job.Spec, Zone
 		if w.job.PerTown {
-			if w.town.Spec != "" {
-				spec = w.town.Spec
-			}
+			spec = w.town.SpecOf(w.job)
 			if w.town.Timezone != "" {
 				zone = w.town.Timezone
 			}
@@ -469,10 +483,7 @@ func (s *Scheduler) CatchUp(ctx context.Context) {
 			targets = towns
 		}
 		for _, t := range targets {
-			spec, zone := t.Spec, t.Timezone
-			if spec == "" {
-				spec = j.Spec
-			}
+			spec, zone := t.SpecOf(j), t.Timezone
 			at, ok, err := Prev(spec, zone, now, j.CatchUp)
 			if err != nil || !ok || at.Before(t.Since) {
 				continue
