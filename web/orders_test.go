@@ -29,6 +29,8 @@ type orderJSON struct {
 	Status     string
 	LecturerID int64 `json:"lecturer_id"`
 	Start      *time.Time
+	Slots      []time.Time
+	AnswerBy   time.Time `json:"answer_by"`
 	History    []struct{ From, To, Role, Reason string }
 }
 
