@@ -147,6 +147,9 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	if err != nil {
 		return nil, false, err
 	}
+	if created {
+		s.tell.Kick()
+	}
 	o, err := s.Get(ctx, act, out.ID)
 	return o, created, err
 }
@@ -264,6 +267,7 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 	if err != nil {
 		return nil, err
 	}
+	s.tell.Kick()
 	return s.Get(ctx, act, id)
 }
 

@@ -56,6 +56,8 @@ type Store struct {
 	client         *http.Client
 	guard          robotGuard
 	log            *slog.Logger
+	// kick wakes Run: something was written to the outbox.
+	kick chan struct{}
 }
 
 // Option configures the sending side of a Store.
@@ -88,7 +90,7 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{db: d, now: func() time.Time { return now().UTC() }, log: slog.Default()}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, log: slog.Default(), kick: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -96,6 +98,35 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 		s.client = s.guard.client(15 * time.Second)
 	}
 	return s
+}
+
+// Kick tells Run that messages were written: it sends them now rather
+// than at its next tick. It never blocks.
+func (s *Store) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends what is due whenever Kick is called and every interval, until
+// ctx ends: the message of a move leaves within moments of it, and one
+// held by the quiet hours leaves within an interval of the morning. Any
+// number of instances may run it (Deliver claims each message).
+func (s *Store) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-t.C:
+		}
+		if _, err := s.Deliver(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("deliver messages", "err", err)
+		}
+	}
 }
 
 // Now is the store's clock (UTC).

@@ -171,6 +171,9 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		return err
 	}
 	defer jobs.Stop()
+	// The messages of the moves people make leave at once, and those the
+	// quiet hours held within a minute of the morning.
+	go st.notify.Run(ctx, time.Minute)
 	// Another instance's sign-out reaches this instance's identity cache
 	// through Postgres; on SQLite there is one instance and nothing to hear.
 	go orgs.ListenInvalidations(ctx, cfg.DB, log, nil)
