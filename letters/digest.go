@@ -106,7 +106,7 @@ func (s *Store) DigestLetters(ctx context.Context, townID int64, day, baseURL st
 			return i18n.T(lang, "letter.digest.new_sub", "status", i18n.Key("status."+string(r.Status)))
 		})
 		out = append(out, notify.Letter{TownID: townID, Kind: notify.KindDigest, Period: day, AccountID: p.ID,
-			Subject: d.Title, Text: d.text(), HTML: d.html(), Markdown: d.markdown(), Link: d.Link, Path: "/orders"})
+			Subject: d.Title, Text: d.text(), Inbox: d.inboxText(), HTML: d.html(), Markdown: d.markdown(), Link: d.Link, Path: pathOf(d.Link, base)})
 	}
 	return out, nil
 }

@@ -66,6 +66,10 @@ func TestDigestLetters(t *testing.T) {
 				t.Errorf("the digest lacks %q:\n%s\n%s", want, l.Subject, l.Text)
 			}
 		}
+		// The inbox opens the town's orders with its own button.
+		if l.Path != "/orders" || l.Inbox == "" || strings.Contains(l.Inbox, "http") {
+			t.Errorf("inbox: path %q, text %q", l.Path, l.Inbox)
+		}
 		if !strings.Contains(l.HTML, `name="viewport"`) || !strings.Contains(l.Markdown, "快到答复期限") {
 			t.Errorf("html or markdown: %s\n%s", l.HTML, l.Markdown)
 		}

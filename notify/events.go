@@ -182,7 +182,7 @@ func (s *Store) TellTx(tx *gorm.DB, townID int64, to []Recipient, n Note) (Queue
 		seen[r.AccountID] = true
 		title, body := Render(text, r.Lang, n.Params)
 		letters = append(letters, Letter{TownID: townID, Kind: n.Kind, Period: n.Key, AccountID: r.AccountID,
-			Subject: title, Text: noteText(r.Lang, body, link), HTML: noteHTML(r.Lang, title, body, link),
+			Subject: title, Text: noteText(r.Lang, body, link), Inbox: body, HTML: noteHTML(r.Lang, title, body, link),
 			Markdown: noteMarkdown(r.Lang, title, body, link), Link: link, Path: n.Path})
 	}
 	return enqueueTx(tx, letters, s.now(), s.defaultWebhook)

@@ -62,6 +62,9 @@ type Letter struct {
 	Robot     *RobotTarget
 	Subject   string
 	Text      string // plain text: the inbox and the e-mail's text part
+	// Inbox, when set, is the inbox's text instead of Text (without the
+	// link the inbox's own button opens).
+	Inbox string
 	HTML      string // the e-mail's HTML part
 	Markdown  string // the group robot's message
 	Link      string
@@ -277,8 +280,12 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 				if l.Path != "" {
 					link = l.Path
 				}
+				body := o.BodyText
+				if l.Inbox != "" {
+					body = l.Inbox
+				}
 				m := Message{AccountID: *o.AccountID, TownID: o.TownID, Kind: o.Kind, DedupeKey: o.Kind + ":" + o.Period + ":" + itoa(*o.AccountID),
-					Title: o.Subject, Body: o.BodyText, Link: link, CreatedAt: now}
+					Title: o.Subject, Body: body, Link: link, CreatedAt: now}
 				if err := e.tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&m).Error; err != nil {
 					return q, err
 				}

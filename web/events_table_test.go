@@ -182,6 +182,7 @@ func (w *eventWorld) move(login string, o orderJSON, action string, body any) {
 type outboxRow struct {
 	ID            int64
 	Kind          string
+	Period        string
 	AccountID     *int64
 	Channel       string
 	Status        string
@@ -448,6 +449,15 @@ func TestEventTable(t *testing.T) {
 					if row.Channel == notify.ChannelInbox {
 						if row.Status != notify.StatusSent {
 							t.Errorf("%s: the inbox message is %s, not delivered at once", name, row.Status)
+						}
+						// The inbox's own button opens the order: its link is
+						// a path of weike, and its text carries none.
+						var m struct{ Body, Link string }
+						if err := d.R.Table("inbox_messages").Select("body, link").Where("dedupe_key = ?", row.Kind+":"+row.Period+":"+fmt.Sprint(*row.AccountID)).
+							Take(&m).Error; err != nil {
+							t.Errorf("%s: no inbox message for %d: %v", name, row.ID, err)
+						} else if !strings.HasPrefix(m.Link, "/orders") || strings.Contains(m.Body, "http") || m.Body == "" {
+							t.Errorf("%s: inbox message %+v", name, m)
 						}
 						continue
 					}
