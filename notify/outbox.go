@@ -64,10 +64,10 @@ type Letter struct {
 	Text      string // plain text: the inbox and the e-mail's text part
 	// Inbox, when set, is the inbox's text instead of Text (without the
 	// link the inbox's own button opens).
-	Inbox string
-	HTML      string // the e-mail's HTML part
-	Markdown  string // the group robot's message
-	Link      string
+	Inbox    string
+	HTML     string // the e-mail's HTML part
+	Markdown string // the group robot's message
+	Link     string
 	// Path is the page of weike the letter is about, for the inbox's
 	// button; empty: the inbox opens Link when it is a path of weike.
 	Path string
