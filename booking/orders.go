@@ -462,13 +462,19 @@ func (s *Store) Withdraw(ctx context.Context, act org.Actor, id int64, reason st
 		return nil, err
 	}
 	return s.transition(ctx, act, id, ActionWithdraw, func(tx *gorm.DB, o *Order) error {
+		// The time she gave back is what the others are told of; the
+		// order no longer holds it.
+		extra := map[string]any{}
+		if o.StartAt != nil {
+			extra["start"] = *o.StartAt
+		}
 		o.Status = Declined
 		err := s.save(tx, o, act, Confirmed, reason, "", map[string]any{"reason": reason,
 			"start_at": nil, "end_at": nil, "block_end_at": nil, "month": ""})
 		if err != nil {
 			return err
 		}
-		return s.tellTx(tx, o, act, notify.KindOrderWithdrawn, eventKey(o), nil, secretaries(o, ""), officials(""))
+		return s.tellTx(tx, o, act, notify.KindOrderWithdrawn, eventKey(o), extra, secretaries(o, ""), officials(""))
 	})
 }
 
