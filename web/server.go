@@ -70,6 +70,8 @@ type Server struct {
 	log    *slog.Logger
 	assets *assets
 	pages  *renderer
+	// answers holds the catalog's answers (catalogcache.go).
+	answers *answerCache
 }
 
 // New builds the server with all its routes.
@@ -80,7 +82,7 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d, log: d.Log}
+	s := &Server{Deps: d, log: d.Log, answers: newAnswerCache()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
