@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/labstack/echo/v4"
@@ -36,6 +37,7 @@ const (
 type cachedAnswer struct {
 	key, etag string
 	body      []byte
+	built     time.Time
 	once      [2]sync.Once
 	enc       [2][]byte // brotli, gzip
 }
@@ -167,32 +169,39 @@ func (s *Server) catalogCached(store bool) echo.MiddlewareFunc {
 				a = &cachedAnswer{key: key, etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, body: bytes.Clone(rec.body.Bytes())}
 				s.answers.put(a)
 			}
-			h := c.Response().Header()
-			h.Set("ETag", a.etag)
-			if store {
-				h.Set(echo.HeaderCacheControl, "private, no-cache")
-			}
-			if etagMatches(r.Header.Get("If-None-Match"), a.etag) {
-				return c.NoContent(http.StatusNotModified)
-			}
-			h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
-			body := a.body
-			if len(a.body) >= minCompress {
-				h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
-				if coding := acceptedCoding(r.Header.Get(echo.HeaderAcceptEncoding)); coding != "" {
-					body = a.encoded(coding)
-					h.Set(echo.HeaderContentEncoding, coding)
-				}
-			}
-			h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
-			c.Response().WriteHeader(http.StatusOK)
-			if r.Method == http.MethodHead {
-				return nil
-			}
-			_, err = c.Response().Write(body)
-			return err
+			return serveAnswer(c, a, store)
 		}
 	}
+}
+
+// serveAnswer writes a kept answer: 304 when the client has it, else its
+// body in the coding the client takes.
+func serveAnswer(c echo.Context, a *cachedAnswer, store bool) error {
+	r := c.Request()
+	h := c.Response().Header()
+	h.Set("ETag", a.etag)
+	if store {
+		h.Set(echo.HeaderCacheControl, "private, no-cache")
+	}
+	if etagMatches(r.Header.Get("If-None-Match"), a.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	body := a.body
+	if len(a.body) >= minCompress {
+		h.Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+		if coding := acceptedCoding(r.Header.Get(echo.HeaderAcceptEncoding)); coding != "" {
+			body = a.encoded(coding)
+			h.Set(echo.HeaderContentEncoding, coding)
+		}
+	}
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(body)))
+	c.Response().WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	_, err := c.Response().Write(body)
+	return err
 }
 
 // etagMatches is If-None-Match's weak comparison.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,4 +127,47 @@ func TestCatalogCachedCompressed(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestMatrixBuiltOnce: county viewers asking for the matrix together get
+// one build between them; a write served here is in the next answer.
+func TestMatrixBuiltOnce(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		const path = "/api/v1/coverage/matrix?from=2026-01&to=2026-12"
+		tok := e.token("cs-county")
+		var wg sync.WaitGroup
+		etags := make([]string, 32)
+		for i := range etags {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				req := httptest.NewRequest("GET", path, nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				rec := httptest.NewRecorder()
+				e.S.ServeHTTP(rec, req)
+				if rec.Code == 200 {
+					etags[i] = rec.Header().Get("ETag")
+				}
+			}()
+		}
+		wg.Wait()
+		for i, tag := range etags {
+			if tag == "" || tag != etags[0] {
+				t.Fatalf("viewer %d: ETag %q, viewer 0 %q", i, tag, etags[0])
+			}
+		}
+		if n := e.S.matrixBuilds.Load(); n != 1 {
+			t.Errorf("32 viewers together: %d builds, want 1", n)
+		}
+		before := e.as("cs-county", "GET", path, nil)
+		v := e.as("ch-secretary", "POST", "/api/v1/viewings", map[string]any{"film_id": e.W.A.Films[0].ID, "date": "2026-11-20", "attendees": 12})
+		if v.Code != http.StatusCreated {
+			t.Fatalf("record a viewing: %d %s", v.Code, v.Body)
+		}
+		after := e.as("cs-county", "GET", path, nil, "If-None-Match", before.Header().Get("ETag"))
+		if after.Code != 200 || bytes.Equal(after.Body.Bytes(), before.Body.Bytes()) {
+			t.Errorf("the matrix after a viewing was recorded here: %d, unchanged=%v", after.Code, bytes.Equal(after.Body.Bytes(), before.Body.Bytes()))
+		}
+	})
 }
