@@ -1,11 +1,14 @@
 package web
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"weike/lessons"
 )
 
 // TestPageLinksTakeTheRequestsAddress: with no --base-url, the calendar
@@ -79,6 +82,39 @@ func TestPageLinksTakeTheRequestsAddress(t *testing.T) {
 			if api := get("/api/v1/calendar-links", true); !strings.Contains(api, `"url":"`+c.want+"/calendar/") {
 				t.Errorf("%s: the API's link: %s", c.name, api)
 			}
+		}
+	})
+}
+
+// TestFilmPage: every film has a page of its own in its town; a film with
+// no link of its own says how to watch it there, and the list's button for
+// it leads to that page instead of nowhere.
+func TestFilmPage(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		f := e.W.A.Films[0]
+		local, err := e.W.Lessons.CreateFilm(ctx, e.W.A.Actors["official"], lessons.FilmInput{Title: "稻韵春华", Category: "本土", DurationMinutes: 12})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sec := signIn(t, e, "ch-secretary")
+		list := sec.get("/films")
+		mustContain(t, list, fmt.Sprintf(`href="/films/%d#watch"`, local.ID), `href="https://example.test/film"`, "怎样观看")
+		page := sec.get(fmt.Sprintf("/films/%d", local.ID))
+		if page.Code != http.StatusOK {
+			t.Fatalf("the local film's page: %d", page.Code)
+		}
+		mustContain(t, page, "稻韵春华", "没有在线观看的链接", fmt.Sprintf(`href="/viewings/new?film_id=%d"`, local.ID))
+		mustLack(t, page, "没有找到该页面或记录")
+		mustContain(t, sec.get(fmt.Sprintf("/films/%d", f.ID)), `href="https://example.test/film"`)
+		// Another town's film is not found; a lecturer reads but records nothing.
+		if res := signIn(t, e, "qh-secretary").get(fmt.Sprintf("/films/%d", local.ID)); res.Code != http.StatusNotFound {
+			t.Errorf("another town's film: %d", res.Code)
+		}
+		lec := signIn(t, e, "ch-lecturer").get(fmt.Sprintf("/films/%d", local.ID))
+		if lec.Code != http.StatusOK || strings.Contains(lec.Body.String(), "/viewings/new") {
+			t.Errorf("the lecturer's film page: %d", lec.Code)
 		}
 	})
 }
