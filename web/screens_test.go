@@ -5,6 +5,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"sort"
 	"strings"
 	"testing"
 
@@ -116,5 +118,54 @@ func TestFilmPage(t *testing.T) {
 		if lec.Code != http.StatusOK || strings.Contains(lec.Body.String(), "/viewings/new") {
 			t.Errorf("the lecturer's film page: %d", lec.Code)
 		}
+	})
+}
+
+// TestLessonSearchFindsTopicsAndLecturers: the search box finds a topic's
+// lessons as the topic filter does, and a lecturer's lessons by her name,
+// only in the caller's town.
+func TestLessonSearchFindsTopicsAndLecturers(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		ids := func(login, query string) []int64 {
+			t.Helper()
+			res := e.as(login, http.MethodGet, "/api/v1/lessons?per_page=100&"+query, nil)
+			var out struct{ Items []lessons.Lesson }
+			mustJSON(t, res, &out)
+			var got []int64
+			for _, l := range out.Items {
+				got = append(got, l.ID)
+			}
+			sort.Slice(got, func(i, j int) bool { return got[i] < got[j] })
+			return got
+		}
+		// A second lesson of the topic whose title and summary do not name it.
+		if _, err := e.W.Lessons.CreateLesson(t.Context(), e.W.A.Official, lessons.LessonInput{Title: "老兵说长征", Topic: "红色教育",
+			DurationMinutes: 20, Status: lessons.StatusPublished, LecturerIDs: []int64{e.W.A.Lecturers[1].ID}}); err != nil {
+			t.Fatal(err)
+		}
+		q := url.QueryEscape
+		byTopic := ids("ch-secretary", "topic="+q("红色教育"))
+		if len(byTopic) != 2 {
+			t.Fatalf("the topic filter finds %v", byTopic)
+		}
+		for _, c := range []struct {
+			login, search string
+			want          []int64
+		}{
+			{"ch-secretary", "红色教育", byTopic},
+			{"ch-secretary", "红色", byTopic},
+			{"ch-secretary", "王ch", ids("ch-secretary", fmt.Sprintf("lecturer_id=%d", e.W.A.Lecturers[0].ID))},
+			{"ch-secretary", "李ch", ids("ch-secretary", fmt.Sprintf("lecturer_id=%d", e.W.A.Lecturers[1].ID))},
+			// Another town's lecturer and topic find nothing here.
+			{"qh-secretary", "王ch", nil},
+			{"qh-secretary", "李ch", nil},
+		} {
+			if got := ids(c.login, "q="+q(c.search)); fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Errorf("%s searching %q finds %v, want %v", c.login, c.search, got, c.want)
+			}
+		}
+		// The page's search box says what it searches.
+		mustContain(t, signIn(t, e, "ch-secretary").get("/lessons?q="+q("红色教育")), "老兵说长征", "搜索标题、简介、主题或讲师")
 	})
 }

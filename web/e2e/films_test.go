@@ -2,11 +2,15 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
+
+	"weike/lessons"
 )
 
 // TestFilmWatchLinks: in the demo, every "观看" (watch) link of every film,
@@ -80,5 +84,29 @@ func TestFilmWatchLinks(t *testing.T) {
 		} else if !strings.Contains(page, "没有在线观看的链接") {
 			t.Errorf("%s: its page neither links to the film nor says how to watch it", title[2])
 		}
+	}
+}
+
+// TestDemoSearchByTopic: in the demo, "红色教育" typed into the search box
+// finds the same lessons as the topic filter (the trial found 1 and 6).
+func TestDemoSearchByTopic(t *testing.T) {
+	a := newApp(t)
+	sec := a.actor(t, "secretary")
+	ids := func(f lessons.LessonFilter) string {
+		f.PerPage = 100
+		p, err := a.Lessons.Lessons(context.Background(), sec, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, l := range p.Items {
+			out = append(out, l.ID)
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+		return fmt.Sprint(out)
+	}
+	byTopic, bySearch := ids(lessons.LessonFilter{Topic: "红色教育"}), ids(lessons.LessonFilter{Q: "红色教育"})
+	if byTopic != bySearch || strings.Count(byTopic, " ") != 5 {
+		t.Errorf("the topic filter finds %s, the search %s; want the same 6", byTopic, bySearch)
 	}
 }
