@@ -208,8 +208,17 @@ func (s *Store) Lessons(ctx context.Context, act org.Actor, f LessonFilter) (_ *
 		q = q.Where("lessons.id IN (?)", s.db.R.Table("plan_lessons").Select("lesson_id").Where("month = ? AND town_id IN ?", s.Month(s.now()), towns))
 	}
 	if qs := strings.TrimSpace(f.Q); qs != "" {
+		// What people type is a title word, a topic or a lecturer's name
+		// ("红色教育", "黄春梅"): the box finds what the filters find.
+		// Topics and lecturers only of the towns in scope.
 		like := db.Like(qs)
-		q = q.Where(`(lessons.title LIKE ? ESCAPE '\' OR lessons.summary LIKE ? ESCAPE '\')`, like, like)
+		topics := s.db.R.Table("topics").Select("id").
+			Where(`town_id IN ? AND (name LIKE ? ESCAPE '\' OR name_en LIKE ? ESCAPE '\')`, towns, like, like)
+		taught := s.db.R.Table("lesson_lecturers").Select("lesson_lecturers.lesson_id").
+			Joins("JOIN lecturers ON lecturers.id = lesson_lecturers.lecturer_id").
+			Where(`lecturers.town_id IN ? AND lecturers.name LIKE ? ESCAPE '\'`, towns, like)
+		q = q.Where(`(lessons.title LIKE ? ESCAPE '\' OR lessons.summary LIKE ? ESCAPE '\' OR lessons.topic_id IN (?) OR lessons.id IN (?))`,
+			like, like, topics, taught)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	pin.GET("/films", s.filmsPage)
 	pin.GET("/films/new", film.newPage, official)
 	pin.POST("/films/new", film.postNew, official)
+	pin.GET("/films/:id", s.filmPage)
 	pin.GET("/films/:id/edit", film.editPage, official)
 	pin.POST("/films/:id/edit", film.postEdit, official)
 	pin.GET("/branches", s.branchesPage)

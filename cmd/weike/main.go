@@ -152,6 +152,9 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 	if err != nil {
 		return err
 	}
+	if err := checkBaseURL(ctx, cfg, st, log); err != nil {
+		return err
+	}
 	orgs, cat, book, inbox := st.orgs, st.cat, st.book, st.notify
 	var dm *web.Demo
 	if cfg.Demo {
@@ -189,3 +192,38 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 }
 
 func dbKind(d *db.DB) string { return string(d.Dialect) }
+
+// checkBaseURL refuses to go on without --base-url when something would send
+// links out of weike: an e-mail or a group robot's message is read far from
+// any request, so only the operator knows the address its links must carry.
+// Pages need no setting: they take the address the browser used. The demo
+// goes on, its letters' links relative (the inbox follows them).
+func checkBaseURL(ctx context.Context, cfg *Config, st *stores, log *slog.Logger) error {
+	if cfg.BaseURL != "" {
+		return nil
+	}
+	var senders []string
+	if cfg.SMTP.Addr != "" {
+		senders = append(senders, "e-mail (--smtp-addr)")
+	}
+	if cfg.WebhookURL != "" {
+		senders = append(senders, "a group robot (--webhook-url)")
+	}
+	robots, err := st.notify.AnyRobot(ctx)
+	if err != nil {
+		return err
+	}
+	if robots {
+		senders = append(senders, "the group robots set on the messages page")
+	}
+	if len(senders) == 0 {
+		return nil
+	}
+	what := strings.Join(senders, " and ")
+	if cfg.Demo {
+		log.Warn("no --base-url: links in messages are relative", "senders", what)
+		return nil
+	}
+	return fmt.Errorf("--base-url (WEIKE_BASE_URL) is not set, yet %s would send people links into weike: "+
+		"set it to the address people open weike at, e.g. --base-url https://weike.example.cn", what)
+}
