@@ -6,6 +6,7 @@ import (
 
 	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -293,6 +294,9 @@ type MatrixBranch struct {
 type MonthRates struct {
 	Month string `json:"month"`
 	Rates
+	// InProgress marks this month (in Asia/Shanghai): not over, so its
+	// rates are not final and are read as "so far".
+	InProgress bool `json:"in_progress,omitempty"`
 }
 
 // Matrix is the branch × month view over a range of months.
@@ -369,12 +373,13 @@ func (s *Store) Matrix(ctx context.Context, act org.Actor, from, to string, f Co
 		c := &mx.Branches[i].Cells[j]
 		c.Lesson, c.Film, c.Practice = r.bits&markLesson != 0, r.bits&markFilm != 0, r.bits&markPractice != 0
 	}
+	current := s.now().In(tz.Shanghai).Format("2006-01")
 	for j, m := range ms {
 		column := make([]Cell, len(bs))
 		for i := range bs {
 			column[i] = mx.Branches[i].Cells[j]
 		}
-		mx.Trend[j] = MonthRates{Month: m, Rates: rates(column)}
+		mx.Trend[j] = MonthRates{Month: m, Rates: rates(column), InProgress: m == current}
 	}
 	return mx, nil
 }

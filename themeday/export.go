@@ -187,12 +187,19 @@ func CellText(c Cell) string {
 }
 
 // matrixHeader is the matrix's header row (town, branch, kind, months).
-func (x *Export) matrixHeader() []string {
+// matrixHeader names the matrix's columns; marked adds "in progress" to
+// this month's, for people (the workbook) rather than programs (the CSV,
+// whose columns stay plain months).
+func (x *Export) matrixHeader(marked bool) []string {
 	h := []string{label("export.col.town"), label("export.col.branch"), label("export.col.kind")}
-	for _, m := range x.Matrix.Months {
+	for j, m := range x.Matrix.Months {
 		// A month column keeps its two digits (2026年01月), so the
 		// columns line up.
-		h = append(h, label("export.month", "year", m[:4], "month", m[5:]))
+		name := label("export.month", "year", m[:4], "month", m[5:])
+		if marked && x.Matrix.Trend[j].InProgress {
+			name = label("export.month_in_progress", "month", name)
+		}
+		h = append(h, name)
 	}
 	return h
 }
@@ -209,7 +216,7 @@ func (x *Export) WriteCSV(w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := cw.Write(x.matrixHeader()); err != nil {
+	if err := cw.Write(x.matrixHeader(false)); err != nil {
 		return err
 	}
 	for _, b := range x.Matrix.Branches {
@@ -375,7 +382,7 @@ func displayWidth(s string) float64 {
 
 func (x *Export) matrixSheet(b *book) {
 	name := SheetMatrix
-	head := x.matrixHeader()
+	head := x.matrixHeader(true)
 	b.sheet(name, head, 3)
 	rows := [][]string{head}
 	for i, br := range x.Matrix.Branches {
