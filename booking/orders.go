@@ -572,7 +572,9 @@ func (s *Store) ExpireDue(ctx context.Context) (_ int, err error) {
 // OrderFilter narrows an order list.
 type OrderFilter struct {
 	Statuses   []Status // any of them; none: every status
-	Month      string   // YYYY-MM: orders whose (confirmed or first preferred) time falls in it
+	Month      string   // YYYY-MM: the orders of that month (see inPeriod)
+	From, To   string   // YYYY-MM, inclusive: the orders of those months (see inPeriod)
+	BranchKind string   // village, community, other: only branches of that kind
 	BranchID   int64
 	LecturerID int64
 	TownID     int64
@@ -606,14 +608,17 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 	if f.LecturerID != 0 {
 		q = q.Where("orders.lecturer_id = ?", f.LecturerID)
 	}
+	if f.BranchKind != "" {
+		q = q.Where("orders.branch_id IN (SELECT id FROM branches WHERE kind = ?)", f.BranchKind)
+	}
 	if f.Month != "" {
-		from, to, err := tz.MonthRange(f.Month, tz.Shanghai)
-		if err != nil {
-			return nil, apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
+		f.From, f.To = f.Month, f.Month
+	}
+	if f.From != "" || f.To != "" {
+		var err error
+		if q, err = inPeriod(q, f.From, f.To); err != nil {
+			return nil, err
 		}
-		// Unconfirmed orders count in the month of their answer deadline's
-		// neighbourhood: their created month is what an official filters on.
-		q = q.Where("(orders.start_at >= ? AND orders.start_at < ?) OR (orders.start_at IS NULL AND orders.created_at >= ? AND orders.created_at < ?)", from, to, from, to)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -630,6 +635,34 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 		os = []Order{}
 	}
 	return &lessons.Page[Order]{Items: os, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+}
+
+// inPeriod narrows q to the orders of the months [from, to] (YYYY-MM, one
+// of them may be empty: open on that side): an order with a time belongs
+// to the month of its lesson; one without (requested, or declined before
+// any time was agreed) to the month it was placed in, which is what an
+// official looks for it by. The order lists, the coverage export's order
+// sheet and its count of orders all read this one rule, so a total and the
+// rows it sums always agree.
+func inPeriod(q *gorm.DB, from, to string) (*gorm.DB, error) {
+	bad := apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
+	start, end := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	if from != "" {
+		t, _, err := tz.MonthRange(from, tz.Shanghai)
+		if err != nil {
+			return nil, bad
+		}
+		start = t
+	}
+	if to != "" {
+		_, t, err := tz.MonthRange(to, tz.Shanghai)
+		if err != nil {
+			return nil, bad
+		}
+		end = t
+	}
+	return q.Where("(orders.start_at >= ? AND orders.start_at < ?) OR (orders.start_at IS NULL AND orders.created_at >= ? AND orders.created_at < ?)",
+		start, end, start, end), nil
 }
 
 // Get returns one order with its history, if the actor may see it.

@@ -117,7 +117,7 @@ func TestDashboardPages(t *testing.T) {
 		if err := json.Unmarshal([]byte(m[1]), &chart); err != nil {
 			t.Fatalf("chart data: %v\n%s", err, m[1])
 		}
-		if len(chart.Months) != 12 || chart.Months[11] != "2026-12" || chart.Lesson[11] != 66.7 || chart.All[11] != 33.3 || chart.Lesson[10] != 0 ||
+		if len(chart.Months) != 12 || chart.Months[11] != "2026-12\n进行中" || chart.Lesson[11] != 66.7 || chart.All[11] != 33.3 || chart.Lesson[10] != 0 ||
 			len(chart.Topics) != 1 || chart.Topics[0] != "红色教育" || chart.TopicN[0] != 2 || len(chart.Delivered) != 1 || chart.Delivered[0] != 1 ||
 			chart.Labels["all"] != "三项全覆盖" {
 			t.Errorf("chart data: %+v", chart)
@@ -245,7 +245,7 @@ func TestCoverageExports(t *testing.T) {
 			t.Errorf("Content-Disposition %q, want %q", cd, want)
 		}
 		mx := xlsxCells(t, res.Body.Bytes(), "覆盖矩阵")
-		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "D1": "2026年01月", "O1": "2026年12月",
+		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "D1": "2026年01月", "O1": "2026年12月（进行中）",
 			"B2": "龙王庙村", "O2": "课✓ 片✓ 实✓", "N2": "课· 片· 实·", "O3": "课✓ 片· 实·"} {
 			if got := mx[ref].Value; got != want {
 				t.Errorf("matrix %s = %q, want %q", ref, got, want)

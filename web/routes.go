@@ -101,6 +101,7 @@ func (s *Server) routes() {
 	in.GET("/robots", s.apiRobots, official)
 	in.POST("/robots", s.apiPutRobot, official)
 	in.DELETE("/robots/:id", s.apiDeleteRobot, official)
+	in.POST("/robots/:id/test", s.apiTestRobot, official)
 	in.GET("/town/settings", s.apiTownSettings, official)
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
 	in.GET("/plans/:month", s.apiPlan, revalidated)
@@ -204,6 +205,8 @@ func (s *Server) routes() {
 	pin.GET("/messages", s.messagesPage, official)
 	pin.POST("/messages/:id/retry", s.messageRetry, official)
 	pin.POST("/messages/robots", s.messageRobot, official)
+	pin.POST("/messages/robots/:id/test", s.messageRobotTest, official)
+	pin.POST("/messages/robots/:id/delete", s.messageRobotDelete, official)
 
 	// The monthly theme day (一月一课一片一实践): the official's plans, the
 	// secretary's month, member lessons, film viewings and practices with
