@@ -636,7 +636,7 @@ func (s *Server) pointsPage(c echo.Context) error {
 // ---- the town's settings ----
 
 var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
-	"points_delivered", "points_five_star", "schedule_spec"}
+	"points_delivered", "points_five_star", "schedule_spec", "reminder_spec"}
 
 func (s *Server) settingsForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
 	return s.renderStatus(c, status, "settings", pageData{Title: T(langOf(c), "op.settings.title"), Form: form, Errors: errs,
@@ -653,7 +653,7 @@ func (s *Server) settingsPage(c echo.Context) error {
 		"travel_buffer_minutes": strconv.Itoa(t.TravelBufferMinutes), "lead_time_hours": strconv.Itoa(t.LeadTimeHours),
 		"horizon_days": strconv.Itoa(t.HorizonDays), "answer_deadline_hours": strconv.Itoa(t.AnswerDeadlineHours),
 		"points_delivered": strconv.Itoa(t.PointsDelivered), "points_five_star": strconv.Itoa(t.PointsFiveStar),
-		"schedule_spec": t.ScheduleSpec,
+		"schedule_spec": t.ScheduleSpec, "reminder_spec": t.ReminderSpec,
 	}
 	return s.settingsForm(c, http.StatusOK, form, nil)
 }
@@ -664,7 +664,8 @@ func (s *Server) settingsSave(c echo.Context) error {
 	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
 		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
 		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
-		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"]}
+		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"],
+		ReminderSpec: form["reminder_spec"]}
 	err := bad.check(in.Validate)
 	if err == nil {
 		_, err = s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
