@@ -77,6 +77,9 @@ type Order struct {
 	ReviewComment    string      `json:"review_comment,omitempty"`
 	ReviewedAt       *time.Time  `json:"reviewed_at,omitempty"`
 	RequestedBy      *int64      `json:"requested_by,omitempty"`
+	// DispatchedBy is the official who dispatched the order (派单) from
+	// the town's monthly draft; nil when the branch ordered it itself.
+	DispatchedBy *int64 `json:"dispatched_by,omitempty"`
 	Sequence         int         `json:"sequence"`
 	CreatedAt        time.Time   `json:"created_at"`
 	UpdatedAt        time.Time   `json:"updated_at"`

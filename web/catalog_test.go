@@ -100,7 +100,7 @@ func keyFamilies() []keyFamily {
 		add("msg.kinds.", "messageKinds", messageKinds...),
 		add("msg.kind.", "messages.html: the kinds of messages", letters.KindMonthlySecretary, letters.KindMonthlyLecturer,
 			letters.KindMonthlyOfficial, letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer,
-			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired),
+			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired, notify.KindOrderDispatched),
 		add("msg.", "messages.html: robot kinds", notify.RobotWeCom, notify.RobotDingTalk),
 		add("weekday.", "i18n.Format of a time.Weekday", weekdays...),
 		add("month.", "i18n month names", months...),
