@@ -79,10 +79,10 @@ type Order struct {
 	RequestedBy      *int64      `json:"requested_by,omitempty"`
 	// DispatchedBy is the official who dispatched the order (派单) from
 	// the town's monthly draft; nil when the branch ordered it itself.
-	DispatchedBy *int64 `json:"dispatched_by,omitempty"`
-	Sequence         int         `json:"sequence"`
-	CreatedAt        time.Time   `json:"created_at"`
-	UpdatedAt        time.Time   `json:"updated_at"`
+	DispatchedBy *int64    `json:"dispatched_by,omitempty"`
+	Sequence     int       `json:"sequence"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 
 	// Names for display, filled by reads.
 	LessonTitle   string   `json:"lesson_title" gorm:"-"`
