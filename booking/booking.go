@@ -77,12 +77,10 @@ type Order struct {
 	ReviewComment    string      `json:"review_comment,omitempty"`
 	ReviewedAt       *time.Time  `json:"reviewed_at,omitempty"`
 	RequestedBy      *int64      `json:"requested_by,omitempty"`
-	// DispatchedBy is the official who dispatched the order (派单) from
-	// the town's monthly draft; nil when the branch ordered it itself.
-	DispatchedBy *int64    `json:"dispatched_by,omitempty"`
-	Sequence     int       `json:"sequence"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	DispatchedBy     *int64      `json:"dispatched_by,omitempty"` // the official who dispatched it (派单); nil: the branch ordered it
+	Sequence         int         `json:"sequence"`
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
 
 	// Names for display, filled by reads.
 	LessonTitle   string   `json:"lesson_title" gorm:"-"`
