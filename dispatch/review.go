@@ -116,7 +116,9 @@ func (w *world) describe(it Item) Item {
 // room in her month; and no other row is hers within the buffer or is for
 // the same branch.
 func (w *world) check(it Item, others []Item) *apperr.Error {
-	invalid := func(field, code string) *apperr.Error { return apperr.New(apperr.Invalid, "validation").Field(field, code) }
+	invalid := func(field, code string) *apperr.Error {
+		return apperr.New(apperr.Invalid, "validation").Field(field, code)
+	}
 	b := w.byBranch[it.BranchID]
 	if b == nil {
 		return invalid("branch_id", "field.branch_unknown")

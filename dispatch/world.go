@@ -84,8 +84,8 @@ type lecturer struct {
 	name      string
 	home      point
 	homeKnown bool
-	capacity  int // monthly
-	used      int // her live orders with a time in the month
+	capacity  int   // monthly
+	used      int   // her live orders with a time in the month
 	lessons   []int // indexes into world.lessons of the published lessons she gives
 	busy      []busy
 	sessions  []session
