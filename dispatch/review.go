@@ -116,12 +116,9 @@ func (w *world) describe(it Item) Item {
 // room in her month; and no other row is hers within the buffer or is for
 // the same branch.
 func (w *world) check(it Item, others []Item) *apperr.Error {
-	invalid := func(field, code string) *apperr.Error {
-		return apperr.New(apperr.Invalid, "validation").Field(field, code)
-	}
 	b := w.byBranch[it.BranchID]
 	if b == nil {
-		return invalid("branch_id", "field.branch_unknown")
+		return apperr.New(apperr.Invalid, "validation").Field("branch_id", "field.branch_unknown")
 	}
 	if b.covered {
 		return apperr.New(apperr.Conflict, "plan.refused.covered").With("branch", b.name).With("month", i18n.Month(w.month))
@@ -132,20 +129,20 @@ func (w *world) check(it Item, others []Item) *apperr.Error {
 		}
 	}
 	if !slices.ContainsFunc(b.courts, func(c court) bool { return c.id == it.CourtyardID }) {
-		return invalid("courtyard_id", "order.courtyard_not_yours")
+		return apperr.New(apperr.Invalid, "validation").Field("courtyard_id", "order.courtyard_not_yours")
 	}
 	k, ok := w.byLesson[it.LessonID]
 	if !ok || !w.lessons[k].published {
-		return invalid("lesson_id", "plan.refused.lesson")
+		return apperr.New(apperr.Invalid, "validation").Field("lesson_id", "plan.refused.lesson")
 	}
 	ls := w.lessons[k]
 	l := w.byLecturer[it.LecturerID]
 	if l == nil || !slices.Contains(l.lessons, k) {
-		return invalid("lecturer_id", "plan.refused.not_qualified")
+		return apperr.New(apperr.Invalid, "validation").Field("lecturer_id", "plan.refused.not_qualified")
 	}
 	start := it.Start.UTC()
 	if start.Before(w.from) || !start.Before(w.to) {
-		return invalid("start", "order.dispatch_outside_month")
+		return apperr.New(apperr.Invalid, "validation").Field("start", "order.dispatch_outside_month")
 	}
 	need := time.Duration(w.need(ls)) * time.Minute
 	if !slices.ContainsFunc(l.sessions, func(s session) bool {
