@@ -303,7 +303,7 @@ func TestCatalogMatchesCode(t *testing.T) {
 // domainPackages return message keys and typed parameters, never text
 // (docs/architecture.md): whoever shows a message to a person renders it
 // from the catalog in that person's language.
-var domainPackages = []string{"booking", "lessons", "org", "notify", "themeday", "letters", "jobs"}
+var domainPackages = []string{"booking", "lessons", "org", "notify", "themeday", "letters", "jobs", "dispatch"}
 
 // textAllowed are the declarations of the domain packages whose literals
 // hold words that are not user-facing text, each with the reason. An entry

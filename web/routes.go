@@ -101,6 +101,10 @@ func (s *Server) routes() {
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
 	in.GET("/plans/:month", s.apiPlan)
 	in.PUT("/plans/:month", s.apiPutPlan, official)
+	// The town's dispatch (派单): the month's draft, read by the town's
+	// officials and the county's viewers; dispatching it, by officials.
+	in.POST("/plans/:month/draft", s.apiDraft, watchers)
+	in.POST("/plans/:month/dispatch", s.apiDispatch, official)
 	in.GET("/viewings", s.apiViewings)
 	in.POST("/viewings", createJSON(s.ThemeDay.CreateViewing), recorders)
 	in.GET("/viewings/:id", getJSON(s.ThemeDay.Viewing))
