@@ -27,8 +27,11 @@ type Row struct {
 	Problem *apperr.Error
 	// Choices are other lessons, lecturers and times for the branch that
 	// keep the rules beside the other rows, the row's own first when it
-	// keeps them, then cheapest first.
+	// keeps them, then by time.
 	Choices []Item
+	// Removed: the official took the row out (DraftInput's
+	// ExcludeBranchIDs); it is neither checked nor in the others' way.
+	Removed bool
 }
 
 // Sheet is the dispatch page's table: a month's draft, or the rows the
@@ -45,8 +48,9 @@ type Sheet struct {
 const maxChoices = 40
 
 // Sheet drafts the month (rows nil) or checks the rows given, and offers
-// each row its choices. Readers of the town (officials, county viewers)
-// may look; only officials dispatch.
+// each row its choices; rows of excluded branches are kept aside as
+// removed. Readers of the town (officials, county viewers) may look; only
+// officials dispatch.
 func (s *Store) Sheet(ctx context.Context, act org.Actor, month string, in DraftInput, rows []Item) (_ *Sheet, err error) {
 	defer apperr.Wrap(&err, "dispatch: sheet %s", month)
 	townID, err := townOf(act, in.TownID)
@@ -68,9 +72,13 @@ func (s *Store) Sheet(ctx context.Context, act org.Actor, month string, in Draft
 		}
 		rows, sh.Unplaced, sh.Stats = d.Items, d.Unplaced, d.Stats
 	}
-	items := make([]Item, len(rows))
-	for i, r := range rows {
-		items[i] = w.describe(r)
+	var items, removed []Item
+	for _, r := range rows {
+		if slices.Contains(in.ExcludeBranchIDs, r.BranchID) {
+			removed = append(removed, w.describe(r))
+		} else {
+			items = append(items, w.describe(r))
+		}
 	}
 	w.rank(items, nil)
 	for i, it := range items {
@@ -81,6 +89,9 @@ func (s *Store) Sheet(ctx context.Context, act org.Actor, month string, in Draft
 		}
 		row.Choices = w.choices(it, others, row.Problem == nil)
 		sh.Rows = append(sh.Rows, row)
+	}
+	for _, it := range removed {
+		sh.Rows = append(sh.Rows, Row{Item: it, Removed: true})
 	}
 	return sh, nil
 }

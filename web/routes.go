@@ -211,6 +211,10 @@ func (s *Server) routes() {
 	pin.GET("/plans/:month", s.planPage, watchers)
 	pin.GET("/plans/:month/edit", s.planEditPage, official)
 	pin.POST("/plans/:month/edit", s.planSave, official)
+	// The dispatch page (派单): the month's draft, changed row by row and
+	// dispatched in one go by the town's official; county viewers read it.
+	pin.GET("/plans/:month/dispatch", s.dispatchPage, watchers)
+	pin.POST("/plans/:month/dispatch", s.dispatchPost, official)
 	pin.GET("/this-month", s.thisMonthPage, secretary)
 	pin.GET("/member-lessons", s.memberLessonsPage)
 	memberLesson := s.memberLessonForm()
