@@ -255,7 +255,8 @@ func accessMatrix(e *env) []accessRow {
 	rows = append(rows, messageRows(e)...)
 	rows = append(rows, orderRows(e)...)
 	rows = append(rows, themeRows(e)...)
-	return append(rows, exportRows(e)...)
+	rows = append(rows, exportRows(e)...)
+	return append(rows, dispatchRows(e)...)
 }
 
 // multipartFile is a multipart/form-data body with one "file" part.

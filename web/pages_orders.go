@@ -326,6 +326,8 @@ func eventNote(lang string, e booking.Event) string {
 	switch {
 	case e.Detail == "proposed time accepted":
 		return T(lang, "op.reason.proposal_yes")
+	case e.Detail == "dispatched":
+		return T(lang, "op.reason.dispatched")
 	case strings.HasPrefix(e.Detail, "lecturer "):
 		// "lecturer <id> <name>": the name is what people read.
 		parts := strings.SplitN(e.Detail, " ", 3)

@@ -106,6 +106,10 @@ func (s *Server) routes() {
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
 	in.GET("/plans/:month", s.apiPlan, revalidated)
 	in.PUT("/plans/:month", s.apiPutPlan, official)
+	// The town's dispatch (派单): the month's draft, read by the town's
+	// officials and the county's viewers; dispatching it, by officials.
+	in.POST("/plans/:month/draft", s.apiDraft, watchers)
+	in.POST("/plans/:month/dispatch", s.apiDispatch, official)
 	in.GET("/viewings", s.apiViewings)
 	in.POST("/viewings", createJSON(s.ThemeDay.CreateViewing), recorders)
 	in.GET("/viewings/:id", getJSON(s.ThemeDay.Viewing))
@@ -215,6 +219,10 @@ func (s *Server) routes() {
 	pin.GET("/plans/:month", s.planPage, watchers)
 	pin.GET("/plans/:month/edit", s.planEditPage, official)
 	pin.POST("/plans/:month/edit", s.planSave, official)
+	// The dispatch page (派单): the month's draft, changed row by row and
+	// dispatched in one go by the town's official; county viewers read it.
+	pin.GET("/plans/:month/dispatch", s.dispatchPage, watchers)
+	pin.POST("/plans/:month/dispatch", s.dispatchPost, official)
 	pin.GET("/this-month", s.thisMonthPage, secretary)
 	pin.GET("/member-lessons", s.memberLessonsPage)
 	memberLesson := s.memberLessonForm()
