@@ -18,6 +18,7 @@ import (
 // the text a recipient reads may differ by party (see texts).
 const (
 	KindOrderRequested        = "order.requested"         // a new order: the lecturer
+	KindOrderDispatched       = "order.dispatched"        // the town ordered for a branch (派单): its secretaries
 	KindOrderAssigned         = "order.assigned"          // an order reassigned: the new lecturer
 	KindOrderAccepted         = "order.accepted"          // the secretary
 	KindOrderDeclined         = "order.declined"          // the secretary, the officials
@@ -53,6 +54,7 @@ var EventKinds = []EventKind{
 	{KindOrderAssigned, []org.Role{rLec}, []org.Role{rLec}},
 	{KindOrderDeadlineNear, []org.Role{rLec}, []org.Role{rLec}},
 	{KindOrderProposed, []org.Role{rSec}, []org.Role{rSec}},
+	{KindOrderDispatched, []org.Role{rSec}, nil},
 	{KindOrderAccepted, []org.Role{rSec}, nil},
 	{KindOrderDeclined, []org.Role{rSec, rOff}, nil},
 	{KindOrderProposalAnswered, []org.Role{rLec}, nil},
@@ -94,6 +96,8 @@ func isEventKind(kind string) bool {
 // message may read as; one kind may read differently to each party.
 var texts = map[string]struct{ title, body string }{
 	"order.requested":             {"msg.ev.requested.title", "msg.ev.requested.body"},
+	"order.requested.dispatched":  {"msg.ev.requested.title", "msg.ev.dispatched_lecturer.body"},
+	"order.dispatched":            {"msg.order.dispatched.title", "msg.order.dispatched.body"},
 	"order.assigned":              {"msg.ev.assigned.title", "msg.ev.assigned.body"},
 	"order.accepted":              {"msg.ev.accepted.title", "msg.ev.accepted.body"},
 	"order.declined":              {"msg.ev.declined.title", "msg.ev.declined.body"},

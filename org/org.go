@@ -53,6 +53,7 @@ type Town struct {
 	PointsDelivered     int    `json:"points_delivered"`
 	PointsFiveStar      int    `json:"points_five_star"`
 	ScheduleSpec        string `json:"schedule_spec"`
+	ReminderSpec        string `json:"reminder_spec"`
 	// QuietFrom and QuietUntil (local "HH:MM") are the nightly hours in
 	// which e-mails and robot messages wait for the morning.
 	QuietFrom  string `json:"quiet_from"`

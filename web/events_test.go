@@ -129,7 +129,8 @@ func TestSettingsQuietHours(t *testing.T) {
 		off := signIn(t, e, "ch-official")
 		wantIn(t, "settings", pageText(t, off, "/settings", 200), "免打扰开始", `value="21:00"`, `value="07:30"`, `value="08:00"`)
 		form := url.Values{"travel_buffer_minutes": {"30"}, "lead_time_hours": {"48"}, "horizon_days": {"90"},
-			"answer_deadline_hours": {"72"}, "points_delivered": {"10"}, "points_five_star": {"2"}, "schedule_spec": {"0 9 25 * *"},
+			"answer_deadline_hours": {"72"}, "points_delivered": {"10"}, "points_five_star": {"2"},
+			"schedule_day": {"25"}, "schedule_time": {"09:00"}, "reminder_day": {"20"}, "reminder_time": {"09:00"},
 			"quiet_from": {"22:00"}, "quiet_until": {"25:00"}, "digest_at": {"07:45"}}
 		res := off.post("/settings", form)
 		if res.Code != http.StatusUnprocessableEntity {

@@ -104,7 +104,9 @@ var migrations = []migration{
 	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
 	sqlMigration("newest-first indexes for the order lists", schemaV5),
 	sqlMigration("the towns the demo has loaded", schemaV6),
-	sqlMigration("event messages: muted kinds, robot mentions, quiet hours, digest time, proposal notes", schemaV7),
+	sqlMigration("a version of each town's catalog", schemaV7),
+	sqlMigration("dispatched orders, the towns' coverage reminders", schemaV8),
+	sqlMigration("event messages: muted kinds, robot mentions, quiet hours, digest time, proposal notes", schemaV9),
 }
 
 // SchemaVersion is the version this binary expects.
