@@ -159,6 +159,17 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 			if err := tx.Create(o).Error; err != nil {
 				return err
 			}
+			// The answer is made from what is at hand (names included)
+			// rather than read back: that read was an eighth of the work.
+			var branch []string
+			if err := tx.Table("branches").Where("id = ?", branchID).Limit(1).Pluck("name", &branch).Error; err != nil {
+				return err
+			}
+			o.Slots, o.Photos = slots, []string{}
+			o.LessonTitle, o.LecturerName, o.CourtyardName = w.lesson.Title, w.lecturer.Name, court.Name
+			if len(branch) == 1 {
+				o.BranchName = branch[0]
+			}
 			created = true
 			out = o
 			if in.Dispatch == nil {
@@ -174,8 +185,12 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	if err != nil {
 		return nil, false, err
 	}
+	if created {
+		return out, true, nil
+	}
+	// A double tap: the first order, as it is now.
 	o, err := s.Get(ctx, act, out.ID)
-	return o, created, err
+	return o, false, err
 }
 
 // checkSlots applies every rule to every preferred time of a new order.
@@ -257,7 +272,15 @@ func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, rea
 	} else {
 		e.Role = "system"
 	}
-	return tx.Create(&e).Error
+	if err := tx.Create(&e).Error; err != nil {
+		return err
+	}
+	// The order's answer shows its history without reading it back.
+	if e.AccountID != nil {
+		e.ActorName = act.Name
+	}
+	o.History = append(o.History, e)
+	return nil
 }
 
 // transition loads an order for change inside tx and asks the action table
