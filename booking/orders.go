@@ -30,14 +30,10 @@ type NewOrder struct {
 	Note        string   `json:"note"`
 }
 
-// Create places an order for the secretary's branch. It reports whether a
-// new order was made: the same order sent twice (a double tap) returns the
-// first one.
-func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
-	defer apperr.Wrap(&err, "booking: create order")
-	if act.Role != org.RoleSecretary || act.BranchID == 0 {
-		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
-	}
+// Validate checks what an order form can get wrong by itself, every field
+// at once, before any rule that needs the database: a form shown again
+// lists all its problems, not one per submit.
+func (in NewOrder) Validate() error {
 	var fs apperr.FieldSet
 	if in.LessonID <= 0 {
 		fs.Add("lesson_id", "field.required")
@@ -51,11 +47,22 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	if in.Audience < 0 || in.Audience > 10000 {
 		fs.Add("audience", "field.range")
 	}
-	in.Note = strings.TrimSpace(in.Note)
-	if utf8.RuneCountInString(in.Note) > 500 {
+	if utf8.RuneCountInString(strings.TrimSpace(in.Note)) > 500 {
 		fs.Add("note", "field.too_long")
 	}
-	if err := fs.Err(); err != nil {
+	return fs.Err()
+}
+
+// Create places an order for the secretary's branch. It reports whether a
+// new order was made: the same order sent twice (a double tap) returns the
+// first one.
+func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
+	defer apperr.Wrap(&err, "booking: create order")
+	if act.Role != org.RoleSecretary || act.BranchID == 0 {
+		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
 	now := s.now()

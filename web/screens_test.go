@@ -2,14 +2,18 @@ package web
 
 import (
 	"fmt"
+	"html"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
+	"weike/booking"
 	"weike/lessons"
 )
 
@@ -167,5 +171,91 @@ func TestLessonSearchFindsTopicsAndLecturers(t *testing.T) {
 		}
 		// The page's search box says what it searches.
 		mustContain(t, signIn(t, e, "ch-secretary").get("/lessons?q="+q("红色教育")), "老兵说长征", "搜索标题、简介、主题或讲师")
+	})
+}
+
+// TestOrderFormWeekAtATime: the order form shows one week of times, with
+// "previous week" and "next week" buttons that work without JavaScript
+// (they post the form back, keeping every input, and order nothing); a
+// failed submit lists each problem linked to its field, and the first
+// field in error gets the focus.
+func TestOrderFormWeekAtATime(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		A := e.W.A
+		lesson := A.Lessons[0]
+		sec := signIn(t, e, "ch-secretary")
+		path := fmt.Sprintf("/lessons/%d/order", lesson.ID)
+		weekRe := regexp.MustCompile(`<div class="slot-week" id="week-([0-9-]+)" data-week="[0-9-]+"( hidden)?>`)
+		shown := func(page string) (string, int) {
+			t.Helper()
+			var s []string
+			all := weekRe.FindAllStringSubmatch(page, -1)
+			for _, m := range all {
+				if m[2] == "" {
+					s = append(s, m[1])
+				}
+			}
+			if len(s) != 1 {
+				t.Fatalf("%d weeks shown of %d", len(s), len(all))
+			}
+			return s[0], len(all)
+		}
+		page := sec.get(path).Body.String()
+		// The fixture's clock is Monday 30 November 2026.
+		if w, n := shown(page); w != "2026-11-30" || n < 5 {
+			t.Fatalf("the form shows the week of %s of %d", w, n)
+		}
+		for _, want := range []string{`data-week-nav="prev" disabled`, `name="week" value="2026-12-07" formnovalidate data-week-nav="next"`,
+			"11月30日 周一 至 12月6日 周日"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the form lacks %q", want)
+			}
+		}
+		if w, _ := shown(sec.get(path + "?week=2026-12-07").Body.String()); w != "2026-12-07" {
+			t.Errorf("?week=2026-12-07 shows %s", w)
+		}
+		// "Next week" without JavaScript: the form comes back with the next
+		// week shown, the checked time and the note kept, and no order.
+		form := url.Values{"lecturer_id": {"0"}, "courtyard_id": {strconv.FormatInt(A.Courtyards[0].ID, 10)},
+			"slots": {sat14}, "audience": {"30"}, "note": {"带上党旗"}, "week": {"2026-12-07"}}
+		res := sec.post(path, form)
+		page = html.UnescapeString(res.Body.String())
+		if w, _ := shown(page); res.Code != http.StatusOK || w != "2026-12-07" {
+			t.Fatalf("next week: %d, week %s", res.Code, w)
+		}
+		for _, want := range []string{`data-label="12月5日 周六 14:00" value="` + sat14 + `" checked`, "带上党旗", "已选：12月5日 周六 14:00"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("next week lost %q", want)
+			}
+		}
+		if n, err := e.W.Booking.List(t.Context(), A.Actors["secretary"], booking.OrderFilter{}); err != nil || n.Total != 0 {
+			t.Fatalf("next week ordered: %v %v", n.Total, err)
+		}
+		// A failed submit: the summary links to the fields, the first in
+		// error (top to bottom) has the focus, the checked time's week shows.
+		form.Del("week")
+		form.Set("audience", "很多")
+		res = sec.post(path, form)
+		page = res.Body.String()
+		if res.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("a bad audience: %d", res.Code)
+		}
+		for _, want := range []string{`<div class="error summary" role="alert" id="problems">`, `<a href="#f-audience">预计听课人数：`,
+			`id="f-audience" name="audience" type="text" inputmode="numeric" value="很多" autofocus aria-invalid="true"`, `data-focus="f-audience"`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the failed form lacks %q", want)
+			}
+		}
+		if w, _ := shown(page); w != "2026-11-30" {
+			t.Errorf("the failed form shows the week of %s, not that of the time checked", w)
+		}
+		form.Del("slots")
+		page = sec.post(path, form).Body.String()
+		if !strings.Contains(page, `<a href="#f-slots">`) || !strings.Contains(page, `<a href="#f-audience">`) ||
+			!strings.Contains(page, `<fieldset id="f-slots" class="checks slots" tabindex="-1" aria-describedby="f-slots-err" autofocus>`) ||
+			strings.Count(page, "autofocus") != 1 {
+			t.Errorf("two problems: the times first, focused, and both linked:\n%s", page)
+		}
 	})
 }
