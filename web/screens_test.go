@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"weike/booking"
 	"weike/lessons"
@@ -258,4 +259,144 @@ func TestOrderFormWeekAtATime(t *testing.T) {
 			t.Errorf("two problems: the times first, focused, and both linked:\n%s", page)
 		}
 	})
+}
+
+// formValues reads a page's form as a browser would send it untouched:
+// every named input with its value, checkboxes only when checked.
+func formValues(page, action string) url.Values {
+	i := strings.Index(page, `action="`+action+`"`)
+	if i < 0 {
+		return nil
+	}
+	form := page[i:]
+	form = form[:strings.Index(form, "</form>")]
+	out := url.Values{}
+	for _, m := range regexp.MustCompile(`<input ([^>]*)>`).FindAllStringSubmatch(form, -1) {
+		attr := func(name string) (string, bool) {
+			a := regexp.MustCompile(`\b` + name + `="([^"]*)"`).FindStringSubmatch(m[1])
+			if a == nil {
+				return "", false
+			}
+			return html.UnescapeString(a[1]), true
+		}
+		name, ok := attr("name")
+		if !ok || name == "_csrf" {
+			continue
+		}
+		if typ, _ := attr("type"); typ == "checkbox" && !strings.Contains(m[1], " checked") {
+			continue
+		}
+		v, _ := attr("value")
+		out.Add(name, v)
+	}
+	return out
+}
+
+// TestLecturerKeepsHerHours: a lecturer changes her own weekly hours and
+// days off (page and API), never another's; officials of her town may;
+// her home speaks to her (orders to answer, next lessons, her hours), and
+// never asks her to order for a branch.
+func TestLecturerKeepsHerHours(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		A := e.W.A
+		own, other := A.Lecturers[0], A.Lecturers[1]
+		lec := signIn(t, e, "ch-lecturer")
+		home := lec.get("/")
+		mustContain(t, home, "等您答复的点单", "即将开讲", "我的可讲时间", fmt.Sprintf(`href="/lecturers/%d/hours"`, own.ID), "19:00-21:00")
+		mustLack(t, home, "为支部点单", "挑一堂课点单")
+		mustContain(t, lec.get(fmt.Sprintf("/lecturers/%d", own.ID)), fmt.Sprintf(`href="/lecturers/%d/hours"`, own.ID), "修改我的可讲时间")
+		mustLack(t, lec.get(fmt.Sprintf("/lecturers/%d", other.ID)), "/hours")
+		for _, c := range []struct {
+			login string
+			id    int64
+			code  int
+		}{
+			{"ch-lecturer", own.ID, 200}, {"ch-lecturer", other.ID, 403}, {"ch-official", other.ID, 200},
+			{"ch-secretary", own.ID, 403}, {"qh-lecturer", own.ID, 404}, {"qh-official", own.ID, 404}, {"cs-county", own.ID, 403},
+		} {
+			if res := signIn(t, e, c.login).get(fmt.Sprintf("/lecturers/%d/hours", c.id)); res.Code != c.code {
+				t.Errorf("%s opens the hours of lecturer %d: %d, want %d", c.login, c.id, res.Code, c.code)
+			}
+		}
+
+		// She works Mondays 09:00–11:00 now, no longer on Saturdays, and
+		// is away on Christmas Eve.
+		path := fmt.Sprintf("/lecturers/%d/hours", own.ID)
+		page := lec.get(path).Body.String()
+		form := formValues(page, path)
+		if form.Get("win_6_0_from") != "14:00" || form.Get("win_3_0_to") != "21:00" {
+			t.Fatalf("the form shows %v", form)
+		}
+		form.Set("win_1_0_from", "09:00")
+		form.Set("win_1_0_to", "11:00")
+		form.Set("win_6_0_from", "")
+		form.Set("win_6_0_to", "")
+		form.Set("off_0_day", "2026-12-24")
+		form.Set("off_0_reason", "镇里开会")
+		// A window that ends before it begins is refused, input kept.
+		bad := url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("win_3_0_to", "18:00")
+		res := lec.post(path, bad)
+		body := res.Body.String()
+		if res.Code != http.StatusUnprocessableEntity || !strings.Contains(body, `<a href="#f-win_3_0_from">`) || !strings.Contains(body, `name="win_3_0_from" value="19:00" step="300" autofocus`) ||
+			!strings.Contains(body, `value="镇里开会"`) || !strings.Contains(body, `data-focus="f-win_3_0_from"`) {
+			t.Fatalf("a backwards window: %d\n%s", res.Code, body)
+		}
+		res = lec.post(path, form)
+		if res.Code != http.StatusSeeOther || res.Header().Get("Location") != fmt.Sprintf("/lecturers/%d?saved=1#hours", own.ID) {
+			t.Fatalf("save: %d %s\n%s", res.Code, res.Header().Get("Location"), res.Body)
+		}
+		got, err := e.W.Lessons.Lecturer(t.Context(), A.Official, own.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !hasWindows(got.Availability, "1 540 660", "3 1140 1260") {
+			t.Errorf("her week is now %v", got.Availability)
+		}
+		if len(got.Blackouts) != 1 || got.Blackouts[0].Day != "2026-12-24" || got.Blackouts[0].Reason != "镇里开会" {
+			t.Errorf("her days off are now %+v", got.Blackouts)
+		}
+		// The orders follow at once: Monday 7 December 10:40 is a time now.
+		slots, err := e.W.Booking.FreeSlots(t.Context(), A.Actors["secretary"], A.Lessons[0].ID, own.ID, 2, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, s := range slots {
+			found = found || s.Start.Equal(time.Date(2026, 12, 7, 2, 40, 0, 0, time.UTC))
+		}
+		if !found {
+			t.Errorf("no Monday 10:40 in %v", slots)
+		}
+
+		// The API: hers yes, another's no.
+		body2 := map[string]any{"availability": []map[string]int{{"weekday": 6, "start_minute": 840, "end_minute": 1080}}, "blackouts": []any{}}
+		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", own.ID), body2); res.Code != http.StatusOK ||
+			!strings.Contains(res.Body.String(), `"availability":[{"weekday":6,"start_minute":840,"end_minute":1080}]`) {
+			t.Errorf("PUT her own hours: %d %s", res.Code, res.Body)
+		}
+		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", other.ID), body2); res.Code != http.StatusForbidden ||
+			!strings.Contains(res.Body.String(), "只能修改自己的可讲时间") {
+			t.Errorf("PUT another's hours: %d %s", res.Code, res.Body)
+		}
+		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", own.ID),
+			map[string]any{"availability": []map[string]int{{"weekday": 9, "start_minute": 840, "end_minute": 800}}}); res.Code != http.StatusUnprocessableEntity {
+			t.Errorf("PUT a bad window: %d %s", res.Code, res.Body)
+		}
+	})
+}
+
+// hasWindows reports whether ws are exactly the windows "weekday start end".
+func hasWindows(ws []lessons.Window, want ...string) bool {
+	var got []string
+	for _, w := range ws {
+		got = append(got, fmt.Sprintf("%d %d %d", w.Weekday, w.StartMinute, w.EndMinute))
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	return fmt.Sprint(got) == fmt.Sprint(want)
 }
