@@ -172,6 +172,10 @@ func accessMatrix(e *env) []accessRow {
 			req: fixed("/api/v1/session", map[string]string{"login": "qh-lecturer", "password": fixture.Password})},
 		{route: "DELETE /api/v1/session", name: "sign out", want: signedIn(204), req: freshSession},
 		{route: "GET /api/v1/me", want: signedIn(200), req: fixed("/api/v1/me", nil)},
+		// Every account changes its own password (a wrong current one here,
+		// so the matrix's sessions and sign-ins stay as they are).
+		{route: "PUT /api/v1/me/password", want: signedIn(422), req: fixed("/api/v1/me/password",
+			map[string]string{"current_password": "not-the-password", "new_password": "a-new-password"})},
 		{route: "GET /api/v1/tokens", want: signedIn(200), req: fixed("/api/v1/tokens", nil)},
 		{route: "POST /api/v1/tokens", want: signedIn(201), req: perCaller("/api/v1/tokens", func(l string) any { return map[string]string{"name": "cli " + l} })},
 		{route: "DELETE /api/v1/tokens/{id}", name: "revoke ch-official's token", req: revokeOf("ch-official"),

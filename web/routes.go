@@ -45,6 +45,7 @@ func (s *Server) routes() {
 	in := api.Group("", requireActor)
 	in.DELETE("/session", s.apiDeleteSession)
 	in.GET("/me", s.apiMe)
+	in.PUT("/me/password", s.apiChangePassword)
 	in.GET("/tokens", s.apiTokens)
 	in.POST("/tokens", s.apiCreateToken)
 	in.DELETE("/tokens/:id", s.apiRevokeToken)
@@ -144,6 +145,7 @@ func (s *Server) routes() {
 	pin.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
 	pin.POST("/account/channels", s.accountChannels)
 	pin.POST("/account/lang", s.accountLang)
+	pin.POST("/account/password", s.accountPassword)
 	pin.GET("/inbox", s.inboxPage)
 	pin.POST("/inbox/:id/read", s.inboxRead)
 

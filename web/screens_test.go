@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"weike/booking"
+	"weike/fixture"
 	"weike/lessons"
 )
 
@@ -399,4 +400,59 @@ func hasWindows(ws []lessons.Window, want ...string) bool {
 	sort.Strings(got)
 	sort.Strings(want)
 	return fmt.Sprint(got) == fmt.Sprint(want)
+}
+
+// TestAccountPassword: every role changes its password on the account page
+// (current one asked, the new one twice) and through PUT /api/v1/me/password;
+// the account's other sessions end, the one used stays. The API tokens are
+// folded under "advanced" for secretaries and lecturers, open for
+// officials and county viewers, and reachable by all.
+func TestAccountPassword(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		for _, login := range []string{"ch-secretary", "ch-lecturer", "ch-official", "cs-county"} {
+			b := signIn(t, e, login)
+			elsewhere := e.session(login)
+			page := b.get("/account").Body.String()
+			if !strings.Contains(page, `action="/account/password"`) || !strings.Contains(page, `autocomplete="current-password"`) {
+				t.Fatalf("%s: no password form", login)
+			}
+			open := strings.Contains(page, `<details class="card advanced" id="tokens" open>`)
+			if wantOpen := login == "ch-official" || login == "cs-county"; open != wantOpen || !strings.Contains(page, `action="/account/tokens"`) {
+				t.Errorf("%s: the tokens open %v, want %v (and there)", login, open, wantOpen)
+			}
+			// The two new ones differ: refused, nothing changed.
+			res := b.post("/account/password", url.Values{"current_password": {fixture.Password}, "new_password": {"new-password-1"}, "new_password2": {"new-password-2"}})
+			if res.Code != http.StatusUnprocessableEntity || !strings.Contains(res.Body.String(), "两次输入的新密码不一样") ||
+				strings.Contains(res.Body.String(), "new-password-1") {
+				t.Errorf("%s: mismatched new passwords: %d", login, res.Code)
+			}
+			res = b.post("/account/password", url.Values{"current_password": {"wrong"}, "new_password": {"new-password-1"}, "new_password2": {"new-password-1"}})
+			if res.Code != http.StatusUnprocessableEntity || !strings.Contains(res.Body.String(), "现在的密码不对") {
+				t.Errorf("%s: a wrong current password: %d", login, res.Code)
+			}
+			res = b.post("/account/password", url.Values{"current_password": {fixture.Password}, "new_password": {"new-password-1"}, "new_password2": {"new-password-1"}})
+			if res.Code != http.StatusSeeOther || res.Header().Get("Location") != "/account?password=1#password" {
+				t.Fatalf("%s: change: %d %s", login, res.Code, res.Body)
+			}
+			mustContain(t, b.get("/account?password=1"), "密码已修改")
+			if code := e.do(http.MethodGet, "/api/v1/me", elsewhere, nil).Code; code != http.StatusUnauthorized {
+				t.Errorf("%s: the other session after the change: %d", login, code)
+			}
+		}
+		// The API: the session used stays, another ends.
+		tok, other := e.session("qh-lecturer"), e.session("qh-lecturer")
+		e.do(http.MethodGet, "/api/v1/me", other, nil) // cached
+		res := e.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": fixture.Password, "new_password": "brand-new-pass"})
+		if res.Code != http.StatusNoContent {
+			t.Fatalf("PUT /me/password: %d %s", res.Code, res.Body)
+		}
+		if e.do(http.MethodGet, "/api/v1/me", tok, nil).Code != http.StatusOK || e.do(http.MethodGet, "/api/v1/me", other, nil).Code != http.StatusUnauthorized {
+			t.Error("after the API change: the session used should stay, the other end")
+		}
+		if res := e.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "brand-new-pass", "new_password": "short"}); res.Code != http.StatusUnprocessableEntity ||
+			!strings.Contains(res.Body.String(), `"new_password"`) {
+			t.Errorf("a short new password: %d %s", res.Code, res.Body)
+		}
+	})
 }
