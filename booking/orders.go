@@ -33,28 +33,16 @@ type NewOrder struct {
 	Dispatch *Dispatch `json:"-"`
 }
 
-// Create places an order for the secretary's branch, or, dispatched by an
-// official (in.Dispatch), for a branch of her town. It reports whether a
-// new order was made: the same order sent twice (a double tap) returns the
-// first one.
-func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
-	defer apperr.Wrap(&err, "booking: create order")
-	branchID := act.BranchID
+// Validate checks what an order form can get wrong by itself, every field
+// at once, before any rule that needs the database: a form shown again
+// lists all its problems, not one per submit.
+func (in NewOrder) Validate() error {
 	var fs apperr.FieldSet
-	switch {
-	case in.Dispatch != nil:
-		if err := act.RequireOfficial(); err != nil {
-			return nil, false, err
-		}
-		branchID = in.Dispatch.BranchID
-		if in.LecturerID <= 0 {
-			fs.Add("lecturer_id", "field.required")
-		}
-	case act.Role != org.RoleSecretary || act.BranchID == 0:
-		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
-	}
 	if in.LessonID <= 0 {
 		fs.Add("lesson_id", "field.required")
+	}
+	if in.Dispatch != nil && in.LecturerID <= 0 {
+		fs.Add("lecturer_id", "field.required")
 	}
 	if in.CourtyardID <= 0 {
 		fs.Add("courtyard_id", "field.required")
@@ -65,11 +53,30 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	if in.Audience < 0 || in.Audience > 10000 {
 		fs.Add("audience", "field.range")
 	}
-	in.Note = strings.TrimSpace(in.Note)
-	if utf8.RuneCountInString(in.Note) > 500 {
+	if utf8.RuneCountInString(strings.TrimSpace(in.Note)) > 500 {
 		fs.Add("note", "field.too_long")
 	}
-	if err := fs.Err(); err != nil {
+	return fs.Err()
+}
+
+// Create places an order for the secretary's branch, or, dispatched by an
+// official (in.Dispatch), for a branch of her town. It reports whether a
+// new order was made: the same order sent twice (a double tap) returns the
+// first one.
+func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
+	defer apperr.Wrap(&err, "booking: create order")
+	branchID := act.BranchID
+	switch {
+	case in.Dispatch != nil:
+		if err := act.RequireOfficial(); err != nil {
+			return nil, false, err
+		}
+		branchID = in.Dispatch.BranchID
+	case act.Role != org.RoleSecretary || act.BranchID == 0:
+		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
 	now := s.now()
