@@ -26,8 +26,8 @@ func CoverageMonth(at time.Time, loc *time.Location) string { return at.In(loc).
 
 // lacking is what one branch still lacks in a month.
 type lacking struct {
-	branchID              int64
-	name                  string
+	branchID               int64
+	name                   string
 	lesson, film, practice bool
 }
 
