@@ -22,6 +22,7 @@ import (
 	"weike/internal/tz"
 	"weike/letters"
 	"weike/notify"
+	"weike/org"
 )
 
 // Job names.
@@ -32,10 +33,13 @@ const (
 	OrderReminders  = "order-reminders"
 	OfficialsDigest = "officials-digest"
 	Retry           = "retry"
+	// CoverageReminders reminds, before a month ends, the branches still
+	// missing its lesson, film or practice, and the officials.
+	CoverageReminders = "coverage-reminders"
 )
 
 // Names are every job's name, in the order `weike cron list` shows them.
-var Names = []string{MonthlySchedule, DailyReminders, OfficialsDigest, OrderExpiry, OrderReminders, Retry}
+var Names = []string{MonthlySchedule, DailyReminders, OfficialsDigest, CoverageReminders, OrderExpiry, OrderReminders, Retry}
 
 // Worker holds what the jobs' bodies need. The bodies are letters' (who
 // gets what), booking's (which orders expire) and notify's (the outbox and
@@ -102,6 +106,8 @@ func (w *Worker) Jobs() []cron.Job {
 			Help: "remind lecturers 12 hours before an order's answer deadline, and branches of lessons delivered 3 days ago and not rated; each once"},
 		{Name: Retry, Spec: "30 * * * *", CatchUp: time.Hour, Run: w.retry,
 			Help: "send the messages that are due: new ones, and failed ones whose backoff has passed"},
+		{Name: CoverageReminders, Spec: org.DefaultReminderSpec, PerTown: true, CatchUp: 5 * 24 * time.Hour, Run: w.Coverage,
+			Help: "to each secretary whose branch still lacks this month's lesson, film or practice, and a digest to each official"},
 	}
 }
 
@@ -119,6 +125,23 @@ func (w *Worker) Monthly(ctx context.Context, t cron.Tick) error {
 	key := cron.Key{Job: MonthlySchedule, TownID: t.TownID, Period: period}
 	return w.claimAndSend(ctx, key, t.Source, func() ([]notify.Letter, error) {
 		return w.letters.MonthlyLetters(ctx, t.TownID, period, w.baseURL)
+	})
+}
+
+// Coverage sends a town's coverage reminders for the tick's period (by
+// default the month the tick falls in).
+func (w *Worker) Coverage(ctx context.Context, t cron.Tick) error {
+	period := t.Period
+	if period == "" {
+		loc, err := w.letters.TownLoc(ctx, t.TownID)
+		if err != nil {
+			return err
+		}
+		period = letters.CoverageMonth(t.At, loc)
+	}
+	key := cron.Key{Job: CoverageReminders, TownID: t.TownID, Period: period}
+	return w.claimAndSend(ctx, key, t.Source, func() ([]notify.Letter, error) {
+		return w.letters.CoverageLetters(ctx, t.TownID, period, w.baseURL)
 	})
 }
 
@@ -322,7 +345,8 @@ func (w *Worker) retry(ctx context.Context, t cron.Tick) error {
 	return w.runner.Record(ctx, key, t.Source, started, cron.Counts{"sent": d.Sent, "retrying": d.Retrying, "failed": d.Failed, "skipped": d.Skipped})
 }
 
-// TownSchedules reads the towns' own monthly schedules for the scheduler.
+// TownSchedules reads the towns' own schedules of the per-town jobs (the
+// monthly schedule, the coverage reminders) for the scheduler.
 func (w *Worker) TownSchedules(ctx context.Context) ([]cron.TownSchedule, error) {
 	ts, err := w.letters.Towns(ctx)
 	if err != nil {
@@ -330,8 +354,8 @@ func (w *Worker) TownSchedules(ctx context.Context) ([]cron.TownSchedule, error)
 	}
 	out := make([]cron.TownSchedule, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, cron.TownSchedule{ID: t.ID, Specs: map[string]string{MonthlySchedule: t.ScheduleSpec, OfficialsDigest: DailySpec(t.DigestAt)},
-			Timezone: t.Timezone, Since: t.CreatedAt})
+		out = append(out, cron.TownSchedule{ID: t.ID, Timezone: t.Timezone, Since: t.CreatedAt,
+			Specs: map[string]string{MonthlySchedule: t.ScheduleSpec, CoverageReminders: t.ReminderSpec, OfficialsDigest: DailySpec(t.DigestAt)}})
 	}
 	return out, nil
 }

@@ -81,7 +81,8 @@ func keyFamilies() []keyFamily {
 	}
 	kinds := []string{org.KindVillage, org.KindCommunity, org.KindOther}
 	messageKindsAll := []string{letters.KindMonthlySecretary, letters.KindMonthlyLecturer, letters.KindMonthlyOfficial,
-		letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer, letters.KindReminderBranch, letters.KindReminderRobot}
+		letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer, letters.KindReminderBranch, letters.KindReminderRobot,
+		letters.KindCoverageSecretary, letters.KindCoverageOfficial}
 	for _, k := range notify.EventKinds {
 		messageKindsAll = append(messageKindsAll, k.Kind)
 	}

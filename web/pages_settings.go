@@ -102,7 +102,7 @@ func (s *Server) settingsSave(c echo.Context) error {
 		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
 		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
 		PointsFiveStar: bad.intField(form, "points_five_star"),
-		QuietFrom: form["quiet_from"], QuietUntil: form["quiet_until"], DigestAt: form["digest_at"]}
+		QuietFrom:      form["quiet_from"], QuietUntil: form["quiet_until"], DigestAt: form["digest_at"]}
 	in.ScheduleSpec = monthlySpecOf(form, "schedule", t.ScheduleSpec, bad)
 	in.ReminderSpec = monthlySpecOf(form, "reminder", t.ReminderSpec, bad)
 	err = bad.check(in.Validate)

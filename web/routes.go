@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	recorders := requireRole(org.RoleSecretary, org.RoleOfficial)               // who records member lessons, viewings, practices
 	watchers := requireRole(org.RoleOfficial, org.RoleCounty)                   // who watches coverage
 	readers := requireRole(org.RoleSecretary, org.RoleOfficial, org.RoleCounty) // who reads the theme day's records
+	hoursKeepers := requireRole(org.RoleLecturer, org.RoleOfficial)             // who may change a lecturer's hours (the store: only her own)
 
 	counter := newHTTPMetrics()
 	e.Pre(counter.middleware) // every request, by route pattern, for /metrics
@@ -48,6 +49,7 @@ func (s *Server) routes() {
 	revalidated, fromMemory := s.catalogCached(true), s.catalogCached(false)
 	in.DELETE("/session", s.apiDeleteSession)
 	in.GET("/me", s.apiMe)
+	in.PUT("/me/password", s.apiChangePassword)
 	in.GET("/tokens", s.apiTokens)
 	in.POST("/tokens", s.apiCreateToken)
 	in.DELETE("/tokens/:id", s.apiRevokeToken)
@@ -65,6 +67,8 @@ func (s *Server) routes() {
 	in.GET("/lecturers/:id", s.apiLecturer, fromMemory)
 	in.PUT("/lecturers/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLecturer), official)
 	in.PATCH("/lecturers/:id", patchJSON(s.Lessons.Lecturer, (*lessons.Lecturer).Input, s.Lessons.UpdateLecturer), official)
+	// A lecturer keeps her own hours; officials of her town may too.
+	in.PUT("/lecturers/:id/hours", withIDJSON(http.StatusOK, s.Lessons.UpdateHours), hoursKeepers)
 	in.GET("/films", s.apiFilms, revalidated)
 	in.POST("/films", createJSON(s.Lessons.CreateFilm), official)
 	in.GET("/films/:id", getJSON(s.Lessons.Film), revalidated)
@@ -153,6 +157,7 @@ func (s *Server) routes() {
 	pin.POST("/account/channels", s.accountChannels)
 	pin.POST("/account/events", s.accountEvents)
 	pin.POST("/account/lang", s.accountLang)
+	pin.POST("/account/password", s.accountPassword)
 	pin.GET("/inbox", s.inboxPage)
 	pin.POST("/inbox/:id/read", s.inboxRead)
 
@@ -171,6 +176,8 @@ func (s *Server) routes() {
 	pin.GET("/lecturers/:id", s.lecturerPage)
 	pin.GET("/lecturers/:id/edit", lecturer.editPage, official)
 	pin.POST("/lecturers/:id/edit", lecturer.postEdit, official)
+	pin.GET("/lecturers/:id/hours", s.hoursPage, hoursKeepers)
+	pin.POST("/lecturers/:id/hours", s.hoursSave, hoursKeepers)
 	pin.GET("/films", s.filmsPage)
 	pin.GET("/films/new", film.newPage, official)
 	pin.POST("/films/new", film.postNew, official)

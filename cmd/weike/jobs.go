@@ -84,11 +84,11 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	scheds, err := st.worker.TownSchedules(ctx)
+	schedules, err := st.worker.TownSchedules(ctx)
 	if err != nil {
 		return err
 	}
+	now := time.Now()
 	tw := table.New(out)
 	tw.Row("JOB", "SCHEDULE ("+cron.Zone+")", "NEXT", "WHAT")
 	next := func(spec, zone string) string {
@@ -102,7 +102,7 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 		tw.Row(j.Name, j.Spec, next(j.Spec, cron.Zone), j.Help)
 		if j.PerTown {
 			for i, t := range towns {
-				spec := scheds[i].SpecOf(j)
+				spec := schedules[i].SpecOf(j)
 				tw.Row("  "+t.Name, spec, next(spec, t.Timezone))
 			}
 		}
@@ -146,9 +146,9 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 	var month, day, town string
 	var dry bool
 	cfg, _, err := parseConfig("cron run", args[1:], env, func(fs *flag.FlagSet) {
-		fs.StringVar(&month, "month", "", "monthly-schedule: the month to send, YYYY-MM (default: the one a run now would send)")
+		fs.StringVar(&month, "month", "", "monthly-schedule, coverage-reminders: the month to send, YYYY-MM (default: the one a run now would send)")
 		fs.StringVar(&day, "day", "", "daily-reminders: the day to remind of, YYYY-MM-DD (default: tomorrow); officials-digest: the day of the digest (default: today)")
-		fs.StringVar(&town, "town", "", "monthly-schedule, officials-digest: only this town (default: every town)")
+		fs.StringVar(&town, "town", "", "monthly-schedule, coverage-reminders, officials-digest: only this town (default: every town)")
 		fs.BoolVar(&dry, "dry-run", false, "print who would get what; store and send nothing")
 	})
 	if err != nil {
@@ -203,16 +203,20 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 		return err
 	}
 	switch name {
-	case jobs.MonthlySchedule, jobs.OfficialsDigest:
+	case jobs.MonthlySchedule, jobs.CoverageReminders, jobs.OfficialsDigest:
 		period, what, run := month, orDefault(month, "(next month)"), w.Monthly
-		if name == jobs.OfficialsDigest {
+		switch name {
+		case jobs.CoverageReminders:
+			what, run = orDefault(month, "(this month)"), w.Coverage
+		case jobs.OfficialsDigest:
 			period, what, run = day, orDefault(day, "(today)"), w.Digest
 			if day != "" {
 				if _, err := time.Parse("2006-01-02", day); err != nil {
 					return fmt.Errorf("--day %q: want YYYY-MM-DD", day)
 				}
 			}
-		} else if month != "" {
+		}
+		if name != jobs.OfficialsDigest && month != "" {
 			if _, err := lessons.ParseMonth(month); err != nil {
 				return fmt.Errorf("--month %q: want YYYY-MM", month)
 			}

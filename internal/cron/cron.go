@@ -250,11 +250,10 @@ type Job struct {
 // TownSchedule is a town's own schedule of the per-town jobs.
 type TownSchedule struct {
 	ID int64
-	// Spec is the town's schedule of every per-town job that Specs does
-	// not name; empty: the job's own.
-	Spec string
-	// Specs are the town's schedules of some jobs, by job name.
+	// Specs are the town's own schedules by job name; a job without one
+	// runs on Spec, or else on its default.
 	Specs    map[string]string
+	Spec     string
 	Timezone string
 	// Since is when the town came to weike: a run scheduled before it was
 	// not missed, there was nobody to send it to (a town set up, or a demo
@@ -262,14 +261,19 @@ type TownSchedule struct {
 	Since time.Time
 }
 
-// SpecOf is the schedule job j runs on for the town: the town's own for
-// the job, else the town's for every job, else the job's.
-func (t TownSchedule) SpecOf(j Job) string {
-	if s := t.Specs[j.Name]; s != "" {
+// specOf is the town's own schedule of a job, or "".
+func (t TownSchedule) specOf(job string) string {
+	if s := t.Specs[job]; s != "" {
 		return s
 	}
-	if t.Spec != "" {
-		return t.Spec
+	return t.Spec
+}
+
+// SpecOf is the schedule a per-town job runs on in the town: its own, or
+// the job's default.
+func (t TownSchedule) SpecOf(j Job) string {
+	if s := t.specOf(j.Name); s != "" {
+		return s
 	}
 	return j.Spec
 }
@@ -407,7 +411,9 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 	for key, w := range want {
 		spec, zone := w.job.Spec, Zone
 		if w.job.PerTown {
-			spec = w.town.SpecOf(w.job)
+			if s := w.town.specOf(w.job.Name); s != "" {
+				spec = s
+			}
 			if w.town.Timezone != "" {
 				zone = w.town.Timezone
 			}
@@ -483,7 +489,10 @@ func (s *Scheduler) CatchUp(ctx context.Context) {
 			targets = towns
 		}
 		for _, t := range targets {
-			spec, zone := t.SpecOf(j), t.Timezone
+			spec, zone := t.specOf(j.Name), t.Timezone
+			if spec == "" {
+				spec = j.Spec
+			}
 			at, ok, err := Prev(spec, zone, now, j.CatchUp)
 			if err != nil || !ok || at.Before(t.Since) {
 				continue
