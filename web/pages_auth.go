@@ -128,6 +128,9 @@ func (s *Server) home(c echo.Context) error {
 			d.Place += " · " + b.Name
 		}
 	}
+	if act.Role == org.RoleOfficial {
+		return s.officialHome(c, d)
+	}
 	return s.render(c, "home", pageData{Title: T(langOf(c), "nav.home"), Data: d})
 }
 
