@@ -217,7 +217,7 @@ func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerIn
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		l, err := s.createLecturerTx(tx, act.TownID, in)
 		if err == nil {
 			id = l.ID
@@ -318,7 +318,7 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lecturer
 		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {
 			return err

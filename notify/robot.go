@@ -77,6 +77,17 @@ func (s *Store) Robots(ctx context.Context, act org.Actor) (_ []Robot, err error
 	return rs, nil
 }
 
+// AnyRobot reports whether any town has a group robot, for the operator's
+// start-up check: a robot's messages carry links, which need weike's public
+// URL.
+func (s *Store) AnyRobot(ctx context.Context) (bool, error) {
+	var n int64
+	if err := s.db.R.WithContext(ctx).Model(&Robot{}).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("notify: any robot: %w", err)
+	}
+	return n > 0, nil
+}
+
 // RobotKindOf guesses a robot's kind from its URL: DingTalk's robots live
 // on oapi.dingtalk.com; anything else is spoken to as WeCom.
 func RobotKindOf(u string) string {

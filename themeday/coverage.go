@@ -550,3 +550,51 @@ func (s *Store) TownsSummary(ctx context.Context, act org.Actor, month string) (
 	}
 	return out, nil
 }
+
+// CompactMatrix is the matrix as the API sends it: the months once, and
+// each branch's cells as one character per month, the digit of a bitmask
+// (1 lesson, 2 film, 4 practice: "7" is a month with all three, "0" one
+// with none). The county's 600 branches over a year weighed 495 kB with a
+// month and three booleans in every cell; this is a tenth of that.
+type CompactMatrix struct {
+	From     string          `json:"from"`
+	To       string          `json:"to"`
+	Months   []string        `json:"months"`
+	Legend   map[string]int  `json:"legend"`
+	Branches []CompactBranch `json:"branches"`
+	Trend    []MonthRates    `json:"trend"`
+}
+
+// CompactBranch is a branch's row of the compact matrix.
+type CompactBranch struct {
+	BranchID int64  `json:"branch_id"`
+	TownID   int64  `json:"town_id"`
+	Name     string `json:"name"`
+	Kind     string `json:"kind"`
+	Cells    string `json:"cells"`
+}
+
+// Compact is the matrix in its compact form.
+func (m *Matrix) Compact() *CompactMatrix {
+	out := &CompactMatrix{From: m.From, To: m.To, Months: m.Months, Trend: m.Trend,
+		Legend:   map[string]int{"lesson": markLesson, "film": markFilm, "practice": markPractice},
+		Branches: make([]CompactBranch, len(m.Branches))}
+	for i, b := range m.Branches {
+		cells := make([]byte, len(b.Cells))
+		for j, c := range b.Cells {
+			var bits int
+			if c.Lesson {
+				bits |= markLesson
+			}
+			if c.Film {
+				bits |= markFilm
+			}
+			if c.Practice {
+				bits |= markPractice
+			}
+			cells[j] = byte('0' + bits)
+		}
+		out.Branches[i] = CompactBranch{BranchID: b.BranchID, TownID: b.TownID, Name: b.Name, Kind: b.Kind, Cells: string(cells)}
+	}
+	return out
+}

@@ -1335,7 +1335,7 @@ func themeRows(e *env) []accessRow {
 			readable(t, login, body)
 			var mx struct {
 				Months   []string
-				Branches []struct{ Cells []struct{ Month string } }
+				Branches []struct{ Cells string }
 				Trend    []struct{ Month string }
 			}
 			if err := json.Unmarshal(body, &mx); err != nil {

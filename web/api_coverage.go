@@ -1,6 +1,11 @@
 package web
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -115,17 +120,54 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	return c.JSON(http.StatusOK, cov)
 }
 
+// The county's matrix is the heaviest read (600 branches × 12 months): it is
+// built once for every viewer of the same scope and range, kept for
+// matrixTTL and until this instance serves a write, and sent compact with
+// its compressed forms kept. Concurrent viewers wait for the one build.
+// Another instance's writes show within matrixTTL; the matrix is a view of
+// months, which a few seconds do not change.
+const matrixTTL = 5 * time.Second
+
 func (s *Server) apiMatrix(c echo.Context) error {
 	f, err := coverageFilterOf(c)
 	if err != nil {
 		return err
 	}
 	from, to := s.monthRange(c)
-	m, err := s.ThemeDay.Matrix(c.Request().Context(), actor(c), from, to, f)
+	act := actor(c)
+	key := fmt.Sprintf("matrix#%s#%s#%s#%s#%d#%d", scopeKey(act), from, to, f.Kind, f.TownID, s.writes.Load())
+	fresh := func() *cachedAnswer {
+		if a := s.answers.get(key); a != nil && time.Since(a.built) < matrixTTL {
+			return a
+		}
+		return nil
+	}
+	if a := fresh(); a != nil {
+		return serveAnswer(c, a, false)
+	}
+	ctx := context.WithoutCancel(c.Request().Context())
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		if a := fresh(); a != nil {
+			return a, nil
+		}
+		s.matrixBuilds.Add(1)
+		m, err := s.ThemeDay.Matrix(ctx, act, from, to, f)
+		if err != nil {
+			return nil, err
+		}
+		body, err := json.Marshal(m.Compact())
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		a := &cachedAnswer{key: key, etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, body: body, built: time.Now()}
+		s.answers.put(a)
+		return a, nil
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, m)
+	return serveAnswer(c, v.(*cachedAnswer), false)
 }
 
 func (s *Server) apiTotals(c echo.Context) error {

@@ -92,7 +92,8 @@ func TestDashboardPages(t *testing.T) {
 			fmt.Sprintf(`<td class="cov some"><a href="/coverage/cell?branch_id=%d&month=2026-12"><span aria-hidden="true">课✓ 片· 实·</span>`, a.Branches[1].ID),
 			fmt.Sprintf(`<td class="cov none"><a href="/coverage/cell?branch_id=%d&month=2026-12"><span aria-hidden="true">课· 片· 实·</span>`, a.Branches[2].ID),
 			"龙王庙村 2026年12月：微党课已完成，教育片已完成，微实践已完成",
-			`<script src="/static/vendor/echarts-custom-5.6.0.min.js?v=`, `<script src="/static/dashboard.js?v=`,
+			// The charts come after the page's load event (dashboard-loader.js).
+			`<script src="/static/dashboard-loader.js?v=`, `data-echarts="/static/vendor/echarts-custom-5.6.0.min.js?v=`, `data-charts="/static/dashboard.js?v=`,
 			`href="/dashboard/export.xlsx?from=2026-01&to=2026-12"`, `href="/dashboard/export.csv?from=2026-01&to=2026-12"`,
 			"<td>67%</td>", // December's lesson rate in the trend's table
 		)

@@ -142,8 +142,8 @@ func TestOrderPagesJourney(t *testing.T) {
 
 		// The agenda shows it, with a private calendar link that serves the feed.
 		page = pageText(t, lecB, "/agenda", 200)
-		wantIn(t, "agenda", page, "即将开讲", "ch红色家书里的初心", "2026年12月5日 周六 14:00", "龙王庙村 · 龙王庙村屋场", "日历订阅", "readonly", "webcal://")
-		m := regexp.MustCompile(`value="(https?://[^"]+/calendar/[^"]+\.ics)"`).FindStringSubmatch(page)
+		wantIn(t, "agenda", page, "即将开讲", "ch红色家书里的初心", "2026年12月5日 周六 14:00", "龙王庙村 · 龙王庙村屋场", "日历订阅", "复制链接", "webcal://")
+		m := regexp.MustCompile(`<code id="cal-0"[^>]*>(https?://[^<]+/calendar/[^<]+\.ics)</code>`).FindStringSubmatch(page)
 		if m == nil {
 			t.Fatalf("no calendar link:\n%s", page)
 		}

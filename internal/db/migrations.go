@@ -104,6 +104,7 @@ var migrations = []migration{
 	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
 	sqlMigration("newest-first indexes for the order lists", schemaV5),
 	sqlMigration("the towns the demo has loaded", schemaV6),
+	sqlMigration("a version of each town's catalog", schemaV12),
 }
 
 // SchemaVersion is the version this binary expects.

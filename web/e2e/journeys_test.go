@@ -335,15 +335,21 @@ func lessonIDFrom(t *testing.T, path string) int64 {
 }
 
 // copyCalendarLink does what the lecturer does with the calendar link: taps
-// the read-only field, selects all of it for copying, and returns what is
-// selected.
+// "copy", and returns what was copied (the clipboard of a headless browser
+// on plain http is out of reach, so the selection the page falls back to).
+// The whole link shows: its box does not overflow the screen.
 func copyCalendarLink(tb *tab) string {
 	tb.t.Helper()
-	tb.step("select the calendar link", chromedp.Click(chromedp.CSS(".calendar input.copy")),
-		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
-	sel := eval[string](tb, `(() => { const e = document.activeElement; return e && e.matches('.calendar input.copy') ? e.value.slice(e.selectionStart, e.selectionEnd) : '' })()`)
-	if !strings.HasPrefix(sel, tb.app.URL+"/calendar/") {
-		tb.t.Fatalf("the calendar link field holds %q", sel)
+	if cut := eval[bool](tb, `(() => { const c = document.querySelector('.calendar .copybox code'); const r = c.getBoundingClientRect();
+		return c.scrollWidth > c.clientWidth + 1 || r.right > document.documentElement.clientWidth + 1 })()`); cut {
+		tb.t.Errorf("%s: the calendar link does not show whole", tb.dev.name)
+	}
+	tb.step("copy the calendar link", chromedp.Click(chromedp.CSS(".calendar button[data-copy]")),
+		chromedp.WaitVisible(chromedp.CSS(".calendar [data-copy-status]:not(:empty)")))
+	sel := eval[string](tb, `window.getSelection().toString().trim()`)
+	shown := tb.text(".calendar .copybox code")
+	if !strings.HasPrefix(sel, tb.app.URL+"/calendar/") || sel != strings.TrimSpace(shown) {
+		tb.t.Fatalf("copied %q; the box shows %q", sel, shown)
 	}
 	return sel
 }
