@@ -28,19 +28,21 @@ type NewOrder struct {
 	Slots       []string `json:"slots"`
 	Audience    int      `json:"audience"`
 	Note        string   `json:"note"`
+	// Dispatch, set by the town's dispatch only, makes an official's order
+	// for a branch (see Dispatch); a secretary's order leaves it nil.
+	Dispatch *Dispatch `json:"-"`
 }
 
-// Create places an order for the secretary's branch. It reports whether a
-// new order was made: the same order sent twice (a double tap) returns the
-// first one.
-func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
-	defer apperr.Wrap(&err, "booking: create order")
-	if act.Role != org.RoleSecretary || act.BranchID == 0 {
-		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
-	}
+// Validate checks what an order form can get wrong by itself, every field
+// at once, before any rule that needs the database: a form shown again
+// lists all its problems, not one per submit.
+func (in NewOrder) Validate() error {
 	var fs apperr.FieldSet
 	if in.LessonID <= 0 {
 		fs.Add("lesson_id", "field.required")
+	}
+	if in.Dispatch != nil && in.LecturerID <= 0 {
+		fs.Add("lecturer_id", "field.required")
 	}
 	if in.CourtyardID <= 0 {
 		fs.Add("courtyard_id", "field.required")
@@ -51,11 +53,30 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	if in.Audience < 0 || in.Audience > 10000 {
 		fs.Add("audience", "field.range")
 	}
-	in.Note = strings.TrimSpace(in.Note)
-	if utf8.RuneCountInString(in.Note) > 500 {
+	if utf8.RuneCountInString(strings.TrimSpace(in.Note)) > 500 {
 		fs.Add("note", "field.too_long")
 	}
-	if err := fs.Err(); err != nil {
+	return fs.Err()
+}
+
+// Create places an order for the secretary's branch, or, dispatched by an
+// official (in.Dispatch), for a branch of her town. It reports whether a
+// new order was made: the same order sent twice (a double tap) returns the
+// first one.
+func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Order, _ bool, err error) {
+	defer apperr.Wrap(&err, "booking: create order")
+	branchID := act.BranchID
+	switch {
+	case in.Dispatch != nil:
+		if err := act.RequireOfficial(); err != nil {
+			return nil, false, err
+		}
+		branchID = in.Dispatch.BranchID
+	case act.Role != org.RoleSecretary || act.BranchID == 0:
+		return nil, false, apperr.New(apperr.Forbidden, "order.secretary_only")
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
 	now := s.now()
@@ -67,7 +88,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 			return err
 		}
 		var court org.Courtyard
-		if err := db.First(tx.Table("courtyards").Where("id = ? AND branch_id = ?", in.CourtyardID, act.BranchID), &court,
+		if err := db.First(tx.Table("courtyards").Where("id = ? AND branch_id = ?", in.CourtyardID, branchID), &court,
 			apperr.New(apperr.Invalid, "validation").Field("courtyard_id", "order.courtyard_not_yours")); err != nil {
 			return err
 		}
@@ -89,6 +110,13 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 		if err := sfs.Err(); err != nil {
 			return err
 		}
+		if in.Dispatch != nil {
+			dup, err := s.checkDispatch(tx, act.TownID, loc, in, court.ID, slots)
+			if err != nil || dup != 0 {
+				out = &Order{ID: dup}
+				return err
+			}
+		}
 		candidates := []int64{in.LecturerID}
 		if in.LecturerID == 0 {
 			if err := tx.Table("lesson_lecturers").Joins("JOIN lecturers ON lecturers.id = lesson_lecturers.lecturer_id").
@@ -104,7 +132,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 		for _, lid := range candidates {
 			w, err := s.loadWorld(tx, act.TownID, in.LessonID, lid, false)
 			if err == nil {
-				err = s.checkSlots(tx, w, act.BranchID, slots, now)
+				err = s.checkSlots(tx, w, branchID, slots, now)
 			}
 			if err != nil {
 				if _, ok := apperr.As(err); !ok {
@@ -116,7 +144,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 				continue
 			}
 			// A double tap sends the same order twice: give back the first.
-			if dup, err := s.findDuplicate(tx, act.BranchID, in.LessonID, lid, court.ID, slots); err != nil || dup != 0 {
+			if dup, err := s.findDuplicate(tx, branchID, in.LessonID, lid, court.ID, slots); err != nil || dup != 0 {
 				if err != nil {
 					return err
 				}
@@ -128,24 +156,48 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 				answerBy = last
 			}
 			sj, _ := json.Marshal(slots)
-			o := &Order{TownID: act.TownID, BranchID: act.BranchID, CourtyardID: court.ID, LessonID: in.LessonID,
+			o := &Order{TownID: act.TownID, BranchID: branchID, CourtyardID: court.ID, LessonID: in.LessonID,
 				LecturerID: lid, Status: Requested, SlotsJSON: string(sj), DurationMinutes: w.lesson.DurationMinutes,
 				Audience: in.Audience, Note: in.Note, AnswerBy: answerBy, RequestedBy: &act.AccountID,
 				CreatedAt: now, UpdatedAt: now}
+			if in.Dispatch != nil {
+				o.DispatchedBy = &act.AccountID
+			}
 			if err := tx.Create(o).Error; err != nil {
 				return err
 			}
+			// The answer is made from what is at hand (names included)
+			// rather than read back: that read was an eighth of the work.
+			var branch []string
+			if err := tx.Table("branches").Where("id = ?", branchID).Limit(1).Pluck("name", &branch).Error; err != nil {
+				return err
+			}
+			o.Slots, o.Photos = slots, []string{}
+			o.LessonTitle, o.LecturerName, o.CourtyardName = w.lesson.Title, w.lecturer.Name, court.Name
+			if len(branch) == 1 {
+				o.BranchName = branch[0]
+			}
 			created = true
 			out = o
-			return s.event(tx, o, act, "", Requested, "", "")
+			if in.Dispatch == nil {
+				return s.event(tx, o, act, "", Requested, "", "")
+			}
+			if err := s.event(tx, o, act, "", Requested, "", detailDispatched); err != nil {
+				return err
+			}
+			return s.tellBranch(tx, o, w, slots[0])
 		}
 		return firstErr
 	})
 	if err != nil {
 		return nil, false, err
 	}
+	if created {
+		return out, true, nil
+	}
+	// A double tap: the first order, as it is now.
 	o, err := s.Get(ctx, act, out.ID)
-	return o, created, err
+	return o, false, err
 }
 
 // checkSlots applies every rule to every preferred time of a new order.
@@ -227,7 +279,15 @@ func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, rea
 	} else {
 		e.Role = "system"
 	}
-	return tx.Create(&e).Error
+	if err := tx.Create(&e).Error; err != nil {
+		return err
+	}
+	// The order's answer shows its history without reading it back.
+	if e.AccountID != nil {
+		e.ActorName = act.Name
+	}
+	o.History = append(o.History, e)
+	return nil
 }
 
 // transition loads an order for change inside tx and asks the action table

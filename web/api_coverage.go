@@ -113,31 +113,26 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	cov, err := s.ThemeDay.Coverage(c.Request().Context(), actor(c), month, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, cov)
+	return s.viewCached(c, "coverage", func(ctx context.Context) (any, error) {
+		return s.ThemeDay.Coverage(ctx, actor(c), month, f)
+	})
 }
 
-// The county's matrix is the heaviest read (600 branches × 12 months): it is
-// built once for every viewer of the same scope and range, kept for
-// matrixTTL and until this instance serves a write, and sent compact with
-// its compressed forms kept. Concurrent viewers wait for the one build.
-// Another instance's writes show within matrixTTL; the matrix is a view of
+// Coverage answers (the matrix above all: 600 branches × 12 months for a
+// county) are built once for every viewer of the same scope and query,
+// kept for viewTTL and until this instance serves a write, and sent with
+// their compressed forms kept; concurrent viewers wait for the one build.
+// Another instance's writes show within viewTTL: these are views of
 // months, which a few seconds do not change.
-const matrixTTL = 5 * time.Second
+const viewTTL = 5 * time.Second
 
-func (s *Server) apiMatrix(c echo.Context) error {
-	f, err := coverageFilterOf(c)
-	if err != nil {
-		return err
-	}
-	from, to := s.monthRange(c)
-	act := actor(c)
-	key := fmt.Sprintf("matrix#%s#%s#%s#%s#%d#%d", scopeKey(act), from, to, f.Kind, f.TownID, s.writes.Load())
+// viewCached answers from the short-lived view cache, building the answer
+// with build when it is missing or old.
+func (s *Server) viewCached(c echo.Context, kind string, build func(ctx context.Context) (any, error)) error {
+	r := c.Request()
+	key := fmt.Sprintf("%s#%s#%s#%d#%s", kind, scopeKey(actor(c)), r.URL.RawQuery, s.writes.Load(), s.currentMonth())
 	fresh := func() *cachedAnswer {
-		if a := s.answers.get(key); a != nil && time.Since(a.built) < matrixTTL {
+		if a := s.answers.get(key); a != nil && time.Since(a.built) < viewTTL {
 			return a
 		}
 		return nil
@@ -145,17 +140,19 @@ func (s *Server) apiMatrix(c echo.Context) error {
 	if a := fresh(); a != nil {
 		return serveAnswer(c, a, false)
 	}
-	ctx := context.WithoutCancel(c.Request().Context())
+	ctx := context.WithoutCancel(r.Context())
 	v, err, _ := s.flight.Do(key, func() (any, error) {
 		if a := fresh(); a != nil {
 			return a, nil
 		}
-		s.matrixBuilds.Add(1)
-		m, err := s.ThemeDay.Matrix(ctx, act, from, to, f)
+		if kind == "matrix" {
+			s.matrixBuilds.Add(1)
+		}
+		out, err := build(ctx)
 		if err != nil {
 			return nil, err
 		}
-		body, err := json.Marshal(m.Compact())
+		body, err := json.Marshal(out)
 		if err != nil {
 			return nil, err
 		}
@@ -170,17 +167,30 @@ func (s *Server) apiMatrix(c echo.Context) error {
 	return serveAnswer(c, v.(*cachedAnswer), false)
 }
 
+func (s *Server) apiMatrix(c echo.Context) error {
+	f, err := coverageFilterOf(c)
+	if err != nil {
+		return err
+	}
+	from, to := s.monthRange(c)
+	return s.viewCached(c, "matrix", func(ctx context.Context) (any, error) {
+		m, err := s.ThemeDay.Matrix(ctx, actor(c), from, to, f)
+		if err != nil {
+			return nil, err
+		}
+		return m.Compact(), nil
+	})
+}
+
 func (s *Server) apiTotals(c echo.Context) error {
 	f, err := coverageFilterOf(c)
 	if err != nil {
 		return err
 	}
 	from, to := s.monthRange(c)
-	t, err := s.ThemeDay.Totals(c.Request().Context(), actor(c), from, to, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, t)
+	return s.viewCached(c, "totals", func(ctx context.Context) (any, error) {
+		return s.ThemeDay.Totals(ctx, actor(c), from, to, f)
+	})
 }
 
 func (s *Server) apiTownsSummary(c echo.Context) error {
@@ -188,9 +198,11 @@ func (s *Server) apiTownsSummary(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	ts, err := s.ThemeDay.TownsSummary(c.Request().Context(), actor(c), month)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"month": month, "towns": ts})
+	return s.viewCached(c, "towns", func(ctx context.Context) (any, error) {
+		ts, err := s.ThemeDay.TownsSummary(ctx, actor(c), month)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"month": month, "towns": ts}, nil
+	})
 }

@@ -100,7 +100,7 @@ func keyFamilies() []keyFamily {
 		add("msg.kinds.", "messageKinds", messageKinds...),
 		add("msg.kind.", "messages.html: the kinds of messages", letters.KindMonthlySecretary, letters.KindMonthlyLecturer,
 			letters.KindMonthlyOfficial, letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer,
-			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired),
+			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired, notify.KindOrderDispatched),
 		add("msg.", "messages.html: robot kinds", notify.RobotWeCom, notify.RobotDingTalk),
 		add("weekday.", "i18n.Format of a time.Weekday", weekdays...),
 		add("month.", "i18n month names", months...),
@@ -303,7 +303,7 @@ func TestCatalogMatchesCode(t *testing.T) {
 // domainPackages return message keys and typed parameters, never text
 // (docs/architecture.md): whoever shows a message to a person renders it
 // from the catalog in that person's language.
-var domainPackages = []string{"booking", "lessons", "org", "notify", "themeday", "letters", "jobs"}
+var domainPackages = []string{"booking", "lessons", "org", "notify", "themeday", "letters", "jobs", "dispatch"}
 
 // textAllowed are the declarations of the domain packages whose literals
 // hold words that are not user-facing text, each with the reason. An entry

@@ -102,8 +102,9 @@ func (s *Server) accountLang(c echo.Context) error {
 }
 
 type homeData struct {
-	Place   string
-	Lessons int64
+	Place     string
+	Lessons   int64
+	NextMonth string // the month an official's dispatch tile opens
 }
 
 func (s *Server) home(c echo.Context) error {
@@ -113,7 +114,7 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := homeData{Lessons: page.Total}
+	d := homeData{Lessons: page.Total, NextMonth: shiftMonth(s.thisMonth(), 1)}
 	if act.TownID != 0 {
 		t, err := s.Org.Town(ctx, act, act.TownID)
 		if err != nil {
@@ -130,6 +131,9 @@ func (s *Server) home(c echo.Context) error {
 	}
 	if act.Role == org.RoleOfficial {
 		return s.officialHome(c, d)
+	}
+	if act.Role == org.RoleLecturer && act.LecturerID != 0 {
+		return s.lecturerHome(c, d.Place)
 	}
 	return s.render(c, "home", pageData{Title: T(langOf(c), "nav.home"), Data: d})
 }

@@ -90,7 +90,7 @@ func TestOrderPagesJourney(t *testing.T) {
 		page = pageText(t, sec, fmt.Sprintf("%s?lecturer_id=%d", formPath, lec.ID), 200)
 		wantIn(t, "order form for a lecturer", page, "讲师：王ch", fmt.Sprintf(`name="lecturer_id" value="%d"`, lec.ID), sat14)
 		// Only future free times within the lead time: nothing today or tomorrow.
-		lackIn(t, "order form", page, "11月30日", "12月1日 周二", "17:45")
+		lackIn(t, "order form", page, `"slot-date">11月30日`, "12月1日 周二", "17:45")
 
 		form := url.Values{"lecturer_id": {strconv.FormatInt(lec.ID, 10)}, "courtyard_id": {strconv.FormatInt(A.Courtyards[0].ID, 10)},
 			"slots": {sat14, sat15}, "audience": {"30"}, "note": {"请带上投影资料"}}

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	recorders := requireRole(org.RoleSecretary, org.RoleOfficial)               // who records member lessons, viewings, practices
 	watchers := requireRole(org.RoleOfficial, org.RoleCounty)                   // who watches coverage
 	readers := requireRole(org.RoleSecretary, org.RoleOfficial, org.RoleCounty) // who reads the theme day's records
+	hoursKeepers := requireRole(org.RoleLecturer, org.RoleOfficial)             // who may change a lecturer's hours (the store: only her own)
 
 	counter := newHTTPMetrics()
 	e.Pre(counter.middleware) // every request, by route pattern, for /metrics
@@ -48,6 +49,7 @@ func (s *Server) routes() {
 	revalidated, fromMemory := s.catalogCached(true), s.catalogCached(false)
 	in.DELETE("/session", s.apiDeleteSession)
 	in.GET("/me", s.apiMe)
+	in.PUT("/me/password", s.apiChangePassword)
 	in.GET("/tokens", s.apiTokens)
 	in.POST("/tokens", s.apiCreateToken)
 	in.DELETE("/tokens/:id", s.apiRevokeToken)
@@ -65,6 +67,8 @@ func (s *Server) routes() {
 	in.GET("/lecturers/:id", s.apiLecturer, fromMemory)
 	in.PUT("/lecturers/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLecturer), official)
 	in.PATCH("/lecturers/:id", patchJSON(s.Lessons.Lecturer, (*lessons.Lecturer).Input, s.Lessons.UpdateLecturer), official)
+	// A lecturer keeps her own hours; officials of her town may too.
+	in.PUT("/lecturers/:id/hours", withIDJSON(http.StatusOK, s.Lessons.UpdateHours), hoursKeepers)
 	in.GET("/films", s.apiFilms, revalidated)
 	in.POST("/films", createJSON(s.Lessons.CreateFilm), official)
 	in.GET("/films/:id", getJSON(s.Lessons.Film), revalidated)
@@ -106,6 +110,10 @@ func (s *Server) routes() {
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
 	in.GET("/plans/:month", s.apiPlan, revalidated)
 	in.PUT("/plans/:month", s.apiPutPlan, official)
+	// The town's dispatch (派单): the month's draft, read by the town's
+	// officials and the county's viewers; dispatching it, by officials.
+	in.POST("/plans/:month/draft", s.apiDraft, watchers)
+	in.POST("/plans/:month/dispatch", s.apiDispatch, official)
 	in.GET("/viewings", s.apiViewings)
 	in.POST("/viewings", createJSON(s.ThemeDay.CreateViewing), recorders)
 	in.GET("/viewings/:id", getJSON(s.ThemeDay.Viewing))
@@ -146,6 +154,7 @@ func (s *Server) routes() {
 	pin.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
 	pin.POST("/account/channels", s.accountChannels)
 	pin.POST("/account/lang", s.accountLang)
+	pin.POST("/account/password", s.accountPassword)
 	pin.GET("/inbox", s.inboxPage)
 	pin.POST("/inbox/:id/read", s.inboxRead)
 
@@ -164,6 +173,8 @@ func (s *Server) routes() {
 	pin.GET("/lecturers/:id", s.lecturerPage)
 	pin.GET("/lecturers/:id/edit", lecturer.editPage, official)
 	pin.POST("/lecturers/:id/edit", lecturer.postEdit, official)
+	pin.GET("/lecturers/:id/hours", s.hoursPage, hoursKeepers)
+	pin.POST("/lecturers/:id/hours", s.hoursSave, hoursKeepers)
 	pin.GET("/films", s.filmsPage)
 	pin.GET("/films/new", film.newPage, official)
 	pin.POST("/films/new", film.postNew, official)
@@ -215,6 +226,10 @@ func (s *Server) routes() {
 	pin.GET("/plans/:month", s.planPage, watchers)
 	pin.GET("/plans/:month/edit", s.planEditPage, official)
 	pin.POST("/plans/:month/edit", s.planSave, official)
+	// The dispatch page (派单): the month's draft, changed row by row and
+	// dispatched in one go by the town's official; county viewers read it.
+	pin.GET("/plans/:month/dispatch", s.dispatchPage, watchers)
+	pin.POST("/plans/:month/dispatch", s.dispatchPost, official)
 	pin.GET("/this-month", s.thisMonthPage, secretary)
 	pin.GET("/member-lessons", s.memberLessonsPage)
 	memberLesson := s.memberLessonForm()

@@ -165,6 +165,39 @@ func TestScaleOutSessions(t *testing.T) {
 	}
 }
 
+// TestScaleOutPasswordChange: a password changed on one instance ends the
+// account's other sessions on the other too (its identity cache hears of it
+// through LISTEN/NOTIFY, as of a sign-out), within 2 s.
+func TestScaleOutPasswordChange(t *testing.T) {
+	t.Parallel()
+	ti := startTwoInstances(t)
+	signIn := func() string {
+		var s struct{ Token string }
+		if code := callJSON(t, "POST", ti.urls[0]+"/api/v1/session", "", map[string]string{"login": ti.w.A.Logins["lecturer"], "password": fixture.Password}, &s); code != 200 {
+			t.Fatalf("sign in: %d", code)
+		}
+		return s.Token
+	}
+	here, there := signIn(), signIn()
+	// Instance 1 has the other session cached.
+	if code := callJSON(t, "GET", ti.urls[0]+"/api/v1/me", there, nil, nil); code != 200 {
+		t.Fatalf("instance 1: %d", code)
+	}
+	if code := callJSON(t, "PUT", ti.urls[1]+"/api/v1/me/password", here, map[string]string{"current_password": fixture.Password, "new_password": "changed-on-two"}, nil); code != http.StatusNoContent {
+		t.Fatalf("change on instance 2: %d", code)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for callJSON(t, "GET", ti.urls[0]+"/api/v1/me", there, nil, nil) != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatal("instance 1 still takes the other session 2 s after the password changed on instance 2")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code := callJSON(t, "GET", ti.urls[0]+"/api/v1/me", here, nil, nil); code != 200 {
+		t.Errorf("the session that changed it, on instance 1: %d", code)
+	}
+}
+
 // TestScaleOutNoDoubleBooking: fifty branches ordered one lecturer at
 // overlapping times; the lecturer's fifty accepts arrive together, split
 // between the two instances. Exactly one is confirmed.

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"weike/booking"
+	"weike/dispatch"
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
@@ -48,6 +49,9 @@ type Deps struct {
 	Booking  *booking.Store
 	ThemeDay *themeday.Store
 	Notify   *notify.Store
+	// Dispatch drafts and dispatches the towns' months (派单); nil: made
+	// from the stores above.
+	Dispatch *dispatch.Store
 	// BaseURL is weike's public URL, for links given out (calendar feeds);
 	// empty means the request's own origin.
 	BaseURL string
@@ -88,6 +92,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Dispatch == nil {
+		d.Dispatch = dispatch.NewStore(d.Now, d.Org, d.Lessons, d.Booking, d.ThemeDay)
 	}
 	s := &Server{Deps: d, log: d.Log, answers: newAnswerCache()}
 	var err error

@@ -17,11 +17,13 @@ func TestSettingsPage(t *testing.T) {
 		off := signIn(t, e, "ch-official")
 		page := pageText(t, off, "/settings", 200)
 		wantIn(t, "settings", page, `value="30"`, `value="48"`, "路程缓冲", "每月安排的推送时间",
-			`<option value="25" selected>25 日</option>`, `type="time"`, `value="09:00"`)
+			`<option value="25" selected>25 日</option>`, `type="time"`, `value="09:00"`,
+			// The coverage reminders, by default the 20th at 09:00, the same way.
+			"覆盖提醒的推送时间", `<option value="20" selected>20 日</option>`)
 		lackIn(t, "settings", page, "cron", "0 9 25 * *")
 		good := url.Values{"travel_buffer_minutes": {"45"}, "lead_time_hours": {"24"}, "horizon_days": {"60"},
 			"answer_deadline_hours": {"48"}, "points_delivered": {"8"}, "points_five_star": {"3"},
-			"schedule_day": {"24"}, "schedule_time": {"08:30"}}
+			"schedule_day": {"24"}, "schedule_time": {"08:30"}, "reminder_day": {"18"}, "reminder_time": {"10:15"}}
 		with := func(k, v string) url.Values {
 			f := url.Values{}
 			for k, v := range good {
@@ -43,6 +45,8 @@ func TestSettingsPage(t *testing.T) {
 			{"no time", with("schedule_time", ""), []string{"请填写时间，如 09:00", `id="f-schedule_time-err"`}},
 			{"25 o'clock", with("schedule_time", "25:00"), []string{"请填写时间，如 09:00", `value="25:00"`}},
 			{"a cron expression for a time", with("schedule_time", "0 9 25 * *"), []string{"请填写时间，如 09:00"}},
+			{"reminders on day 30", with("reminder_day", "30"), []string{"请选择 1–28 日中的一天", `id="f-reminder_day-err"`}},
+			{"reminders at no time", with("reminder_time", ""), []string{"请填写时间，如 09:00", `id="f-reminder_time-err"`}},
 		}
 		for _, c := range cases {
 			res := off.post("/settings", c.form)
@@ -57,7 +61,7 @@ func TestSettingsPage(t *testing.T) {
 			t.Fatalf("save: %d %s", res.Code, res.Body)
 		}
 		wantIn(t, "saved", pageText(t, off, "/settings?saved=1", 200), "已保存", `value="45"`,
-			`<option value="24" selected>24 日</option>`, `value="08:30"`)
+			`<option value="24" selected>24 日</option>`, `value="08:30"`, `<option value="18" selected>18 日</option>`, `value="10:15"`)
 		tw, err := e.W.Org.Town(context.Background(), e.W.A.Official, e.W.A.Town.ID)
 		if err != nil || tw.TravelBufferMinutes != 45 || tw.PointsFiveStar != 3 || tw.ScheduleSpec != "30 8 24 * *" {
 			t.Fatalf("town after save: %+v %v", tw, err)

@@ -161,8 +161,7 @@ func TestJourneys(t *testing.T) {
 			t.Fatalf("fewer than two free times in %s for %s:\n%s", next, lecturerName, tb.text("fieldset.slots"))
 		}
 		for _, v := range chosen {
-			id := eval[string](tb, fmt.Sprintf(`document.querySelector('input[name=slots][value=%s]').id`, jsString(v)))
-			tb.step("tick "+v, chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
+			tickSlot(tb, v)
 		}
 		tb.step("say who comes",
 			chromedp.SendKeys(chromedp.CSS("#f-audience"), "40"),
@@ -332,6 +331,29 @@ func lessonIDFrom(t *testing.T, path string) int64 {
 		t.Fatalf("not a lesson's page: %s", path)
 	}
 	return id
+}
+
+// tickSlot ticks the time v (RFC 3339) on the order form, going from week
+// to week with "next week" until it shows, as a person does.
+func tickSlot(tb *tab, v string) {
+	tb.t.Helper()
+	id := eval[string](tb, fmt.Sprintf(`document.querySelector('input[name=slots][value=%s]').id`, jsString(v)))
+	for i := 0; !eval[bool](tb, fmt.Sprintf(`!document.getElementById(%s).closest('.slot-week').hidden`, jsString(id))); i++ {
+		if i > 10 {
+			tb.t.Fatalf("the time %s never shows", v)
+		}
+		tb.step("next week", chromedp.Click(chromedp.CSS(`[data-week-nav=next]`)))
+	}
+	tapLabel(tb, id)
+}
+
+// tapLabel taps the label of the control id, brought to the middle of the
+// screen first: at the bottom edge, the phone's sticky submit bar lies over
+// it, and a person scrolls it up before tapping.
+func tapLabel(tb *tab, id string) {
+	tb.t.Helper()
+	eval[bool](tb, fmt.Sprintf(`(() => { document.querySelector('label[for="%s"]').scrollIntoView({block: 'center'}); return true })()`, id))
+	tb.step("tap the label of "+id, chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
 }
 
 // copyCalendarLink does what the lecturer does with the calendar link: taps

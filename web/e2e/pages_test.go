@@ -50,10 +50,11 @@ func TestEveryPage(t *testing.T) {
 		{"", phone, []string{"/login"}},
 		{"secretary", phone, []string{"/", "/lessons", fmt.Sprintf("/lessons/%d", lessonID), fmt.Sprintf("/lessons/%d/order", lessonID),
 			"/orders", fmt.Sprintf("/orders/%d", orderID), "/this-month", "/member-lessons", "/lecturers", "/films", "/inbox", "/account"}},
-		{"lecturer", phone, []string{"/", "/agenda", "/points", "/orders"}},
+		{"lecturer", phone, []string{"/", "/agenda", "/points", "/orders", fmt.Sprintf("/lecturers/%d/hours", a.actor(t, "lecturer").LecturerID)}},
 		{"official", desktop, []string{"/", "/orders", fmt.Sprintf("/orders/%d", orderID), "/dashboard", "/plans", "/plans/" + start.Format("2006-01"),
-			"/branches", "/settings", "/import", "/messages", "/lessons", "/lecturers", "/films", "/points", "/member-lessons", "/inbox", "/account"}},
-		{"county", desktop, []string{"/", "/county", "/dashboard"}},
+			"/plans/2026-06/dispatch", "/branches", "/settings", "/import", "/messages", "/lessons", "/lecturers", "/films", "/points",
+			"/member-lessons", "/inbox", "/account"}},
+		{"county", desktop, []string{"/", "/county", "/dashboard", "/plans/2026-06/dispatch"}},
 	} {
 		name := r.login
 		if name == "" {
