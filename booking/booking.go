@@ -77,6 +77,7 @@ type Order struct {
 	ReviewComment    string      `json:"review_comment,omitempty"`
 	ReviewedAt       *time.Time  `json:"reviewed_at,omitempty"`
 	RequestedBy      *int64      `json:"requested_by,omitempty"`
+	DispatchedBy     *int64      `json:"dispatched_by,omitempty"` // the official who dispatched it (派单); nil: the branch ordered it
 	Sequence         int         `json:"sequence"`
 	CreatedAt        time.Time   `json:"created_at"`
 	UpdatedAt        time.Time   `json:"updated_at"`

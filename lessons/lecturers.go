@@ -243,7 +243,9 @@ func (s *Store) UpdateHours(ctx context.Context, act org.Actor, id int64, in Hou
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	// Her hours are part of the catalog (her page, the free days): the
+	// town's catalog version moves with them.
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lecturer
 		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {
 			return err
@@ -272,7 +274,7 @@ func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerIn
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		l, err := s.createLecturerTx(tx, act.TownID, in)
 		if err == nil {
 			id = l.ID
@@ -373,7 +375,7 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lecturer
 		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {
 			return err

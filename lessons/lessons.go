@@ -74,9 +74,10 @@ var DefaultTopics = []Topic{
 
 // Store is the catalog's one handle on the database.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
-	loc *time.Location
+	db   *db.DB
+	now  func() time.Time
+	loc  *time.Location
+	vers versions
 }
 
 // NewStore makes a store; now is the injected clock.
@@ -84,13 +85,13 @@ func NewStore(d *db.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: d, now: func() time.Time { return now().UTC() }, loc: tz.Shanghai}
+	return &Store{db: d, now: func() time.Time { return now().UTC() }, loc: tz.Shanghai, vers: versions{v: map[int64]int64{}}}
 }
 
 // EnsureTopics gives a town the default topics it lacks (operator use).
 func (s *Store) EnsureTopics(ctx context.Context, townID int64) (err error) {
 	defer apperr.Wrap(&err, "lessons: ensure topics")
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	return s.catalogTx(ctx, townID, func(tx *gorm.DB) error {
 		for i, t := range DefaultTopics {
 			var n int64
 			if err := tx.Model(&Topic{}).Where("town_id = ? AND name = ?", townID, t.Name).Count(&n).Error; err != nil {
@@ -134,7 +135,7 @@ func (s *Store) CreateTopic(ctx context.Context, act org.Actor, name, nameEn str
 		return nil, err
 	}
 	t := &Topic{TownID: act.TownID, Name: name, NameEn: nameEn, Sort: 100}
-	if err := s.db.W.WithContext(ctx).Create(t).Error; err != nil {
+	if err := s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error { return tx.Create(t).Error }); err != nil {
 		if db.IsUniqueViolation(err) {
 			return nil, apperr.New(apperr.Conflict, "topic.name_taken").With("name", name).Field("name", "topic.name_taken")
 		}
@@ -404,7 +405,7 @@ func (s *Store) CreateLesson(ctx context.Context, act org.Actor, in LessonInput)
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		l, err := s.createLessonTx(tx, act.TownID, in)
 		if err != nil {
 			return err
@@ -499,7 +500,7 @@ func (s *Store) UpdateLesson(ctx context.Context, act org.Actor, id int64, in Le
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lesson
 		if err := org.LoadScoped(tx.Omit("Topic"), act, id, &l, "lesson"); err != nil {
 			return err

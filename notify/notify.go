@@ -47,10 +47,15 @@ func (Message) TableName() string { return "inbox_messages" }
 // time (booking's expiry job posts it).
 const KindOrderExpired = "order.expired"
 
+// KindOrderDispatched tells a branch's secretaries of an order the town
+// dispatched for them (派单; booking posts it).
+const KindOrderDispatched = "order.dispatched"
+
 // events name the catalog messages (internal/i18n) of each kind of event
 // message: its title and its body.
 var events = map[string]struct{ title, body string }{
-	KindOrderExpired: {"msg.order.expired.title", "msg.order.expired.body"},
+	KindOrderExpired:    {"msg.order.expired.title", "msg.order.expired.body"},
+	KindOrderDispatched: {"msg.order.dispatched.title", "msg.order.dispatched.body"},
 }
 
 // Render fills a message kind's title and body for a language from the

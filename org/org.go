@@ -53,6 +53,7 @@ type Town struct {
 	PointsDelivered     int       `json:"points_delivered"`
 	PointsFiveStar      int       `json:"points_five_star"`
 	ScheduleSpec        string    `json:"schedule_spec"`
+	ReminderSpec        string    `json:"reminder_spec"`
 	CreatedAt           time.Time `json:"-"`
 }
 

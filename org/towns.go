@@ -47,16 +47,13 @@ func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (_ 
 	}
 	t = Town{CountyID: countyID, Name: strings.TrimSpace(name), Timezone: "Asia/Shanghai",
 		TravelBufferMinutes: 30, LeadTimeHours: 48, HorizonDays: 90, AnswerDeadlineHours: 72,
-		PointsDelivered: 10, PointsFiveStar: 2, ScheduleSpec: "0 9 25 * *", CreatedAt: s.now()}
+		PointsDelivered: 10, PointsFiveStar: 2, ScheduleSpec: DefaultScheduleSpec, ReminderSpec: DefaultReminderSpec, CreatedAt: s.now()}
 	if t.Name == "" {
 		return nil, false, apperr.New(apperr.Invalid, "validation").Field("town", "field.required")
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&t).Error; err != nil {
-			return err
-		}
-		// The county's viewers read one more town now.
-		return s.invalidate(tx, "*")
+	// The county's viewers read one more town now.
+	err = s.txInvalidating(ctx, "*", func(tx *gorm.DB) error {
+		return tx.Create(&t).Error
 	})
 	return &t, true, err
 }
@@ -127,6 +124,21 @@ type TownSettings struct {
 	PointsDelivered     int    `json:"points_delivered"`
 	PointsFiveStar      int    `json:"points_five_star"`
 	ScheduleSpec        string `json:"schedule_spec"`
+	// ReminderSpec is when the coverage reminders go out (empty: the default).
+	ReminderSpec string `json:"reminder_spec"`
+}
+
+// The towns' default schedules: the monthly schedule on the 25th, the
+// coverage reminders on the 20th, both at 09:00 in the town's zone.
+const (
+	DefaultScheduleSpec = "0 9 25 * *"
+	DefaultReminderSpec = "0 9 20 * *"
+)
+
+// validSpec reports whether spec is a five-field cron schedule of sane length.
+func validSpec(spec string) bool {
+	_, err := cron.ParseStandard(spec)
+	return err == nil && len(strings.Fields(spec)) == 5 && len(spec) <= 60
 }
 
 // Validate checks the settings' ranges.
@@ -144,11 +156,18 @@ func (in *TownSettings) Validate() error {
 	check("answer_deadline_hours", in.AnswerDeadlineHours, 1, 24*14)
 	check("points_delivered", in.PointsDelivered, 0, 1000)
 	check("points_five_star", in.PointsFiveStar, 0, 1000)
+	in.ReminderSpec = strings.TrimSpace(in.ReminderSpec)
 	if in.ScheduleSpec == "" {
-		in.ScheduleSpec = "0 9 25 * *"
+		in.ScheduleSpec = DefaultScheduleSpec
 	}
-	if _, err := cron.ParseStandard(in.ScheduleSpec); err != nil || len(strings.Fields(in.ScheduleSpec)) != 5 || len(in.ScheduleSpec) > 60 {
+	if in.ReminderSpec == "" {
+		in.ReminderSpec = DefaultReminderSpec
+	}
+	if !validSpec(in.ScheduleSpec) {
 		fs.Add("schedule_spec", "field.cron")
+	}
+	if !validSpec(in.ReminderSpec) {
+		fs.Add("reminder_spec", "field.cron")
 	}
 	return fs.Err()
 }
@@ -166,6 +185,7 @@ func (s *Store) UpdateSettings(ctx context.Context, act Actor, in TownSettings) 
 		"travel_buffer_minutes": in.TravelBufferMinutes, "lead_time_hours": in.LeadTimeHours,
 		"horizon_days": in.HorizonDays, "answer_deadline_hours": in.AnswerDeadlineHours,
 		"points_delivered": in.PointsDelivered, "points_five_star": in.PointsFiveStar, "schedule_spec": in.ScheduleSpec,
+		"reminder_spec": in.ReminderSpec,
 	}).Error
 	if err != nil {
 		return nil, err

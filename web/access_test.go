@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"weike/fixture"
+	"weike/notify"
 	"weike/org"
 )
 
@@ -273,7 +274,8 @@ func accessMatrix(e *env) []accessRow {
 	rows = append(rows, messageRows(e)...)
 	rows = append(rows, orderRows(e)...)
 	rows = append(rows, themeRows(e)...)
-	return append(rows, exportRows(e)...)
+	rows = append(rows, exportRows(e)...)
+	return append(rows, dispatchRows(e)...)
 }
 
 // multipartFile is a multipart/form-data body with one "file" part.
@@ -1047,6 +1049,18 @@ func orderRows(e *env) []accessRow {
 				mustJSON(t, res, &r)
 				return request{path: id("/api/v1/robots/%d", r.ID)}
 			}},
+		// The robot points at this machine, saved by a store that allows it;
+		// the server's own store does not, so the test answers at once,
+		// "not allowed", with no network.
+		{route: "POST /api/v1/robots/{id}/test", name: "春华镇's robot", want: statuses(403, "ch-official", 200, "qh-official", 404),
+			req: func(t *testing.T, e *env, _ string) request {
+				local := notify.NewStore(e.W.DB, func() time.Time { return e.W.Now }, notify.WithRobotHosts([]string{"127.0.0.1"}))
+				r, err := local.PutRobot(context.Background(), e.W.A.Official, ch.Branches[2].ID, notify.RobotWeCom, "http://127.0.0.1:9/send?key=matrix", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{path: id("/api/v1/robots/%d/test", r.ID)}
+			}},
 		{route: "PUT /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", settings)},
 
 		// From here on the clock stands after the first lessons.
@@ -1341,7 +1355,7 @@ func themeRows(e *env) []accessRow {
 			readable(t, login, body)
 			var mx struct {
 				Months   []string
-				Branches []struct{ Cells []struct{ Month string } }
+				Branches []struct{ Cells string }
 				Trend    []struct{ Month string }
 			}
 			if err := json.Unmarshal(body, &mx); err != nil {

@@ -100,7 +100,7 @@ func keyFamilies() []keyFamily {
 		add("msg.kinds.", "messageKinds", messageKinds...),
 		add("msg.kind.", "messages.html: the kinds of messages", letters.KindMonthlySecretary, letters.KindMonthlyLecturer,
 			letters.KindMonthlyOfficial, letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer,
-			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired),
+			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired, notify.KindOrderDispatched),
 		add("msg.", "messages.html: robot kinds", notify.RobotWeCom, notify.RobotDingTalk),
 		add("weekday.", "i18n.Format of a time.Weekday", weekdays...),
 		add("month.", "i18n month names", months...),
@@ -303,7 +303,7 @@ func TestCatalogMatchesCode(t *testing.T) {
 // domainPackages return message keys and typed parameters, never text
 // (docs/architecture.md): whoever shows a message to a person renders it
 // from the catalog in that person's language.
-var domainPackages = []string{"booking", "lessons", "org", "notify", "themeday", "letters", "jobs"}
+var domainPackages = []string{"booking", "lessons", "org", "notify", "themeday", "letters", "jobs", "dispatch"}
 
 // textAllowed are the declarations of the domain packages whose literals
 // hold words that are not user-facing text, each with the reason. An entry
@@ -320,6 +320,7 @@ var textAllowed = []struct{ file, decl, why string }{
 	// Diagnoses for the officials and operators who fix delivery, stored
 	// next to the SMTP server's and the robot's own (English) errors.
 	{"notify/outbox.go", "Store.deliverOne", "last_error of a message that cannot be sent: the operator's diagnosis, like the mail server's"},
+	{"notify/robot.go", "robotFailure.Error", "last_error of a robot's refusal: its errcode and errmsg as the robot wrote them"},
 	// Operators' help: `weike cron list` shows it, like the flags' help.
 	{"jobs/jobs.go", "Worker.Jobs", "each job's help for operators"},
 	// The vocabulary the imports read: words people type in a sheet,

@@ -102,8 +102,9 @@ func (s *Server) accountLang(c echo.Context) error {
 }
 
 type homeData struct {
-	Place   string
-	Lessons int64
+	Place     string
+	Lessons   int64
+	NextMonth string // the month an official's dispatch tile opens
 }
 
 func (s *Server) home(c echo.Context) error {
@@ -113,7 +114,7 @@ func (s *Server) home(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := homeData{Lessons: page.Total}
+	d := homeData{Lessons: page.Total, NextMonth: shiftMonth(s.thisMonth(), 1)}
 	if act.TownID != 0 {
 		t, err := s.Org.Town(ctx, act, act.TownID)
 		if err != nil {

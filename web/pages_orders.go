@@ -101,13 +101,6 @@ var orderFieldOrder = []struct{ field, target, label string }{
 	{"note", "f-note", "op.order.note"},
 }
 
-// weekOf is the Monday of t's week in Shanghai, as Chinese calendars count.
-func weekOf(t time.Time) time.Time {
-	t = t.In(shanghai)
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, shanghai)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-}
-
 // groupWeeks lays the free times out by week and day (see groupSlots) and
 // shows the week asked for; else the first with a time checked; else the
 // first.
@@ -452,6 +445,8 @@ func eventNote(lang string, e booking.Event) string {
 	switch {
 	case e.Detail == "proposed time accepted":
 		return T(lang, "op.reason.proposal_yes")
+	case e.Detail == "dispatched":
+		return T(lang, "op.reason.dispatched")
 	case strings.HasPrefix(e.Detail, "lecturer "):
 		// "lecturer <id> <name>": the name is what people read.
 		parts := strings.SplitN(e.Detail, " ", 3)
@@ -757,49 +752,4 @@ func (s *Server) pointsPage(c echo.Context) error {
 		v.NextURL = "/points?month=" + t.AddDate(0, 1, 0).Format("2006-01")
 	}
 	return s.render(c, "points", pageData{Title: T(lang, "op.points.title"), Data: v, Form: map[string]string{"month": r.Month}})
-}
-
-// ---- the town's settings ----
-
-var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
-	"points_delivered", "points_five_star", "schedule_spec"}
-
-func (s *Server) settingsForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
-	return s.renderStatus(c, status, "settings", pageData{Title: T(langOf(c), "op.settings.title"), Form: form, Errors: errs,
-		Flash: savedFlash(c)})
-}
-
-func (s *Server) settingsPage(c echo.Context) error {
-	act := actor(c)
-	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
-	if err != nil {
-		return err
-	}
-	form := map[string]string{
-		"travel_buffer_minutes": strconv.Itoa(t.TravelBufferMinutes), "lead_time_hours": strconv.Itoa(t.LeadTimeHours),
-		"horizon_days": strconv.Itoa(t.HorizonDays), "answer_deadline_hours": strconv.Itoa(t.AnswerDeadlineHours),
-		"points_delivered": strconv.Itoa(t.PointsDelivered), "points_five_star": strconv.Itoa(t.PointsFiveStar),
-		"schedule_spec": t.ScheduleSpec,
-	}
-	return s.settingsForm(c, http.StatusOK, form, nil)
-}
-
-func (s *Server) settingsSave(c echo.Context) error {
-	form := formOf(c, settingsFields...)
-	bad := fieldCodes{}
-	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
-		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
-		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
-		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"]}
-	err := bad.check(in.Validate)
-	if err == nil {
-		_, err = s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
-	}
-	if err != nil {
-		if status, errs, ok := formProblem(c, err); ok {
-			return s.settingsForm(c, status, form, errs)
-		}
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/settings?saved=1")
 }

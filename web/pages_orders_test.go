@@ -321,48 +321,6 @@ func TestOrderPagesProposal(t *testing.T) {
 	})
 }
 
-func TestSettingsPage(t *testing.T) {
-	t.Parallel()
-	eachDB(t, func(t *testing.T, e *env) {
-		off := signIn(t, e, "ch-official")
-		wantIn(t, "settings", pageText(t, off, "/settings", 200), `value="30"`, `value="48"`, `value="0 9 25 * *"`, "路程缓冲")
-		good := url.Values{"travel_buffer_minutes": {"45"}, "lead_time_hours": {"24"}, "horizon_days": {"60"},
-			"answer_deadline_hours": {"48"}, "points_delivered": {"8"}, "points_five_star": {"3"}, "schedule_spec": {"0 8 24 * *"}}
-		bad := url.Values{}
-		for k, v := range good {
-			bad[k] = v
-		}
-		bad.Set("travel_buffer_minutes", "-5")
-		res := off.post("/settings", bad)
-		if res.Code != http.StatusUnprocessableEntity {
-			t.Fatalf("bad buffer: %d", res.Code)
-		}
-		wantIn(t, "bad buffer", res.Body.String(), "超出允许范围", `value="-5"`, `id="f-travel_buffer_minutes-err"`, `value="0 8 24 * *"`)
-		bad.Set("travel_buffer_minutes", "半小时")
-		bad.Set("schedule_spec", "每月")
-		res = off.post("/settings", bad)
-		if res.Code != http.StatusUnprocessableEntity {
-			t.Fatalf("bad text: %d", res.Code)
-		}
-		wantIn(t, "bad text", res.Body.String(), "请输入数字", "cron")
-		res = off.post("/settings", good)
-		if res.Code != http.StatusSeeOther || res.Header().Get("Location") != "/settings?saved=1" {
-			t.Fatalf("save: %d %s", res.Code, res.Body)
-		}
-		wantIn(t, "saved", pageText(t, off, "/settings?saved=1", 200), "已保存", `value="45"`, `value="0 8 24 * *"`)
-		tw, err := e.W.Org.Town(context.Background(), e.W.A.Official, e.W.A.Town.ID)
-		if err != nil || tw.TravelBufferMinutes != 45 || tw.PointsFiveStar != 3 {
-			t.Fatalf("town after save: %+v %v", tw, err)
-		}
-		for _, login := range []string{"ch-secretary", "ch-lecturer", "cs-county"} {
-			b := signIn(t, e, login)
-			if res := b.get("/settings"); res.Code != http.StatusForbidden {
-				t.Errorf("%s GET /settings: %d", login, res.Code)
-			}
-		}
-	})
-}
-
 func TestInboxPage(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, e *env) {

@@ -43,6 +43,10 @@ func (s *Server) routes() {
 	api.GET("/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, docs.OpenAPI) })
 
 	in := api.Group("", requireActor)
+	// Catalog reads answer from memory under the catalog's version, with an
+	// ETag (catalogcache.go); answers holding phone numbers stay off the
+	// client's disk.
+	revalidated, fromMemory := s.catalogCached(true), s.catalogCached(false)
 	in.DELETE("/session", s.apiDeleteSession)
 	in.GET("/me", s.apiMe)
 	in.PUT("/me/password", s.apiChangePassword)
@@ -51,23 +55,23 @@ func (s *Server) routes() {
 	in.DELETE("/tokens/:id", s.apiRevokeToken)
 
 	in.GET("/towns", s.apiTowns)
-	in.GET("/topics", s.apiTopics)
+	in.GET("/topics", s.apiTopics, revalidated)
 	in.POST("/topics", s.apiCreateTopic, official)
-	in.GET("/lessons", s.apiLessons)
+	in.GET("/lessons", s.apiLessons, revalidated)
 	in.POST("/lessons", createJSON(s.Lessons.CreateLesson), official)
-	in.GET("/lessons/:id", getJSON(s.Lessons.Lesson))
+	in.GET("/lessons/:id", getJSON(s.Lessons.Lesson), revalidated)
 	in.PUT("/lessons/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLesson), official)
 	in.PATCH("/lessons/:id", patchJSON(s.Lessons.Lesson, (*lessons.Lesson).Input, s.Lessons.UpdateLesson), official)
-	in.GET("/lecturers", s.apiLecturers)
+	in.GET("/lecturers", s.apiLecturers, fromMemory)
 	in.POST("/lecturers", createJSON(s.Lessons.CreateLecturer), official)
-	in.GET("/lecturers/:id", s.apiLecturer)
+	in.GET("/lecturers/:id", s.apiLecturer, fromMemory)
 	in.PUT("/lecturers/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLecturer), official)
 	in.PATCH("/lecturers/:id", patchJSON(s.Lessons.Lecturer, (*lessons.Lecturer).Input, s.Lessons.UpdateLecturer), official)
 	// A lecturer keeps her own hours; officials of her town may too.
 	in.PUT("/lecturers/:id/hours", withIDJSON(http.StatusOK, s.Lessons.UpdateHours), hoursKeepers)
-	in.GET("/films", s.apiFilms)
+	in.GET("/films", s.apiFilms, revalidated)
 	in.POST("/films", createJSON(s.Lessons.CreateFilm), official)
-	in.GET("/films/:id", getJSON(s.Lessons.Film))
+	in.GET("/films/:id", getJSON(s.Lessons.Film), revalidated)
 	in.PUT("/films/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateFilm), official)
 	in.PATCH("/films/:id", patchJSON(s.Lessons.Film, (*lessons.Film).Input, s.Lessons.UpdateFilm), official)
 	in.GET("/branches", s.apiBranches)
@@ -101,10 +105,15 @@ func (s *Server) routes() {
 	in.GET("/robots", s.apiRobots, official)
 	in.POST("/robots", s.apiPutRobot, official)
 	in.DELETE("/robots/:id", s.apiDeleteRobot, official)
+	in.POST("/robots/:id/test", s.apiTestRobot, official)
 	in.GET("/town/settings", s.apiTownSettings, official)
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
-	in.GET("/plans/:month", s.apiPlan)
+	in.GET("/plans/:month", s.apiPlan, revalidated)
 	in.PUT("/plans/:month", s.apiPutPlan, official)
+	// The town's dispatch (派单): the month's draft, read by the town's
+	// officials and the county's viewers; dispatching it, by officials.
+	in.POST("/plans/:month/draft", s.apiDraft, watchers)
+	in.POST("/plans/:month/dispatch", s.apiDispatch, official)
 	in.GET("/viewings", s.apiViewings)
 	in.POST("/viewings", createJSON(s.ThemeDay.CreateViewing), recorders)
 	in.GET("/viewings/:id", getJSON(s.ThemeDay.Viewing))
@@ -207,6 +216,8 @@ func (s *Server) routes() {
 	pin.GET("/messages", s.messagesPage, official)
 	pin.POST("/messages/:id/retry", s.messageRetry, official)
 	pin.POST("/messages/robots", s.messageRobot, official)
+	pin.POST("/messages/robots/:id/test", s.messageRobotTest, official)
+	pin.POST("/messages/robots/:id/delete", s.messageRobotDelete, official)
 
 	// The monthly theme day (一月一课一片一实践): the official's plans, the
 	// secretary's month, member lessons, film viewings and practices with
@@ -215,6 +226,10 @@ func (s *Server) routes() {
 	pin.GET("/plans/:month", s.planPage, watchers)
 	pin.GET("/plans/:month/edit", s.planEditPage, official)
 	pin.POST("/plans/:month/edit", s.planSave, official)
+	// The dispatch page (派单): the month's draft, changed row by row and
+	// dispatched in one go by the town's official; county viewers read it.
+	pin.GET("/plans/:month/dispatch", s.dispatchPage, watchers)
+	pin.POST("/plans/:month/dispatch", s.dispatchPost, official)
 	pin.GET("/this-month", s.thisMonthPage, secretary)
 	pin.GET("/member-lessons", s.memberLessonsPage)
 	memberLesson := s.memberLessonForm()

@@ -174,9 +174,10 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		return err
 	}
 	defer jobs.Stop()
-	// Another instance's sign-out reaches this instance's identity cache
-	// through Postgres; on SQLite there is one instance and nothing to hear.
+	// Another instance's sign-out and catalog writes reach this instance's
+	// caches through Postgres; on SQLite one instance serves, nothing to hear.
 	go orgs.ListenInvalidations(ctx, cfg.DB, log, nil)
+	go cat.ListenCatalog(ctx, cfg.DB, log, nil)
 	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, ThemeDay: st.themeday, Notify: inbox, BaseURL: cfg.BaseURL, Ready: d.Ping, Log: log, Now: now, Version: version,
 		Demo: dm, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
 	if err != nil {

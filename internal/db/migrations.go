@@ -104,6 +104,8 @@ var migrations = []migration{
 	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
 	sqlMigration("newest-first indexes for the order lists", schemaV5),
 	sqlMigration("the towns the demo has loaded", schemaV6),
+	sqlMigration("a version of each town's catalog", schemaV7),
+	sqlMigration("dispatched orders, the towns' coverage reminders", schemaV8),
 }
 
 // SchemaVersion is the version this binary expects.
