@@ -374,11 +374,19 @@ func TestLecturerKeepsHerHours(t *testing.T) {
 			t.Errorf("no Monday 10:40 in %v", slots)
 		}
 
-		// The API: hers yes, another's no.
+		// The API: hers yes, another's no. Her page as the API serves it
+		// (from memory, under the catalog's version) follows at once.
+		lecPath := fmt.Sprintf("/api/v1/lecturers/%d", own.ID)
+		if res := e.as("ch-secretary", http.MethodGet, lecPath, nil); !strings.Contains(res.Body.String(), `{"weekday":1,"start_minute":540,"end_minute":660}`) {
+			t.Errorf("the API's lecturer after the page's change: %s", res.Body)
+		}
 		body2 := map[string]any{"availability": []map[string]int{{"weekday": 6, "start_minute": 840, "end_minute": 1080}}, "blackouts": []any{}}
 		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", own.ID), body2); res.Code != http.StatusOK ||
 			!strings.Contains(res.Body.String(), `"availability":[{"weekday":6,"start_minute":840,"end_minute":1080}]`) {
 			t.Errorf("PUT her own hours: %d %s", res.Code, res.Body)
+		}
+		if res := e.as("ch-secretary", http.MethodGet, lecPath, nil); !strings.Contains(res.Body.String(), `"availability":[{"weekday":6,"start_minute":840,"end_minute":1080}]`) {
+			t.Errorf("the API's lecturer after PUT …/hours: %s", res.Body)
 		}
 		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", other.ID), body2); res.Code != http.StatusForbidden ||
 			!strings.Contains(res.Body.String(), "只能修改自己的可讲时间") {
