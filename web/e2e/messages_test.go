@@ -68,7 +68,7 @@ func TestOrderReachesPeople(t *testing.T) {
 	if n := unread(); n != before+1 {
 		t.Errorf("the lecturer's unread badge reads %d, want %d", n, before+1)
 	}
-	lec.click(`header a[href="/inbox"]`)
+	lec.nav("/inbox")
 	if first := lec.text(`ul.inbox li:first-child`); !strings.Contains(first, "新点单："+lessonTitle) || !strings.Contains(first, branchName) {
 		t.Fatalf("the newest message of her inbox: %q", first)
 	}
@@ -102,7 +102,7 @@ func TestOrderReachesPeople(t *testing.T) {
 	lec.wantText(lessonTitle, branchName)
 
 	// From the inbox too: its button opens the order and marks it read.
-	lec.click(`header a[href="/inbox"]`)
+	lec.nav("/inbox")
 	lec.click(`ul.inbox li form button`)
 	lec.wantPath(fmt.Sprintf("/orders/%d", orderID))
 	lec.click(`#accept button[name=slot][value="0"]`)
@@ -110,7 +110,7 @@ func TestOrderReachesPeople(t *testing.T) {
 	lec.audit()
 
 	// The secretary: the acceptance in her inbox, and in her e-mail.
-	sec.click(`header a[href="/inbox"]`)
+	sec.nav("/inbox")
 	sec.wantText("讲师已接单："+lessonTitle, lecturerName)
 	sec.audit()
 	sec.shot("secretary-inbox")
