@@ -23,7 +23,8 @@ type Slot struct {
 // ordered for the secretary's branch: inside the lecturer's windows, outside
 // blackouts, clear of their other lessons (with the travel buffer) and the
 // branch's, within capacity, lead time and horizon. With lecturerID zero it
-// covers every qualified lecturer. Starts fall on the half hour.
+// covers every qualified lecturer. Starts fall on the half hour, and on the
+// last minute at which the lesson still ends inside the window.
 func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturerID int64, weeks, max int) (_ []Slot, err error) {
 	defer apperr.Wrap(&err, "booking: free slots")
 	var townID int64
@@ -76,7 +77,7 @@ func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturer
 				if win.Weekday != int(day.Weekday()) {
 					continue
 				}
-				for m := (win.StartMinute + 29) / 30 * 30; m+w.lesson.DurationMinutes <= win.EndMinute; m += 30 {
+				for _, m := range windowStarts(win, w.lesson.DurationMinutes) {
 					start := day.Add(time.Duration(m) * time.Minute).UTC()
 					if w.checkTime(start, now, true) != nil || busy.blocks(w, start) || seen[start.Unix()] {
 						continue
@@ -95,6 +96,22 @@ func (s *Store) FreeSlots(ctx context.Context, act org.Actor, lessonID, lecturer
 		out = []Slot{}
 	}
 	return out, nil
+}
+
+// windowStarts are the starts offered in a weekly window, in minutes of
+// the day: every half hour at which the whole lesson fits before the window
+// closes, and the latest start that still fits when it is off the half
+// hour (09:00–11:00, 20 minutes: 09:00 … 10:30 and 10:40; never 11:00).
+func windowStarts(win lessons.Window, minutes int) []int {
+	last := win.EndMinute - minutes
+	var out []int
+	for m := (win.StartMinute + 29) / 30 * 30; m <= last; m += 30 {
+		out = append(out, m)
+	}
+	if last >= win.StartMinute && (len(out) == 0 || out[len(out)-1] != last) {
+		out = append(out, last)
+	}
+	return out
 }
 
 type busyTimes struct {
@@ -147,13 +164,22 @@ func (b *busyTimes) blocks(w *world, start time.Time) bool {
 
 // FreeDays groups a lecturer's free starts for a lesson by local day: the
 // next n days on which the lesson can be ordered from them, each with the
-// ranges of start times left (bookings, buffer, lead time and all).
+// times the lesson can take, from its earliest start to the end of its
+// latest (bookings, buffer, lead time and all). A range reads like the
+// lecturer's hours, so it must end where the lesson would, not where the
+// last start is: "09:00–11:00" with an 11:00 start in it misled people.
 func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerID int64, n int) (_ []lessons.FreeDay, err error) {
 	defer apperr.Wrap(&err, "booking: free days")
 	slots, err := s.FreeSlots(ctx, act, lessonID, lecturerID, 6, 500)
 	if err != nil {
 		return nil, err
 	}
+	var minutes int
+	if err := s.db.R.WithContext(ctx).Table("lessons").Where("id = ? AND town_id IN ?", lessonID, act.Towns).
+		Pluck("duration_minutes", &minutes).Error; err != nil {
+		return nil, err
+	}
+	length := time.Duration(minutes) * time.Minute
 	loc := tz.Shanghai
 	out := []lessons.FreeDay{}
 	var from, last time.Time
@@ -162,7 +188,7 @@ func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerI
 			return
 		}
 		d := &out[len(out)-1]
-		d.Windows = append(d.Windows, from.In(loc).Format("15:04")+"–"+last.In(loc).Format("15:04"))
+		d.Windows = append(d.Windows, from.In(loc).Format("15:04")+"–"+last.Add(length).In(loc).Format("15:04"))
 	}
 	for _, sl := range slots {
 		day := sl.Start.In(loc).Format("2006-01-02")

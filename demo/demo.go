@@ -467,6 +467,15 @@ func (l *loader) seedFilms(ctx context.Context, off org.Actor, ts *townSeed) err
 	titles := map[string]bool{}
 	for _, f := range have {
 		titles[f.Title] = true
+		// Demos loaded before linked the local films to files weike never
+		// had (/static/films/…): take those dead links away.
+		if strings.HasPrefix(f.Link, "/static/films/") {
+			in := f.Input()
+			in.Link = ""
+			if _, err := cs.UpdateFilm(ctx, off, f.ID, in); err != nil {
+				return fmt.Errorf("film %s: %w", f.Title, err)
+			}
+		}
 	}
 	for _, s := range ts.Films {
 		if titles[s.Title] {

@@ -127,7 +127,7 @@ func (s *Store) CreateFilm(ctx context.Context, act org.Actor, in FilmInput) (_ 
 	now := s.now()
 	f := &Film{TownID: act.TownID, Title: in.Title, Category: in.Category, DurationMinutes: in.DurationMinutes,
 		Link: in.Link, Description: in.Description, Status: in.Status, CreatedAt: now, UpdatedAt: now}
-	if err := s.db.W.WithContext(ctx).Create(f).Error; err != nil {
+	if err := s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error { return tx.Create(f).Error }); err != nil {
 		return nil, filmWriteErr(err, in.Title)
 	}
 	return f, nil
@@ -147,7 +147,7 @@ func (s *Store) UpdateFilm(ctx context.Context, act org.Actor, id int64, in Film
 		return nil, err
 	}
 	var f Film
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		if err := org.LoadScoped(tx, act, id, &f, "film"); err != nil {
 			return err
 		}

@@ -182,7 +182,7 @@ func (s *Store) ImportLecturers(ctx context.Context, act org.Actor, t *sheet.Tab
 		return 0, err
 	}
 	n := 0
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var branches []struct {
 			ID   int64
 			Name string
@@ -232,7 +232,7 @@ func (s *Store) ImportLessons(ctx context.Context, act org.Actor, t *sheet.Table
 		return 0, err
 	}
 	n := 0
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var topics []Topic
 		if err := tx.Where("town_id = ?", act.TownID).Find(&topics).Error; err != nil {
 			return err

@@ -182,29 +182,84 @@ func (in *LecturerInput) Validate() error {
 	if in.MonthlyCapacity < 1 || in.MonthlyCapacity > 60 {
 		fs.Add("monthly_capacity", "field.range")
 	}
-	if len(in.Availability) > 50 {
+	validateHours(&fs, in.Availability, in.Blackouts)
+	return fs.Err()
+}
+
+// validateHours checks weekly windows and days off, normalising the days.
+func validateHours(fs *apperr.FieldSet, ws []Window, bs []Blackout) {
+	if len(ws) > 50 {
 		fs.Add("availability", "field.too_many")
 	}
-	for _, w := range in.Availability {
+	for _, w := range ws {
 		if w.Weekday < 0 || w.Weekday > 6 || w.StartMinute < 0 || w.EndMinute > 1440 || w.StartMinute >= w.EndMinute {
 			fs.Add("availability", "field.window")
 		}
 	}
-	if len(in.Blackouts) > 400 {
+	if len(bs) > 400 {
 		fs.Add("blackouts", "field.too_many")
 	}
-	for i, b := range in.Blackouts {
+	for i, b := range bs {
 		d, err := time.Parse("2006-01-02", strings.TrimSpace(b.Day))
 		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
 			fs.Add("blackouts", "field.date")
 			continue
 		}
-		in.Blackouts[i].Day = d.Format("2006-01-02")
+		bs[i].Day = d.Format("2006-01-02")
+		bs[i].Reason = strings.TrimSpace(b.Reason)
 		if utf8.RuneCountInString(b.Reason) > 100 {
 			fs.Add("blackouts", "field.too_long")
 		}
 	}
-	return fs.Err()
+}
+
+// HoursInput is what a lecturer keeps herself: her weekly windows and her
+// days off, each replaced whole.
+type HoursInput struct {
+	Availability []Window   `json:"availability"`
+	Blackouts    []Blackout `json:"blackouts"`
+}
+
+// MayKeepHours says whether the actor may change lecturer l's hours: she
+// herself, or an official of her town.
+func MayKeepHours(act org.Actor, l *Lecturer) bool {
+	return (act.Role == org.RoleLecturer && act.LecturerID == l.ID) || act.IsOfficialOf(l.TownID)
+}
+
+// UpdateHours replaces a lecturer's weekly windows and days off. The
+// lecturer keeps her own (product.md: "a lecturer her own hours and days
+// off"); officials of her town may too. Orders already made keep their
+// times: the rules read the hours when a time is asked for.
+func (s *Store) UpdateHours(ctx context.Context, act org.Actor, id int64, in HoursInput) (_ *Lecturer, err error) {
+	defer apperr.Wrap(&err, "lessons: update hours of lecturer %d", id)
+	if in.Availability == nil {
+		in.Availability = []Window{}
+	}
+	if in.Blackouts == nil {
+		in.Blackouts = []Blackout{}
+	}
+	var fs apperr.FieldSet
+	validateHours(&fs, in.Availability, in.Blackouts)
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
+		var l Lecturer
+		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {
+			return err
+		}
+		if !MayKeepHours(act, &l) {
+			return apperr.New(apperr.Forbidden, "forbidden.own_hours")
+		}
+		if err := tx.Table("lecturers").Where("id = ?", id).Update("updated_at", s.now()).Error; err != nil {
+			return err
+		}
+		return writeLecturerParts(tx, l.TownID, id, LecturerInput{Availability: in.Availability, Blackouts: in.Blackouts})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Lecturer(ctx, act, id)
 }
 
 // CreateLecturer adds a lecturer to the official's town.
@@ -217,7 +272,7 @@ func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerIn
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		l, err := s.createLecturerTx(tx, act.TownID, in)
 		if err == nil {
 			id = l.ID
@@ -318,7 +373,7 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lecturer
 		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {
 			return err

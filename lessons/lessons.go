@@ -74,9 +74,10 @@ var DefaultTopics = []Topic{
 
 // Store is the catalog's one handle on the database.
 type Store struct {
-	db  *db.DB
-	now func() time.Time
-	loc *time.Location
+	db   *db.DB
+	now  func() time.Time
+	loc  *time.Location
+	vers versions
 }
 
 // NewStore makes a store; now is the injected clock.
@@ -84,13 +85,13 @@ func NewStore(d *db.DB, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: d, now: func() time.Time { return now().UTC() }, loc: tz.Shanghai}
+	return &Store{db: d, now: func() time.Time { return now().UTC() }, loc: tz.Shanghai, vers: versions{v: map[int64]int64{}}}
 }
 
 // EnsureTopics gives a town the default topics it lacks (operator use).
 func (s *Store) EnsureTopics(ctx context.Context, townID int64) (err error) {
 	defer apperr.Wrap(&err, "lessons: ensure topics")
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	return s.catalogTx(ctx, townID, func(tx *gorm.DB) error {
 		for i, t := range DefaultTopics {
 			var n int64
 			if err := tx.Model(&Topic{}).Where("town_id = ? AND name = ?", townID, t.Name).Count(&n).Error; err != nil {
@@ -134,7 +135,7 @@ func (s *Store) CreateTopic(ctx context.Context, act org.Actor, name, nameEn str
 		return nil, err
 	}
 	t := &Topic{TownID: act.TownID, Name: name, NameEn: nameEn, Sort: 100}
-	if err := s.db.W.WithContext(ctx).Create(t).Error; err != nil {
+	if err := s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error { return tx.Create(t).Error }); err != nil {
 		if db.IsUniqueViolation(err) {
 			return nil, apperr.New(apperr.Conflict, "topic.name_taken").With("name", name).Field("name", "topic.name_taken")
 		}
@@ -207,8 +208,17 @@ func (s *Store) Lessons(ctx context.Context, act org.Actor, f LessonFilter) (_ *
 		q = q.Where("lessons.id IN (?)", s.db.R.Table("plan_lessons").Select("lesson_id").Where("month = ? AND town_id IN ?", s.Month(s.now()), towns))
 	}
 	if qs := strings.TrimSpace(f.Q); qs != "" {
+		// What people type is a title word, a topic or a lecturer's name
+		// ("红色教育", "黄春梅"): the box finds what the filters find.
+		// Topics and lecturers only of the towns in scope.
 		like := db.Like(qs)
-		q = q.Where(`(lessons.title LIKE ? ESCAPE '\' OR lessons.summary LIKE ? ESCAPE '\')`, like, like)
+		topics := s.db.R.Table("topics").Select("id").
+			Where(`town_id IN ? AND (name LIKE ? ESCAPE '\' OR name_en LIKE ? ESCAPE '\')`, towns, like, like)
+		taught := s.db.R.Table("lesson_lecturers").Select("lesson_lecturers.lesson_id").
+			Joins("JOIN lecturers ON lecturers.id = lesson_lecturers.lecturer_id").
+			Where(`lecturers.town_id IN ? AND lecturers.name LIKE ? ESCAPE '\'`, towns, like)
+		q = q.Where(`(lessons.title LIKE ? ESCAPE '\' OR lessons.summary LIKE ? ESCAPE '\' OR lessons.topic_id IN (?) OR lessons.id IN (?))`,
+			like, like, topics, taught)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -395,7 +405,7 @@ func (s *Store) CreateLesson(ctx context.Context, act org.Actor, in LessonInput)
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		l, err := s.createLessonTx(tx, act.TownID, in)
 		if err != nil {
 			return err
@@ -490,7 +500,7 @@ func (s *Store) UpdateLesson(ctx context.Context, act org.Actor, id int64, in Le
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lesson
 		if err := org.LoadScoped(tx.Omit("Topic"), act, id, &l, "lesson"); err != nil {
 			return err

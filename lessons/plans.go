@@ -171,7 +171,7 @@ func (s *Store) PutPlan(ctx context.Context, act org.Actor, month string, in Pla
 		return nil, err
 	}
 	now := s.now()
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Table("lessons").Where("id IN ? AND town_id = ? AND status = ?", lessonIDs, act.TownID, StatusPublished).Count(&n).Error; err != nil {
 			return err

@@ -77,6 +77,17 @@ func (s *Store) Robots(ctx context.Context, act org.Actor) (_ []Robot, err error
 	return rs, nil
 }
 
+// AnyRobot reports whether any town has a group robot, for the operator's
+// start-up check: a robot's messages carry links, which need weike's public
+// URL.
+func (s *Store) AnyRobot(ctx context.Context) (bool, error) {
+	var n int64
+	if err := s.db.R.WithContext(ctx).Model(&Robot{}).Limit(1).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("notify: any robot: %w", err)
+	}
+	return n > 0, nil
+}
+
 // RobotKindOf guesses a robot's kind from its URL: DingTalk's robots live
 // on oapi.dingtalk.com; anything else is spoken to as WeCom.
 func RobotKindOf(u string) string {
@@ -227,7 +238,29 @@ func (s *Store) postRobot(ctx context.Context, o *Outgoing) error {
 	if err != nil {
 		return err
 	}
-	target := o.Address
+	return s.sendRobot(ctx, kind, secret, o.Address, body)
+}
+
+// robotFailure is a robot's server that did not take a message: the HTTP
+// status it answered, or the errcode and errmsg of its JSON answer.
+type robotFailure struct {
+	status  string // "404 Not Found", when the HTTP status was not 2xx
+	code    int
+	message string
+}
+
+func (e *robotFailure) Error() string {
+	if e.status != "" {
+		return "robot answered " + e.status
+	}
+	return fmt.Sprintf("robot refused: errcode %d %s", e.code, e.message)
+}
+
+// sendRobot posts a payload to a robot's address, signed when a DingTalk
+// robot has a secret, through the guarded client. Both robots answer 200
+// with {"errcode":0} on success and a non-zero errcode otherwise.
+func (s *Store) sendRobot(ctx context.Context, kind, secret, address string, body []byte) error {
+	target := address
 	if kind == RobotDingTalk && secret != "" {
 		ts := s.now().UnixMilli()
 		sep := "?"
@@ -238,33 +271,42 @@ func (s *Store) postRobot(ctx context.Context, o *Outgoing) error {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return redactURL(err, address)
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	res, err := s.client.Do(req)
 	if err != nil {
-		return redactURL(err, o.Address)
+		return redactURL(err, target)
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 	if res.StatusCode/100 != 2 {
-		return fmt.Errorf("robot answered %s", res.Status)
+		return &robotFailure{status: res.Status}
 	}
 	var ans struct {
 		ErrCode *int   `json:"errcode"`
 		ErrMsg  string `json:"errmsg"`
 	}
 	if json.Unmarshal(raw, &ans) == nil && ans.ErrCode != nil && *ans.ErrCode != 0 {
-		return fmt.Errorf("robot refused: errcode %d %s", *ans.ErrCode, ans.ErrMsg)
+		return &robotFailure{code: *ans.ErrCode, message: ans.ErrMsg}
 	}
 	return nil
 }
 
-// redactURL keeps a robot's key (in its URL) out of errors shown to people.
+// redactURL keeps a robot's key (in its URL) out of errors shown to people;
+// the cause stays reachable for errors.Is (a refused address, a timeout).
 func redactURL(err error, u string) error {
 	msg := err.Error()
 	if p, perr := url.Parse(u); perr == nil {
 		msg = strings.ReplaceAll(msg, u, p.Scheme+"://"+p.Host+"/…")
 	}
-	return errors.New(msg)
+	return &redacted{msg: msg, cause: err}
 }
+
+type redacted struct {
+	msg   string
+	cause error
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.cause }

@@ -292,11 +292,8 @@ func (s *Store) Account(ctx context.Context, act Actor) (_ *Account, err error) 
 // SetLang stores the actor's language choice.
 func (s *Store) SetLang(ctx context.Context, act Actor, lang string) (err error) {
 	defer apperr.Wrap(&err, "org: set lang")
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Table("accounts").Where("id = ?", act.AccountID).Update("lang", lang).Error; err != nil {
-			return err
-		}
-		return s.invalidate(tx, "a:"+strconv.FormatInt(act.AccountID, 10))
+	return s.txInvalidating(ctx, "a:"+strconv.FormatInt(act.AccountID, 10), func(tx *gorm.DB) error {
+		return tx.Table("accounts").Where("id = ?", act.AccountID).Update("lang", lang).Error
 	})
 }
 
@@ -405,11 +402,8 @@ func (s *Store) TokenActor(ctx context.Context, secret string) (_ *Account, _ Ac
 func (s *Store) DeleteSession(ctx context.Context, token string) (err error) {
 	defer apperr.Wrap(&err, "org: delete session")
 	h := hashSecret(token)
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", h).Delete(&Session{}).Error; err != nil {
-			return err
-		}
-		return s.invalidate(tx, "k:s:"+h)
+	return s.txInvalidating(ctx, "k:s:"+h, func(tx *gorm.DB) error {
+		return tx.Where("id = ?", h).Delete(&Session{}).Error
 	})
 }
 
@@ -454,7 +448,8 @@ func (s *Store) Tokens(ctx context.Context, act Actor) (_ []APIToken, err error)
 // RevokeToken revokes one of the actor's tokens.
 func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) (err error) {
 	defer apperr.Wrap(&err, "org: revoke token %d", id)
-	return s.db.Tx(ctx, func(tx *gorm.DB) error {
+	// The token's hash is not at hand: drop the account's entries.
+	return s.txInvalidating(ctx, "a:"+strconv.FormatInt(act.AccountID, 10), func(tx *gorm.DB) error {
 		res := tx.Model(&APIToken{}).Where("id = ? AND account_id = ? AND revoked_at IS NULL", id, act.AccountID).Update("revoked_at", s.now())
 		if res.Error != nil {
 			return res.Error
@@ -462,8 +457,7 @@ func (s *Store) RevokeToken(ctx context.Context, act Actor, id int64) (err error
 		if res.RowsAffected == 0 {
 			return apperr.NotFoundf("token")
 		}
-		// The token's hash is not at hand: drop the account's entries.
-		return s.invalidate(tx, "a:"+strconv.FormatInt(act.AccountID, 10))
+		return nil
 	})
 }
 

@@ -3,14 +3,12 @@ package org
 import (
 	"container/list"
 	"context"
-	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"weike/internal/db"
@@ -141,67 +139,35 @@ func (c *identityCache) apply(msg string) {
 	}
 }
 
-// invalidate drops msg's entries here at once and, on Postgres, tells the
-// other instances when tx commits.
+// invalidate drops msg's entries here and, on Postgres, tells the other
+// instances when tx commits.
 func (s *Store) invalidate(tx *gorm.DB, msg string) error {
 	s.ids.apply(msg)
-	if s.db.Dialect != db.Postgres {
-		return nil
-	}
-	return tx.Exec("SELECT pg_notify(?, ?)", identityChannel, msg).Error
+	return s.db.Notify(tx, identityChannel, msg)
+}
+
+// txInvalidating runs fn in a transaction that invalidates msg. The local
+// entries are dropped once more after the commit: a request that read the
+// old rows while the transaction ran may have cached them meanwhile.
+func (s *Store) txInvalidating(ctx context.Context, msg string, fn func(tx *gorm.DB) error) error {
+	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.invalidate(tx, msg)
+	})
+	s.ids.apply(msg)
+	return err
 }
 
 // ListenInvalidations applies the other instances' invalidations to this
 // instance's cache until ctx ends (Postgres only; on SQLite it returns at
-// once). It reconnects after a lost connection, emptying the cache, since
-// a notification may have been missed meanwhile. ready, when not nil, is
-// called each time it is listening.
+// once), emptying the cache whenever it (re)connects, since a message may
+// have been missed meanwhile. ready, when not nil, is called each time it
+// is listening.
 func (s *Store) ListenInvalidations(ctx context.Context, dsn string, log *slog.Logger, ready func()) {
 	if s.db.Dialect != db.Postgres {
 		return
 	}
-	if log == nil {
-		log = slog.Default()
-	}
-	wait := time.Second
-	for ctx.Err() == nil {
-		err := s.listen(ctx, dsn, ready)
-		if ctx.Err() != nil {
-			return
-		}
-		s.ids.clear()
-		log.Warn("identity cache listener lost its connection; reconnecting", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, time.Minute)
-	}
-}
-
-func (s *Store) listen(ctx context.Context, dsn string, ready func()) error {
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+identityChannel); err != nil {
-		return err
-	}
-	// Whatever changed while nobody listened is forgotten with the cache.
-	s.ids.clear()
-	if ready != nil {
-		ready()
-	}
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			if errors.Is(err, context.Canceled) {
-				return nil
-			}
-			return err
-		}
-		s.ids.apply(n.Payload)
-	}
+	db.Listen(ctx, dsn, []string{identityChannel}, log, func(_, payload string) { s.ids.apply(payload) }, s.ids.clear, ready)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,5 +248,47 @@ func TestPasswordsAtProductionCost(t *testing.T) {
 				t.Fatalf("cost %d (%v), want %d", got, err, c.want)
 			}
 		})
+	}
+}
+
+func TestMonthlySchedule(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		spec string
+		day  int
+		at   string
+		ok   bool
+	}{
+		{"0 9 25 * *", 25, "09:00", true},
+		{"30 8 1 * *", 1, "08:30", true},
+		{"5 23 28 * *", 28, "23:05", true},
+		{"0 9 31 * *", 0, "", false}, // not every month has it
+		{"0 9 * * 1", 0, "", false},
+		{"0 9 25 1 *", 0, "", false},
+		{"*/5 9 25 * *", 0, "", false},
+		{"0 24 25 * *", 0, "", false},
+		{"", 0, "", false},
+	} {
+		day, at, ok := org.MonthlyAt(c.spec)
+		if day != c.day || at != c.at || ok != c.ok {
+			t.Errorf("MonthlyAt(%q) = %d %q %v", c.spec, day, at, ok)
+		}
+		if ok {
+			spec, err := org.MonthlySpec(strconv.Itoa(day), at)
+			if err != nil || spec != strings.Join(strings.Fields(c.spec), " ") {
+				t.Errorf("MonthlySpec(%d, %q) = %q %v, want %q", day, at, spec, err, c.spec)
+			}
+		}
+	}
+	for _, c := range []struct{ day, at, bad string }{
+		{"0", "09:00", "schedule_day"}, {"29", "09:00", "schedule_day"}, {"x", "09:00", "schedule_day"},
+		{"25", "9", "schedule_time"}, {"25", "09:60", "schedule_time"}, {"25", "09:00:30", "schedule_time"},
+		{"25", "-1:00", "schedule_time"}, {"25", "", "schedule_time"}, {"25", "009:00", "schedule_time"},
+	} {
+		_, err := org.MonthlySpec(c.day, c.at)
+		e, ok := apperr.As(err)
+		if !ok || e.Fields[c.bad] == "" {
+			t.Errorf("MonthlySpec(%q, %q): %v, want a problem with %s", c.day, c.at, err, c.bad)
+		}
 	}
 }

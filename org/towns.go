@@ -51,12 +51,9 @@ func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (_ 
 	if t.Name == "" {
 		return nil, false, apperr.New(apperr.Invalid, "validation").Field("town", "field.required")
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&t).Error; err != nil {
-			return err
-		}
-		// The county's viewers read one more town now.
-		return s.invalidate(tx, "*")
+	// The county's viewers read one more town now.
+	err = s.txInvalidating(ctx, "*", func(tx *gorm.DB) error {
+		return tx.Create(&t).Error
 	})
 	return &t, true, err
 }

@@ -59,6 +59,9 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 	if act.Role != org.RoleOfficial && act.Role != org.RoleCounty {
 		return nil, apperr.New(apperr.Forbidden, "forbidden")
 	}
+	if err := f.check(); err != nil {
+		return nil, err
+	}
 	mx, err := s.Matrix(ctx, act, from, to, f)
 	if err != nil {
 		return nil, err
@@ -68,29 +71,35 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 		return nil, err
 	}
 	x := &Export{From: from, To: to, Matrix: mx, Totals: tot, TownNames: map[int64]string{}, loc: tz.Shanghai}
-	// The matrix holds the branches that pass the filter (kind included):
-	// the record sheets keep to the same branches.
-	keep := make(map[int64]bool, len(mx.Branches))
-	for _, b := range mx.Branches {
-		keep[b.BranchID] = true
-	}
-	seen := map[int64]bool{}
-	for _, m := range mx.Months {
-		for page := 1; ; page++ {
-			p, err := s.book.List(ctx, act, booking.OrderFilter{Month: m, TownID: f.TownID, Page: page, PerPage: 200})
-			if err != nil {
-				return nil, err
-			}
-			for _, o := range p.Items {
-				if keep[o.BranchID] && !seen[o.ID] && len(x.Orders) < maxExportRecords {
-					seen[o.ID] = true
-					x.Orders = append(x.Orders, o)
-				}
-			}
-			if int64(page*p.PerPage) >= p.Total {
-				break
-			}
+	// The record sheets hold every record of the period that the totals
+	// count, so each total agrees with the rows it sums: the branches of
+	// the kind asked for, active or not (a branch merged into another
+	// keeps its past), while the matrix shows the active ones.
+	keep := func(int64) bool { return true }
+	if f.Kind != "" {
+		var ids []int64
+		if err := s.db.R.WithContext(ctx).Table("branches").Where("town_id IN ? AND kind = ?", act.ScopeTowns(f.TownID), f.Kind).
+			Pluck("id", &ids).Error; err != nil {
+			return nil, err
 		}
+		kind := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			kind[id] = true
+		}
+		keep = func(id int64) bool { return kind[id] }
+	}
+	for page := 1; len(x.Orders) < maxExportRecords; page++ {
+		p, err := s.book.List(ctx, act, booking.OrderFilter{From: from, To: to, TownID: f.TownID, BranchKind: f.Kind, Page: page, PerPage: 200})
+		if err != nil {
+			return nil, err
+		}
+		x.Orders = append(x.Orders, p.Items...)
+		if int64(page*p.PerPage) >= p.Total {
+			break
+		}
+	}
+	if len(x.Orders) > maxExportRecords {
+		x.Orders = x.Orders[:maxExportRecords]
 	}
 	sort.Slice(x.Orders, func(i, j int) bool {
 		a, b := orderTime(x.Orders[i]), orderTime(x.Orders[j])
@@ -105,7 +114,7 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 		return nil, err
 	}
 	for _, v := range vs {
-		if keep[v.BranchID] {
+		if keep(v.BranchID) {
 			x.Viewings = append(x.Viewings, v)
 		}
 	}
@@ -114,7 +123,7 @@ func (s *Store) Export(ctx context.Context, act org.Actor, from, to string, f Co
 		return nil, err
 	}
 	for _, p := range ps {
-		if keep[p.BranchID] {
+		if keep(p.BranchID) {
 			x.Practices = append(x.Practices, p)
 		}
 	}
@@ -178,12 +187,19 @@ func CellText(c Cell) string {
 }
 
 // matrixHeader is the matrix's header row (town, branch, kind, months).
-func (x *Export) matrixHeader() []string {
+// matrixHeader names the matrix's columns; marked adds "in progress" to
+// this month's, for people (the workbook) rather than programs (the CSV,
+// whose columns stay plain months).
+func (x *Export) matrixHeader(marked bool) []string {
 	h := []string{label("export.col.town"), label("export.col.branch"), label("export.col.kind")}
-	for _, m := range x.Matrix.Months {
+	for j, m := range x.Matrix.Months {
 		// A month column keeps its two digits (2026年01月), so the
 		// columns line up.
-		h = append(h, label("export.month", "year", m[:4], "month", m[5:]))
+		name := label("export.month", "year", m[:4], "month", m[5:])
+		if marked && x.Matrix.Trend[j].InProgress {
+			name = label("export.month_in_progress", "month", name)
+		}
+		h = append(h, name)
 	}
 	return h
 }
@@ -200,7 +216,7 @@ func (x *Export) WriteCSV(w io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	if err := cw.Write(x.matrixHeader()); err != nil {
+	if err := cw.Write(x.matrixHeader(false)); err != nil {
 		return err
 	}
 	for _, b := range x.Matrix.Branches {
@@ -366,7 +382,7 @@ func displayWidth(s string) float64 {
 
 func (x *Export) matrixSheet(b *book) {
 	name := SheetMatrix
-	head := x.matrixHeader()
+	head := x.matrixHeader(true)
 	b.sheet(name, head, 3)
 	rows := [][]string{head}
 	for i, br := range x.Matrix.Branches {

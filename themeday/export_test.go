@@ -104,7 +104,7 @@ func TestExportWorkbook(t *testing.T) {
 		text := func(cells map[string]xlsxreader.Cell, ref string) string { return cells[ref].Value }
 
 		m := sheetRows(t, xf, themeday.SheetMatrix)
-		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "C1": "类型", "D1": "2026年11月", "E1": "2026年12月",
+		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "C1": "类型", "D1": "2026年11月", "E1": "2026年12月（进行中）",
 			"A2": "春华镇", "B2": "龙王庙村", "C2": "村", "D2": "课· 片· 实·", "E2": "课✓ 片✓ 实✓",
 			"B3": "春华山村", "E3": "课✓ 片· 实·", "B4": "金鼎山社区", "C4": "社区", "E4": "课· 片· 实·", "B9": "三项全覆盖率"} {
 			if got := text(m, ref); got != want {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"weike/fixture"
+	"weike/notify"
 	"weike/org"
 )
 
@@ -53,6 +54,12 @@ var (
 	chWrite = statuses(403, "ch-official", 200, "qh-official", 404)
 	qhWrite = statuses(403, "qh-official", 200, "ch-official", 404)
 )
+
+// hoursBody is a lecturer's week and days off, as PUT …/hours takes them:
+// the fixture's own week (the matrix's orders are made in it after), and a
+// day off none of them falls on.
+var hoursBody = json.RawMessage(`{"availability": [{"weekday": 6, "start_minute": 840, "end_minute": 1080}, {"weekday": 3, "start_minute": 1140, "end_minute": 1260}],
+	"blackouts": [{"day": "2027-02-24", "reason": "开会"}]}`)
 
 // request is what a row sends for one caller.
 type request struct {
@@ -166,6 +173,10 @@ func accessMatrix(e *env) []accessRow {
 			req: fixed("/api/v1/session", map[string]string{"login": "qh-lecturer", "password": fixture.Password})},
 		{route: "DELETE /api/v1/session", name: "sign out", want: signedIn(204), req: freshSession},
 		{route: "GET /api/v1/me", want: signedIn(200), req: fixed("/api/v1/me", nil)},
+		// Every account changes its own password (a wrong current one here,
+		// so the matrix's sessions and sign-ins stay as they are).
+		{route: "PUT /api/v1/me/password", want: signedIn(422), req: fixed("/api/v1/me/password",
+			map[string]string{"current_password": "not-the-password", "new_password": "a-new-password"})},
 		{route: "GET /api/v1/tokens", want: signedIn(200), req: fixed("/api/v1/tokens", nil)},
 		{route: "POST /api/v1/tokens", want: signedIn(201), req: perCaller("/api/v1/tokens", func(l string) any { return map[string]string{"name": "cli " + l} })},
 		{route: "DELETE /api/v1/tokens/{id}", name: "revoke ch-official's token", req: revokeOf("ch-official"),
@@ -208,6 +219,15 @@ func accessMatrix(e *env) []accessRow {
 		{route: "PUT /api/v1/lecturers/{id}", name: "漆河镇 lecturer", want: qhWrite, req: fixed(id("/api/v1/lecturers/%d", qh.Lecturers[0].ID), putLecturer(qh))},
 		{route: "PATCH /api/v1/lecturers/{id}", name: "春华镇 lecturer", want: chWrite, req: fixed(id("/api/v1/lecturers/%d", ch.Lecturers[0].ID), json.RawMessage(`{"bio": "只改简介"}`))},
 		{route: "PATCH /api/v1/lecturers/{id}", name: "漆河镇 lecturer", want: qhWrite, req: fixed(id("/api/v1/lecturers/%d", qh.Lecturers[0].ID), json.RawMessage(`{"bio": "只改简介"}`))},
+		// A lecturer keeps her own hours; an official those of her town's
+		// lecturers; a lecturer of the town reads another's but may not
+		// change them; every other role stops at the role gate.
+		{route: "PUT /api/v1/lecturers/{id}/hours", name: "春华镇 lecturer's own", want: statuses(403, "ch-official", 200, "ch-lecturer", 200, "qh-official", 404, "qh-lecturer", 404),
+			req: fixed(id("/api/v1/lecturers/%d/hours", ch.Lecturers[0].ID), hoursBody)},
+		{route: "PUT /api/v1/lecturers/{id}/hours", name: "another 春华镇 lecturer", want: statuses(403, "ch-official", 200, "qh-official", 404, "qh-lecturer", 404),
+			req: fixed(id("/api/v1/lecturers/%d/hours", ch.Lecturers[1].ID), hoursBody)},
+		{route: "PUT /api/v1/lecturers/{id}/hours", name: "漆河镇 lecturer's own", want: statuses(403, "qh-official", 200, "qh-lecturer", 200, "ch-official", 404, "ch-lecturer", 404),
+			req: fixed(id("/api/v1/lecturers/%d/hours", qh.Lecturers[0].ID), hoursBody)},
 
 		{route: "GET /api/v1/films", want: signedIn(200), list: true, req: fixed("/api/v1/films", nil)},
 		{route: "GET /api/v1/films", name: "films of 漆河镇", want: signedIn(200), list: true, mayBeEmpty: true,
@@ -1029,6 +1049,18 @@ func orderRows(e *env) []accessRow {
 				mustJSON(t, res, &r)
 				return request{path: id("/api/v1/robots/%d", r.ID)}
 			}},
+		// The robot points at this machine, saved by a store that allows it;
+		// the server's own store does not, so the test answers at once,
+		// "not allowed", with no network.
+		{route: "POST /api/v1/robots/{id}/test", name: "春华镇's robot", want: statuses(403, "ch-official", 200, "qh-official", 404),
+			req: func(t *testing.T, e *env, _ string) request {
+				local := notify.NewStore(e.W.DB, func() time.Time { return e.W.Now }, notify.WithRobotHosts([]string{"127.0.0.1"}))
+				r, err := local.PutRobot(context.Background(), e.W.A.Official, ch.Branches[2].ID, notify.RobotWeCom, "http://127.0.0.1:9/send?key=matrix", "")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return request{path: id("/api/v1/robots/%d/test", r.ID)}
+			}},
 		{route: "PUT /api/v1/town/settings", want: statuses(403, "ch-official", 200, "qh-official", 200), req: fixed("/api/v1/town/settings", settings)},
 
 		// From here on the clock stands after the first lessons.
@@ -1323,7 +1355,7 @@ func themeRows(e *env) []accessRow {
 			readable(t, login, body)
 			var mx struct {
 				Months   []string
-				Branches []struct{ Cells []struct{ Month string } }
+				Branches []struct{ Cells string }
 				Trend    []struct{ Month string }
 			}
 			if err := json.Unmarshal(body, &mx); err != nil {

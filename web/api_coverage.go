@@ -1,6 +1,11 @@
 package web
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -108,11 +113,58 @@ func (s *Server) apiCoverage(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	cov, err := s.ThemeDay.Coverage(c.Request().Context(), actor(c), month, f)
+	return s.viewCached(c, "coverage", func(ctx context.Context) (any, error) {
+		return s.ThemeDay.Coverage(ctx, actor(c), month, f)
+	})
+}
+
+// Coverage answers (the matrix above all: 600 branches × 12 months for a
+// county) are built once for every viewer of the same scope and query,
+// kept for viewTTL and until this instance serves a write, and sent with
+// their compressed forms kept; concurrent viewers wait for the one build.
+// Another instance's writes show within viewTTL: these are views of
+// months, which a few seconds do not change.
+const viewTTL = 5 * time.Second
+
+// viewCached answers from the short-lived view cache, building the answer
+// with build when it is missing or old.
+func (s *Server) viewCached(c echo.Context, kind string, build func(ctx context.Context) (any, error)) error {
+	r := c.Request()
+	key := fmt.Sprintf("%s#%s#%s#%d#%s", kind, scopeKey(actor(c)), r.URL.RawQuery, s.writes.Load(), s.currentMonth())
+	fresh := func() *cachedAnswer {
+		if a := s.answers.get(key); a != nil && time.Since(a.built) < viewTTL {
+			return a
+		}
+		return nil
+	}
+	if a := fresh(); a != nil {
+		return serveAnswer(c, a, false)
+	}
+	ctx := context.WithoutCancel(r.Context())
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		if a := fresh(); a != nil {
+			return a, nil
+		}
+		if kind == "matrix" {
+			s.matrixBuilds.Add(1)
+		}
+		out, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		body, err := json.Marshal(out)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(body)
+		a := &cachedAnswer{key: key, etag: `W/"` + hex.EncodeToString(sum[:12]) + `"`, body: body, built: time.Now()}
+		s.answers.put(a)
+		return a, nil
+	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, cov)
+	return serveAnswer(c, v.(*cachedAnswer), false)
 }
 
 func (s *Server) apiMatrix(c echo.Context) error {
@@ -121,11 +173,13 @@ func (s *Server) apiMatrix(c echo.Context) error {
 		return err
 	}
 	from, to := s.monthRange(c)
-	m, err := s.ThemeDay.Matrix(c.Request().Context(), actor(c), from, to, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, m)
+	return s.viewCached(c, "matrix", func(ctx context.Context) (any, error) {
+		m, err := s.ThemeDay.Matrix(ctx, actor(c), from, to, f)
+		if err != nil {
+			return nil, err
+		}
+		return m.Compact(), nil
+	})
 }
 
 func (s *Server) apiTotals(c echo.Context) error {
@@ -134,11 +188,9 @@ func (s *Server) apiTotals(c echo.Context) error {
 		return err
 	}
 	from, to := s.monthRange(c)
-	t, err := s.ThemeDay.Totals(c.Request().Context(), actor(c), from, to, f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, t)
+	return s.viewCached(c, "totals", func(ctx context.Context) (any, error) {
+		return s.ThemeDay.Totals(ctx, actor(c), from, to, f)
+	})
 }
 
 func (s *Server) apiTownsSummary(c echo.Context) error {
@@ -146,9 +198,11 @@ func (s *Server) apiTownsSummary(c echo.Context) error {
 	if month == "" {
 		month = s.currentMonth()
 	}
-	ts, err := s.ThemeDay.TownsSummary(c.Request().Context(), actor(c), month)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"month": month, "towns": ts})
+	return s.viewCached(c, "towns", func(ctx context.Context) (any, error) {
+		ts, err := s.ThemeDay.TownsSummary(ctx, actor(c), month)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"month": month, "towns": ts}, nil
+	})
 }

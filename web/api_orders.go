@@ -198,14 +198,6 @@ func (s *Server) calendarLinks(c echo.Context) ([]calendarLink, error) {
 	return out, nil
 }
 
-// baseURL is the configured public URL, or the request's own origin.
-func (s *Server) baseURL(c echo.Context) string {
-	if s.BaseURL != "" {
-		return strings.TrimRight(s.BaseURL, "/")
-	}
-	return c.Scheme() + "://" + c.Request().Host
-}
-
 // apiRotateCalendarLink gives the caller's feed a new link; the old one
 // answers 404 from then on.
 func (s *Server) apiRotateCalendarLink(c echo.Context) error {

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
+	"weike/notify"
 )
 
 // robotRequest sets the group robot of the town (branch_id 0) or of one of
@@ -50,4 +51,25 @@ func (s *Server) apiDeleteRobot(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// apiTestRobot sends a test message through a robot of the official's
+// town. It answers 200 whatever the robot said: ok, or the problem (a
+// catalog key), its words in the caller's language and the robot's own.
+func (s *Server) apiTestRobot(c echo.Context) error {
+	r, err := pathRecord(c, s.Notify.TestRobot)
+	if err != nil {
+		return err
+	}
+	out := robotTestResult{RobotTest: *r}
+	if !r.OK {
+		out.Message = T(langOf(c), r.Problem)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// robotTestResult is a test's result with its problem in words.
+type robotTestResult struct {
+	notify.RobotTest
+	Message string `json:"message,omitempty"`
 }

@@ -110,8 +110,9 @@ func TestThemeDayCoverage(t *testing.T) {
 		}
 		var mx struct {
 			Months   []string
+			Legend   map[string]int
 			Branches []struct {
-				Cells []struct{ Lesson, Film, Practice bool }
+				Cells string
 			}
 			Trend []struct {
 				Month  string
@@ -119,7 +120,12 @@ func TestThemeDayCoverage(t *testing.T) {
 			}
 		}
 		mustJSON(t, e.as("ch-official", http.MethodGet, "/api/v1/coverage/matrix?from=2026-11&to=2027-01", nil), &mx)
-		if len(mx.Months) != 3 || len(mx.Branches) != 3 || !mx.Branches[0].Cells[1].Film || mx.Branches[0].Cells[0].Film || mx.Trend[1].Lesson != 2.0/3 {
+		// One character a month, the digit of lesson 1 + film 2 + practice 4.
+		has := func(cells string, month int, kind string) bool {
+			return int(cells[month]-'0')&mx.Legend[kind] != 0
+		}
+		if len(mx.Months) != 3 || len(mx.Branches) != 3 || len(mx.Branches[0].Cells) != 3 || !has(mx.Branches[0].Cells, 1, "film") ||
+			has(mx.Branches[0].Cells, 0, "film") || mx.Trend[1].Lesson != 2.0/3 || mx.Legend["lesson"] != 1 {
 			t.Errorf("matrix: %+v", mx)
 		}
 		var tot struct {

@@ -92,7 +92,8 @@ func TestDashboardPages(t *testing.T) {
 			fmt.Sprintf(`<td class="cov some"><a href="/coverage/cell?branch_id=%d&month=2026-12"><span aria-hidden="true">课✓ 片· 实·</span>`, a.Branches[1].ID),
 			fmt.Sprintf(`<td class="cov none"><a href="/coverage/cell?branch_id=%d&month=2026-12"><span aria-hidden="true">课· 片· 实·</span>`, a.Branches[2].ID),
 			"龙王庙村 2026年12月：微党课已完成，教育片已完成，微实践已完成",
-			`<script src="/static/vendor/echarts-custom-5.6.0.min.js?v=`, `<script src="/static/dashboard.js?v=`,
+			// The charts come after the page's load event (dashboard-loader.js).
+			`<script src="/static/dashboard-loader.js?v=`, `data-echarts="/static/vendor/echarts-custom-5.6.0.min.js?v=`, `data-charts="/static/dashboard.js?v=`,
 			`href="/dashboard/export.xlsx?from=2026-01&to=2026-12"`, `href="/dashboard/export.csv?from=2026-01&to=2026-12"`,
 			"<td>67%</td>", // December's lesson rate in the trend's table
 		)
@@ -116,7 +117,7 @@ func TestDashboardPages(t *testing.T) {
 		if err := json.Unmarshal([]byte(m[1]), &chart); err != nil {
 			t.Fatalf("chart data: %v\n%s", err, m[1])
 		}
-		if len(chart.Months) != 12 || chart.Months[11] != "2026-12" || chart.Lesson[11] != 66.7 || chart.All[11] != 33.3 || chart.Lesson[10] != 0 ||
+		if len(chart.Months) != 12 || chart.Months[11] != "2026-12\n进行中" || chart.Lesson[11] != 66.7 || chart.All[11] != 33.3 || chart.Lesson[10] != 0 ||
 			len(chart.Topics) != 1 || chart.Topics[0] != "红色教育" || chart.TopicN[0] != 2 || len(chart.Delivered) != 1 || chart.Delivered[0] != 1 ||
 			chart.Labels["all"] != "三项全覆盖" {
 			t.Errorf("chart data: %+v", chart)
@@ -244,7 +245,7 @@ func TestCoverageExports(t *testing.T) {
 			t.Errorf("Content-Disposition %q, want %q", cd, want)
 		}
 		mx := xlsxCells(t, res.Body.Bytes(), "覆盖矩阵")
-		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "D1": "2026年01月", "O1": "2026年12月",
+		for ref, want := range map[string]string{"A1": "镇", "B1": "支部", "D1": "2026年01月", "O1": "2026年12月（进行中）",
 			"B2": "龙王庙村", "O2": "课✓ 片✓ 实✓", "N2": "课· 片· 实·", "O3": "课✓ 片· 实·"} {
 			if got := mx[ref].Value; got != want {
 				t.Errorf("matrix %s = %q, want %q", ref, got, want)

@@ -72,7 +72,9 @@ func TestForeignTownFilterIsEmpty(t *testing.T) {
 }
 
 // TestAPINotStored: API answers, errors included, tell caches not to keep
-// them; pages' static assets are not affected.
+// them; pages' static assets are not affected. (The catalog's answers,
+// which hold no person's data, may be kept and revalidated:
+// TestCatalogETag.)
 func TestAPINotStored(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, dbtest.SQLite(t))
@@ -81,7 +83,9 @@ func TestAPINotStored(t *testing.T) {
 		status      int
 	}{
 		{"ch-official", "/api/v1/me", 200},
-		{"ch-official", "/api/v1/lessons", 200},
+		{"ch-official", "/api/v1/orders", 200},
+		{"ch-official", "/api/v1/branches", 200},
+		{"ch-official", "/api/v1/lecturers", 200},
 		{"", "/api/v1/me", 401},
 		{"ch-official", "/api/v1/lessons/99999", 404},
 	} {

@@ -18,6 +18,11 @@ type accountView struct {
 	Channels *notify.ChannelPrefs
 	// Secret is a new token's secret, shown this once and never again.
 	Secret string
+	// PasswordFailed: the errors on the page are the password form's.
+	PasswordFailed bool
+	// TokensOpen: the API tokens are shown, not folded away under
+	// "advanced" (officials and county viewers, who use them for reports).
+	TokensOpen bool
 }
 
 func (s *Server) accountData(c echo.Context) (*accountView, error) {
@@ -27,7 +32,7 @@ func (s *Server) accountData(c echo.Context) (*accountView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &accountView{Account: acc}
+	v := &accountView{Account: acc, TokensOpen: act.Role == org.RoleOfficial || act.Role == org.RoleCounty}
 	if act.TownID != 0 {
 		t, err := s.Org.Town(ctx, act, act.TownID)
 		if err != nil {
@@ -59,6 +64,9 @@ func (s *Server) accountPage(c echo.Context) error {
 	if c.QueryParam("channels") == "1" {
 		flash = T(langOf(c), "msg.channels_saved")
 	}
+	if c.QueryParam("password") == "1" {
+		flash = T(langOf(c), "account.password_changed")
+	}
 	return s.render(c, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Flash: flash})
 }
 
@@ -74,6 +82,7 @@ func (s *Server) accountCreateToken(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		v.TokensOpen = true
 		return s.renderStatus(c, status, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Form: form, Errors: errs})
 	}
 	v, err := s.accountData(c)
@@ -82,7 +91,7 @@ func (s *Server) accountCreateToken(c echo.Context) error {
 	}
 	// The secret is rendered in the response rather than carried through a
 	// redirect: it must never sit in a URL, a log or a cookie.
-	v.Secret = secret
+	v.Secret, v.TokensOpen = secret, true
 	return s.render(c, "account", pageData{Title: T(langOf(c), "nav.account"), Data: v, Flash: T(langOf(c), "cat.account.created")})
 }
 

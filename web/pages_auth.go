@@ -129,6 +129,9 @@ func (s *Server) home(c echo.Context) error {
 			d.Place += " · " + b.Name
 		}
 	}
+	if act.Role == org.RoleLecturer && act.LecturerID != 0 {
+		return s.lecturerHome(c, d.Place)
+	}
 	return s.render(c, "home", pageData{Title: T(langOf(c), "nav.home"), Data: d})
 }
 

@@ -36,7 +36,10 @@ func TestCatalogPagesByRole(t *testing.T) {
 		// Pages every role reads the same way.
 		common := []page{
 			{"/lessons", 200, []string{"ch红色家书里的初心", "红色教育", "2 位讲师可讲", "20 分钟", "摘要：红色家书里的初心"}, []string{"qh红色家书里的初心"}},
-			{lesson, 200, []string{"ch红色家书里的初心", "谁能讲", "王ch", "李ch", "2026年12月2日 周三", "19:00–20:30", "2026年12月5日 周六", "14:00–17:30", "一、"}, nil},
+			// The free times are those the lesson can take, to its end: a
+			// 20-minute lesson in 19:00–21:00 reads 19:00–21:00.
+			{lesson, 200, []string{"ch红色家书里的初心", "谁能讲", "王ch", "李ch", "2026年12月2日 周三", "19:00–21:00", "2026年12月5日 周六", "14:00–18:00", "一、"},
+				[]string{"19:00–20:30", "14:00–17:30"}},
 			{"/lecturers", 200, []string{"王ch", "李ch", "龙王庙村", "可讲 3 堂课"}, []string{"王qh"}},
 			{lecturer, 200, []string{"王ch", "每周可讲时段", "周六", "14:00-18:00", "龙王庙村", "可讲的微党课", "ch稻花香里说振兴", "近期可约日期", "2026年12月2日 周三"}, nil},
 			{"/films", 200, []string{"ch《抛砖屋场》", "本土", "30 分钟", "https://example.test/film"}, []string{"qh《抛砖屋场》"}},

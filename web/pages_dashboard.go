@@ -23,7 +23,10 @@ func pct(r float64) string { return fmt.Sprintf("%.0f%%", r*100) }
 // monthName is 2026年12月 or Dec 2026.
 func monthName(lang, m string) string { return i18n.ShortMonth(lang, i18n.Month(m)) }
 
-type dashMonth struct{ Key, Label string }
+type dashMonth struct {
+	Key, Label string
+	InProgress bool // this month: not over yet
+}
 
 // dashCell is one branch in one month of the matrix.
 type dashCell struct {
@@ -38,7 +41,10 @@ type dashRow struct {
 	Cells            []dashCell
 }
 
-type dashRate struct{ Label, Lesson, Film, Practice, All string }
+type dashRate struct {
+	Label, Lesson, Film, Practice, All string
+	InProgress                         bool // this month: not over yet
+}
 
 type dashTotal struct {
 	Label, Value string
@@ -180,8 +186,8 @@ func (v *dashView) fill(lang string, mx *themeday.Matrix, tot *themeday.Totals, 
 		seenTown[b.TownID] = true
 	}
 	v.ShowTown = len(seenTown) > 1
-	for _, m := range mx.Months {
-		v.Months = append(v.Months, dashMonth{Key: m, Label: m})
+	for j, m := range mx.Months {
+		v.Months = append(v.Months, dashMonth{Key: m, Label: m, InProgress: mx.Trend[j].InProgress})
 	}
 	mark := func(ok bool) string {
 		if ok {
@@ -225,8 +231,15 @@ func (v *dashView) fill(lang string, mx *themeday.Matrix, tot *themeday.Totals, 
 	ch.Months, ch.Lesson, ch.Film, ch.Practice, ch.All = []string{}, []float64{}, []float64{}, []float64{}, []float64{}
 	round := func(r float64) float64 { return float64(int(r*1000+0.5)) / 10 }
 	for _, t := range mx.Trend {
-		v.Trend = append(v.Trend, dashRate{Label: t.Month, Lesson: pct(t.Lesson), Film: pct(t.Film), Practice: pct(t.Practice), All: pct(t.All)})
-		ch.Months = append(ch.Months, t.Month)
+		v.Trend = append(v.Trend, dashRate{Label: t.Month, Lesson: pct(t.Lesson), Film: pct(t.Film), Practice: pct(t.Practice), All: pct(t.All),
+			InProgress: t.InProgress})
+		// The month in progress says so under its name: its rates are
+		// only so far, and a dip there is not a fall.
+		name := t.Month
+		if t.InProgress {
+			name += "\n" + T(lang, "dash.in_progress")
+		}
+		ch.Months = append(ch.Months, name)
 		ch.Lesson, ch.Film = append(ch.Lesson, round(t.Lesson)), append(ch.Film, round(t.Film))
 		ch.Practice, ch.All = append(ch.Practice, round(t.Practice)), append(ch.All, round(t.All))
 	}

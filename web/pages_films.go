@@ -68,3 +68,25 @@ func (s *Server) filmForm() *recordForm[lessons.Film, lessons.FilmInput] {
 		shown:  func(f *lessons.Film) string { return fmt.Sprintf("/films?saved=1#film-%d", f.ID) },
 	}
 }
+
+type filmPageView struct {
+	F       *lessons.Film
+	CanEdit bool
+	// CanRecord: the caller records viewings (a secretary, an official of
+	// the film's town), so the page offers to record one of this film.
+	CanRecord bool
+}
+
+// filmPage is one film: what it is, and how to watch it. A film with no
+// link of its own (a local production kept on a disc at the town) says so
+// here instead of offering a link that leads nowhere.
+func (s *Server) filmPage(c echo.Context) error {
+	f, err := pathRecord(c, s.Lessons.Film)
+	if err != nil {
+		return err
+	}
+	act := actor(c)
+	v := filmPageView{F: f, CanEdit: act.IsOfficialOf(f.TownID),
+		CanRecord: act.Role == org.RoleSecretary || act.IsOfficialOf(f.TownID)}
+	return s.render(c, "film", pageData{Title: f.Title, Data: v})
+}

@@ -68,6 +68,9 @@ type lecturerPageView struct {
 	Lessons  []lessonItem
 	FreeDays []lessons.FreeDay
 	CanEdit  bool
+	// KeepsHours: the caller may change the hours (she herself, or an
+	// official); Own: the page is the caller's own.
+	KeepsHours, Own bool
 }
 
 func (s *Server) lecturerPage(c echo.Context) error {
@@ -78,7 +81,8 @@ func (s *Server) lecturerPage(c echo.Context) error {
 	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	v := lecturerPageView{L: l, CanEdit: act.IsOfficialOf(l.TownID), FreeDays: []lessons.FreeDay{}}
+	v := lecturerPageView{L: l, CanEdit: act.IsOfficialOf(l.TownID), FreeDays: []lessons.FreeDay{},
+		KeepsHours: lessons.MayKeepHours(act, l), Own: act.Role == org.RoleLecturer && act.LecturerID == l.ID}
 	if l.BranchID != nil {
 		b, err := s.Org.Branch(ctx, act, *l.BranchID)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"weike/internal/i18n"
 	"weike/notify"
 	"weike/org"
 )
@@ -22,6 +23,17 @@ type messagesView struct {
 	Branches []choice
 	Prev     string
 	Next     string
+	// Tested is the result of a test message just sent, shown beside its
+	// robot.
+	Tested *robotTested
+}
+
+// robotTested is a test message's result in the reader's words.
+type robotTested struct {
+	RobotID int64
+	OK      bool
+	Message string
+	Detail  string
 }
 
 type statusCount struct {
@@ -131,6 +143,8 @@ func (s *Server) messagesPage(c echo.Context) error {
 		flash = T(lang, "msg.retried", "status", T(lang, "msg.status."+c.QueryParam("st")))
 	case "robot":
 		flash = T(lang, "msg.robot_saved")
+	case "robot_deleted":
+		flash = T(lang, "msg.robot_deleted")
 	}
 	return s.render(c, "messages", pageData{Title: T(lang, "msg.title"), Data: v, Form: form, Flash: flash})
 }
@@ -143,8 +157,46 @@ func (s *Server) messageRetry(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/messages?done=retried&st="+url.QueryEscape(o.Status))
 }
 
+// messageRobotTest sends a test message through a robot and shows the
+// messages page again with what came of it beside the robot. It renders
+// rather than redirects: the robot's answer is not to travel in a URL.
+func (s *Server) messageRobotTest(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.Notify.TestRobot(c.Request().Context(), actor(c), id)
+	if err != nil {
+		return err
+	}
+	v, form, err := s.messagesData(c)
+	if err != nil {
+		return err
+	}
+	lang := langOf(c)
+	v.Tested = &robotTested{RobotID: id, OK: r.OK, Detail: r.Detail}
+	if r.OK {
+		v.Tested.Message = T(lang, "msg.test.ok")
+	} else {
+		v.Tested.Message = T(lang, "msg.test.failed", "why", i18n.Key(r.Problem))
+	}
+	return s.render(c, "messages", pageData{Title: T(lang, "msg.title"), Data: v, Form: form})
+}
+
+// messageRobotDelete removes a robot of the official's town.
+func (s *Server) messageRobotDelete(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if err := s.Notify.DeleteRobot(c.Request().Context(), actor(c), id); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/messages?done=robot_deleted")
+}
+
 func (s *Server) messageRobot(c echo.Context) error {
-	form := formOf(c, "branch_id", "kind", "url", "secret")
+	form := formOf(c, "branch_id", "kind", "url", "secret", "clear_secret")
 	var branchID int64
 	if b := strings.TrimSpace(form["branch_id"]); b != "" {
 		n, err := strconv.ParseInt(b, 10, 64)
@@ -153,7 +205,15 @@ func (s *Server) messageRobot(c echo.Context) error {
 		}
 		branchID = n
 	}
-	_, err := s.Notify.PutRobot(c.Request().Context(), actor(c), branchID, form["kind"], form["url"], form["secret"])
+	if strings.TrimSpace(form["url"]) == "" {
+		// Removing is the robot's own button: an empty field is a slip.
+		return s.robotFormProblem(c, form, map[string]string{"url": T(langOf(c), "field.required")})
+	}
+	secret := form["secret"]
+	if form["clear_secret"] == "1" {
+		secret = "-" // the store's word for "remove the secret"
+	}
+	_, err := s.Notify.PutRobot(c.Request().Context(), actor(c), branchID, form["kind"], form["url"], secret)
 	if err != nil {
 		status, errs, ok := formProblem(c, err)
 		if !ok {

@@ -14,6 +14,7 @@ import (
 
 	"weike/booking"
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/lessons"
 	"weike/org"
 )
@@ -56,21 +57,105 @@ type slotDay struct {
 	Times []slotTime
 }
 
+// slotWeek is one Monday-to-Sunday week of free times: the form shows one
+// at a time (six weeks of buttons were a 3,400 px page on a phone), the
+// others hidden but in the form, so times checked in any week go with it.
+type slotWeek struct {
+	Monday string // YYYY-MM-DD: the week's name in ?week= and the buttons
+	Label  string // 12月7日 周一 – 12月13日 周日
+	Days   []slotDay
+	Shown  bool
+}
+
+// problem is one line of a failed form's summary, linking to its field.
+type problem struct {
+	Target string // the id of the field
+	Text   string // the field's label and what is wrong with it
+}
+
 type orderFormView struct {
 	Lesson       *lessons.Lesson
 	Lecturers    []choice
 	LecturerID   int64
 	LecturerName string
 	Courtyards   []choice
-	Days         []slotDay
+	Weeks        []slotWeek
+	Prev, Next   *slotWeek // the weeks around the one shown
+	Chosen       string    // the times checked, in words, for the line under the weeks
+	ChosenPrefix string    // the same line's words before the times, for app.js
+	ListSep      string
 	Orderable    bool
+	Problems     []problem
+	FirstError   string // the id of the first field in error: it gets the focus
 }
 
 var orderFields = []string{"lecturer_id", "courtyard_id", "audience", "note"}
 
+// orderFieldOrder is where each field of the order form is, top to bottom,
+// with its label: the summary of a failed form lists them in this order.
+var orderFieldOrder = []struct{ field, target, label string }{
+	{"lecturer_id", "f-pick-lecturer", "op.order.lecturer"},
+	{"courtyard_id", "f-courtyard_id", "op.order.courtyard"},
+	{"slots", "f-slots", "op.order.times"},
+	{"audience", "f-audience", "op.order.audience"},
+	{"note", "f-note", "op.order.note"},
+}
+
+// weekOf is the Monday of t's week in Shanghai, as Chinese calendars count.
+func weekOf(t time.Time) time.Time {
+	t = t.In(shanghai)
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, shanghai)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
+// groupWeeks lays the free times out by week and day (see groupSlots) and
+// shows the week asked for; else the first with a time checked; else the
+// first.
+func groupWeeks(lang string, free []booking.Slot, checked []string, want string) ([]slotWeek, []string) {
+	var weeks []slotWeek
+	var chosen []string
+	for _, d := range groupSlots(lang, free, checked) {
+		monday := weekOf(d.at)
+		key := monday.Format("2006-01-02")
+		if len(weeks) == 0 || weeks[len(weeks)-1].Monday != key {
+			weeks = append(weeks, slotWeek{Monday: key, Label: T(lang, "op.order.week",
+				"from", i18n.Day(key), "to", i18n.Day(monday.AddDate(0, 0, 6).Format("2006-01-02")))})
+		}
+		w := &weeks[len(weeks)-1]
+		w.Days = append(w.Days, d.slotDay)
+		for _, t := range d.Times {
+			if t.Checked {
+				chosen = append(chosen, d.Label+" "+t.Label)
+			}
+		}
+	}
+	shown := -1
+	for i, w := range weeks {
+		if w.Monday == want {
+			shown = i
+		}
+	}
+	for i := 0; shown < 0 && i < len(weeks); i++ {
+		for _, d := range weeks[i].Days {
+			for _, t := range d.Times {
+				if t.Checked && shown < 0 {
+					shown = i
+				}
+			}
+		}
+	}
+	if shown < 0 && len(weeks) > 0 {
+		shown = 0
+	}
+	if shown >= 0 {
+		weeks[shown].Shown = true
+	}
+	return weeks, chosen
+}
+
 // groupSlots lays the free times out by day, keeping the times the user had
 // checked even when they are no longer free (their input is never lost).
-func groupSlots(lang string, free []booking.Slot, checked []string) []slotDay {
+func groupSlots(lang string, free []booking.Slot, checked []string) []datedSlotDay {
 	want := map[int64]bool{}
 	times := map[int64]time.Time{}
 	for _, sl := range free {
@@ -87,12 +172,12 @@ func groupSlots(lang string, free []booking.Slot, checked []string) []slotDay {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-	var days []slotDay
+	var days []datedSlotDay
 	for _, k := range keys {
 		t := times[k].In(shanghai)
 		label := shortDay(lang, t)
 		if len(days) == 0 || days[len(days)-1].Label != label {
-			days = append(days, slotDay{Label: label})
+			days = append(days, datedSlotDay{slotDay: slotDay{Label: label}, at: t})
 		}
 		d := &days[len(days)-1]
 		d.Times = append(d.Times, slotTime{Value: t.Format(time.RFC3339), Label: t.Format("15:04"), Checked: want[k]})
@@ -100,7 +185,15 @@ func groupSlots(lang string, free []booking.Slot, checked []string) []slotDay {
 	return days
 }
 
-func (s *Server) orderForm(c echo.Context, status int, form map[string]string, checked []string, errs map[string]string) error {
+// datedSlotDay is a day of times with the day itself, to group by week.
+type datedSlotDay struct {
+	slotDay
+	at time.Time
+}
+
+// orderForm shows the order form: week is the Monday (YYYY-MM-DD) of the
+// week of times to show, "" for the first that matters.
+func (s *Server) orderForm(c echo.Context, status int, form map[string]string, checked []string, errs map[string]string, week string) error {
 	l, err := pathRecord(c, s.Lessons.Lesson)
 	if err != nil {
 		return err
@@ -140,11 +233,38 @@ func (s *Server) orderForm(c echo.Context, status int, form map[string]string, c
 	}
 	var free []booking.Slot
 	if v.Orderable {
-		if free, err = s.Booking.FreeSlots(ctx, act, l.ID, v.LecturerID, 6, 120); err != nil {
+		if free, err = s.Booking.FreeSlots(ctx, act, l.ID, v.LecturerID, 6, 400); err != nil {
 			return err
 		}
 	}
-	v.Days = groupSlots(lang, free, checked)
+	var chosen []string
+	v.Weeks, chosen = groupWeeks(lang, free, checked, week)
+	if len(chosen) > 0 {
+		l := make(i18n.List, len(chosen))
+		for i, c := range chosen {
+			l[i] = c
+		}
+		v.Chosen = T(lang, "op.order.chosen_times", "times", l)
+	}
+	v.ChosenPrefix, v.ListSep = T(lang, "op.order.chosen_times", "times", ""), T(lang, "fmt.list_sep")
+	for i := range v.Weeks {
+		if v.Weeks[i].Shown {
+			if i > 0 {
+				v.Prev = &v.Weeks[i-1]
+			}
+			if i+1 < len(v.Weeks) {
+				v.Next = &v.Weeks[i+1]
+			}
+		}
+	}
+	for _, f := range orderFieldOrder {
+		if msg, ok := errs[f.field]; ok {
+			v.Problems = append(v.Problems, problem{Target: f.target, Text: T(lang, "op.order.problem", "field", T(lang, f.label), "msg", msg)})
+			if v.FirstError == "" {
+				v.FirstError = f.target
+			}
+		}
+	}
 	return s.renderStatus(c, status, "order_form", pageData{Title: T(lang, "op.order.title", "title", l.Title),
 		Form: form, Errors: errs, Data: v})
 }
@@ -153,7 +273,7 @@ func (s *Server) orderNewPage(c echo.Context) error {
 	if _, err := queryID(c, "lecturer_id"); err != nil {
 		return err
 	}
-	return s.orderForm(c, http.StatusOK, queryForm(c, "lecturer_id"), nil, nil)
+	return s.orderForm(c, http.StatusOK, queryForm(c, "lecturer_id"), nil, nil, c.QueryParam("week"))
 }
 
 func (s *Server) orderCreate(c echo.Context) error {
@@ -167,6 +287,12 @@ func (s *Server) orderCreate(c echo.Context) error {
 		return apperr.New(apperr.BadRequest, "bad_request")
 	}
 	checked := fp["slots"]
+	// "Next week" and "previous week" are buttons of the form itself, so
+	// that without JavaScript the input goes along: show that week, with
+	// everything as it was, and order nothing.
+	if week := strings.TrimSpace(fp.Get("week")); week != "" {
+		return s.orderForm(c, http.StatusOK, form, checked, nil, week)
+	}
 	bad := fieldCodes{}
 	in := booking.NewOrder{LessonID: id, LecturerID: int64(bad.intField(form, "lecturer_id")),
 		CourtyardID: int64(bad.intField(form, "courtyard_id")), Slots: checked,
@@ -174,7 +300,7 @@ func (s *Server) orderCreate(c echo.Context) error {
 	if in.LecturerID < 0 {
 		bad.add("lecturer_id", "field.lecturer_unknown")
 	}
-	err = bad.check(func() error { return nil })
+	err = bad.check(in.Validate)
 	var o *booking.Order
 	created := false
 	if err == nil {
@@ -182,7 +308,7 @@ func (s *Server) orderCreate(c echo.Context) error {
 	}
 	if err != nil {
 		if status, errs, ok := formProblem(c, err); ok {
-			return s.orderForm(c, status, form, checked, errs)
+			return s.orderForm(c, status, form, checked, errs, "")
 		}
 		return err
 	}
@@ -633,50 +759,4 @@ func (s *Server) pointsPage(c echo.Context) error {
 		v.NextURL = "/points?month=" + t.AddDate(0, 1, 0).Format("2006-01")
 	}
 	return s.render(c, "points", pageData{Title: T(lang, "op.points.title"), Data: v, Form: map[string]string{"month": r.Month}})
-}
-
-// ---- the town's settings ----
-
-var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
-	"points_delivered", "points_five_star", "schedule_spec", "reminder_spec"}
-
-func (s *Server) settingsForm(c echo.Context, status int, form map[string]string, errs map[string]string) error {
-	return s.renderStatus(c, status, "settings", pageData{Title: T(langOf(c), "op.settings.title"), Form: form, Errors: errs,
-		Flash: savedFlash(c)})
-}
-
-func (s *Server) settingsPage(c echo.Context) error {
-	act := actor(c)
-	t, err := s.Org.Town(c.Request().Context(), act, act.TownID)
-	if err != nil {
-		return err
-	}
-	form := map[string]string{
-		"travel_buffer_minutes": strconv.Itoa(t.TravelBufferMinutes), "lead_time_hours": strconv.Itoa(t.LeadTimeHours),
-		"horizon_days": strconv.Itoa(t.HorizonDays), "answer_deadline_hours": strconv.Itoa(t.AnswerDeadlineHours),
-		"points_delivered": strconv.Itoa(t.PointsDelivered), "points_five_star": strconv.Itoa(t.PointsFiveStar),
-		"schedule_spec": t.ScheduleSpec, "reminder_spec": t.ReminderSpec,
-	}
-	return s.settingsForm(c, http.StatusOK, form, nil)
-}
-
-func (s *Server) settingsSave(c echo.Context) error {
-	form := formOf(c, settingsFields...)
-	bad := fieldCodes{}
-	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
-		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
-		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
-		PointsFiveStar: bad.intField(form, "points_five_star"), ScheduleSpec: form["schedule_spec"],
-		ReminderSpec: form["reminder_spec"]}
-	err := bad.check(in.Validate)
-	if err == nil {
-		_, err = s.Org.UpdateSettings(c.Request().Context(), actor(c), in)
-	}
-	if err != nil {
-		if status, errs, ok := formProblem(c, err); ok {
-			return s.settingsForm(c, status, form, errs)
-		}
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/settings?saved=1")
 }

@@ -23,6 +23,7 @@ func (s *Server) routes() {
 	recorders := requireRole(org.RoleSecretary, org.RoleOfficial)               // who records member lessons, viewings, practices
 	watchers := requireRole(org.RoleOfficial, org.RoleCounty)                   // who watches coverage
 	readers := requireRole(org.RoleSecretary, org.RoleOfficial, org.RoleCounty) // who reads the theme day's records
+	hoursKeepers := requireRole(org.RoleLecturer, org.RoleOfficial)             // who may change a lecturer's hours (the store: only her own)
 
 	counter := newHTTPMetrics()
 	e.Pre(counter.middleware) // every request, by route pattern, for /metrics
@@ -42,28 +43,35 @@ func (s *Server) routes() {
 	api.GET("/openapi.json", func(c echo.Context) error { return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, docs.OpenAPI) })
 
 	in := api.Group("", requireActor)
+	// Catalog reads answer from memory under the catalog's version, with an
+	// ETag (catalogcache.go); answers holding phone numbers stay off the
+	// client's disk.
+	revalidated, fromMemory := s.catalogCached(true), s.catalogCached(false)
 	in.DELETE("/session", s.apiDeleteSession)
 	in.GET("/me", s.apiMe)
+	in.PUT("/me/password", s.apiChangePassword)
 	in.GET("/tokens", s.apiTokens)
 	in.POST("/tokens", s.apiCreateToken)
 	in.DELETE("/tokens/:id", s.apiRevokeToken)
 
 	in.GET("/towns", s.apiTowns)
-	in.GET("/topics", s.apiTopics)
+	in.GET("/topics", s.apiTopics, revalidated)
 	in.POST("/topics", s.apiCreateTopic, official)
-	in.GET("/lessons", s.apiLessons)
+	in.GET("/lessons", s.apiLessons, revalidated)
 	in.POST("/lessons", createJSON(s.Lessons.CreateLesson), official)
-	in.GET("/lessons/:id", getJSON(s.Lessons.Lesson))
+	in.GET("/lessons/:id", getJSON(s.Lessons.Lesson), revalidated)
 	in.PUT("/lessons/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLesson), official)
 	in.PATCH("/lessons/:id", patchJSON(s.Lessons.Lesson, (*lessons.Lesson).Input, s.Lessons.UpdateLesson), official)
-	in.GET("/lecturers", s.apiLecturers)
+	in.GET("/lecturers", s.apiLecturers, fromMemory)
 	in.POST("/lecturers", createJSON(s.Lessons.CreateLecturer), official)
-	in.GET("/lecturers/:id", s.apiLecturer)
+	in.GET("/lecturers/:id", s.apiLecturer, fromMemory)
 	in.PUT("/lecturers/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLecturer), official)
 	in.PATCH("/lecturers/:id", patchJSON(s.Lessons.Lecturer, (*lessons.Lecturer).Input, s.Lessons.UpdateLecturer), official)
-	in.GET("/films", s.apiFilms)
+	// A lecturer keeps her own hours; officials of her town may too.
+	in.PUT("/lecturers/:id/hours", withIDJSON(http.StatusOK, s.Lessons.UpdateHours), hoursKeepers)
+	in.GET("/films", s.apiFilms, revalidated)
 	in.POST("/films", createJSON(s.Lessons.CreateFilm), official)
-	in.GET("/films/:id", getJSON(s.Lessons.Film))
+	in.GET("/films/:id", getJSON(s.Lessons.Film), revalidated)
 	in.PUT("/films/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateFilm), official)
 	in.PATCH("/films/:id", patchJSON(s.Lessons.Film, (*lessons.Film).Input, s.Lessons.UpdateFilm), official)
 	in.GET("/branches", s.apiBranches)
@@ -97,9 +105,10 @@ func (s *Server) routes() {
 	in.GET("/robots", s.apiRobots, official)
 	in.POST("/robots", s.apiPutRobot, official)
 	in.DELETE("/robots/:id", s.apiDeleteRobot, official)
+	in.POST("/robots/:id/test", s.apiTestRobot, official)
 	in.GET("/town/settings", s.apiTownSettings, official)
 	in.PUT("/town/settings", s.apiUpdateTownSettings, official)
-	in.GET("/plans/:month", s.apiPlan)
+	in.GET("/plans/:month", s.apiPlan, revalidated)
 	in.PUT("/plans/:month", s.apiPutPlan, official)
 	// The town's dispatch (派单): the month's draft, read by the town's
 	// officials and the county's viewers; dispatching it, by officials.
@@ -145,6 +154,7 @@ func (s *Server) routes() {
 	pin.POST("/account/tokens/:id/revoke", s.accountRevokeToken)
 	pin.POST("/account/channels", s.accountChannels)
 	pin.POST("/account/lang", s.accountLang)
+	pin.POST("/account/password", s.accountPassword)
 	pin.GET("/inbox", s.inboxPage)
 	pin.POST("/inbox/:id/read", s.inboxRead)
 
@@ -163,9 +173,12 @@ func (s *Server) routes() {
 	pin.GET("/lecturers/:id", s.lecturerPage)
 	pin.GET("/lecturers/:id/edit", lecturer.editPage, official)
 	pin.POST("/lecturers/:id/edit", lecturer.postEdit, official)
+	pin.GET("/lecturers/:id/hours", s.hoursPage, hoursKeepers)
+	pin.POST("/lecturers/:id/hours", s.hoursSave, hoursKeepers)
 	pin.GET("/films", s.filmsPage)
 	pin.GET("/films/new", film.newPage, official)
 	pin.POST("/films/new", film.postNew, official)
+	pin.GET("/films/:id", s.filmPage)
 	pin.GET("/films/:id/edit", film.editPage, official)
 	pin.POST("/films/:id/edit", film.postEdit, official)
 	pin.GET("/branches", s.branchesPage)
@@ -203,6 +216,8 @@ func (s *Server) routes() {
 	pin.GET("/messages", s.messagesPage, official)
 	pin.POST("/messages/:id/retry", s.messageRetry, official)
 	pin.POST("/messages/robots", s.messageRobot, official)
+	pin.POST("/messages/robots/:id/test", s.messageRobotTest, official)
+	pin.POST("/messages/robots/:id/delete", s.messageRobotDelete, official)
 
 	// The monthly theme day (一月一课一片一实践): the official's plans, the
 	// secretary's month, member lessons, film viewings and practices with

@@ -59,24 +59,26 @@ func startTwoInstances(t *testing.T) *twoInstances {
 			deps = Deps{Org: orgs, Lessons: cat, Booking: book, ThemeDay: themeday.NewStore(d, clock, book), Notify: notify.NewStore(d, clock)}
 		}
 		// Each instance listens for the other's invalidations of its
-		// identity cache, as serve does on Postgres.
-		ctx, cancel := context.WithCancel(context.Background())
-		listening := make(chan struct{}, 1)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			deps.Org.ListenInvalidations(ctx, dsn, nil, func() {
-				select {
-				case listening <- struct{}{}:
-				default:
-				}
-			})
-		}()
-		t.Cleanup(func() { cancel(); <-done })
-		select {
-		case <-listening:
-		case <-time.After(30 * time.Second):
-			t.Fatal("instance's cache listener did not start")
+		// identity cache and catalog versions, as serve does on Postgres.
+		for _, listen := range []func(context.Context, string, *slog.Logger, func()){deps.Org.ListenInvalidations, deps.Lessons.ListenCatalog} {
+			ctx, cancel := context.WithCancel(context.Background())
+			listening := make(chan struct{}, 1)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				listen(ctx, dsn, nil, func() {
+					select {
+					case listening <- struct{}{}:
+					default:
+					}
+				})
+			}()
+			t.Cleanup(func() { cancel(); <-done })
+			select {
+			case <-listening:
+			case <-time.After(30 * time.Second):
+				t.Fatal("instance's cache listener did not start")
+			}
 		}
 		deps.Ready, deps.Now, deps.Version = d.Ping, func() time.Time { return ti.w.Now }, "test"
 		deps.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -163,6 +165,39 @@ func TestScaleOutSessions(t *testing.T) {
 	}
 }
 
+// TestScaleOutPasswordChange: a password changed on one instance ends the
+// account's other sessions on the other too (its identity cache hears of it
+// through LISTEN/NOTIFY, as of a sign-out), within 2 s.
+func TestScaleOutPasswordChange(t *testing.T) {
+	t.Parallel()
+	ti := startTwoInstances(t)
+	signIn := func() string {
+		var s struct{ Token string }
+		if code := callJSON(t, "POST", ti.urls[0]+"/api/v1/session", "", map[string]string{"login": ti.w.A.Logins["lecturer"], "password": fixture.Password}, &s); code != 200 {
+			t.Fatalf("sign in: %d", code)
+		}
+		return s.Token
+	}
+	here, there := signIn(), signIn()
+	// Instance 1 has the other session cached.
+	if code := callJSON(t, "GET", ti.urls[0]+"/api/v1/me", there, nil, nil); code != 200 {
+		t.Fatalf("instance 1: %d", code)
+	}
+	if code := callJSON(t, "PUT", ti.urls[1]+"/api/v1/me/password", here, map[string]string{"current_password": fixture.Password, "new_password": "changed-on-two"}, nil); code != http.StatusNoContent {
+		t.Fatalf("change on instance 2: %d", code)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for callJSON(t, "GET", ti.urls[0]+"/api/v1/me", there, nil, nil) != http.StatusUnauthorized {
+		if time.Now().After(deadline) {
+			t.Fatal("instance 1 still takes the other session 2 s after the password changed on instance 2")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if code := callJSON(t, "GET", ti.urls[0]+"/api/v1/me", here, nil, nil); code != 200 {
+		t.Errorf("the session that changed it, on instance 1: %d", code)
+	}
+}
+
 // TestScaleOutNoDoubleBooking: fifty branches ordered one lecturer at
 // overlapping times; the lecturer's fifty accepts arrive together, split
 // between the two instances. Exactly one is confirmed.
@@ -226,4 +261,52 @@ func TestScaleOutNoDoubleBooking(t *testing.T) {
 		t.Fatalf("statuses %v (instance 1 %v, instance 2 %v): want one 200 and %d × 409", got, perInstance[0], perInstance[1], racers-1)
 	}
 	assertOneConfirmed(t, ti.d, "lecturer_id", w.A.Lecturers[0].ID)
+}
+
+// TestScaleOutCatalog: a lesson list cached on one instance is answered
+// anew there within 2 s of a change made on the other, and the ETag it
+// gave before no longer matches.
+func TestScaleOutCatalog(t *testing.T) {
+	t.Parallel()
+	ti := startTwoInstances(t)
+	signInTo := func(url, login string) string {
+		var s struct{ Token string }
+		if code := callJSON(t, "POST", url+"/api/v1/session", "", map[string]string{"login": login, "password": fixture.Password}, &s); code != 200 {
+			t.Fatalf("sign in %s: %d", login, code)
+		}
+		return s.Token
+	}
+	sec := signInTo(ti.urls[0], ti.w.A.Logins["secretary"])
+	off := signInTo(ti.urls[1], ti.w.A.Logins["official"])
+	get := func() (int, string, string) {
+		req, _ := http.NewRequest("GET", ti.urls[0]+"/api/v1/lessons", nil)
+		req.Header.Set("Authorization", "Bearer "+sec)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("ETag"), string(b)
+	}
+	code, etag, _ := get()
+	if code != 200 || etag == "" {
+		t.Fatalf("lessons on instance 1: %d, ETag %q", code, etag)
+	}
+	id := ti.w.A.Lessons[0].ID
+	if code := callJSON(t, "PATCH", fmt.Sprintf("%s/api/v1/lessons/%d", ti.urls[1], id), off,
+		map[string]string{"title": "双实例改过的课"}, nil); code != 200 {
+		t.Fatalf("rename on instance 2: %d", code)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		code, e2, body := get()
+		if code == 200 && e2 != etag && bytes.Contains([]byte(body), []byte("双实例改过的课")) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instance 1 still answers the old list 2 s after the change on instance 2 (ETag %q → %q)", etag, e2)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }

@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/sync/singleflight"
 
 	"weike/booking"
 	"weike/dispatch"
@@ -74,6 +76,13 @@ type Server struct {
 	log    *slog.Logger
 	assets *assets
 	pages  *renderer
+	// answers holds the catalog's answers and the matrix (catalogcache.go).
+	answers *answerCache
+	flight  singleflight.Group
+	// writes counts the writes this instance has served: answers kept for
+	// a while (the matrix) are filed under it, so a write here is seen at once.
+	writes       atomic.Int64
+	matrixBuilds atomic.Int64 // how often the matrix was built (a test counts)
 }
 
 // New builds the server with all its routes.
@@ -87,7 +96,7 @@ func New(d Deps) (*Server, error) {
 	if d.Dispatch == nil {
 		d.Dispatch = dispatch.NewStore(d.Now, d.Org, d.Lessons, d.Booking, d.ThemeDay)
 	}
-	s := &Server{Deps: d, log: d.Log}
+	s := &Server{Deps: d, log: d.Log, answers: newAnswerCache()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -121,6 +130,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(noStoreAPI)
 	e.Use(rejectBadText)
 	e.Use(s.loadActor)
+	e.Use(s.countWrites)
 	s.e = e
 	s.routes()
 	return s, nil
@@ -210,4 +220,17 @@ func (s *Server) Start(ctx context.Context, addr string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return srv.Shutdown(sctx)
+}
+
+// countWrites raises s.writes after every request that may have written.
+func (s *Server) countWrites(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		err := next(c)
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			s.writes.Add(1)
+		}
+		return err
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -49,7 +50,7 @@ var settings = []setting{
 	{"log-format", "WEIKE_LOG_FORMAT", "text", "text or json"},
 	{"trusted-proxies", "WEIKE_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed"},
 	{"secure-cookies", "WEIKE_SECURE_COOKIES", "false", "mark cookies Secure with the __Host- prefix (serve behind HTTPS); on whenever --base-url is https://"},
-	{"base-url", "WEIKE_BASE_URL", "http://localhost:8080", "public URL of weike, for links in messages and calendars"},
+	{"base-url", "WEIKE_BASE_URL", "", "public URL of weike, for links in e-mails and robot messages; empty: pages take the request's own address, and serve refuses to start when e-mail or a group robot is set (except --demo)"},
 	{"smtp-addr", "WEIKE_SMTP_ADDR", "", "SMTP server as host:port; empty: e-mails are not sent (kept as skipped)"},
 	{"smtp-from", "WEIKE_SMTP_FROM", "weike@localhost", "sender of e-mails, e.g. 微课 <weike@town.gov.cn>"},
 	{"smtp-user", "WEIKE_SMTP_USER", "", "SMTP user name; empty: no authentication"},
@@ -105,7 +106,13 @@ func parseConfig(name string, args []string, getenv func(string) string, extra .
 	cfg.LogLevel = *vals["log-level"]
 	cfg.LogFormat = *vals["log-format"]
 	cfg.SecureCookies = boolOf("secure-cookies")
-	cfg.BaseURL = strings.TrimRight(*vals["base-url"], "/")
+	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(*vals["base-url"]), "/")
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, fs, fmt.Errorf("--base-url %q: want the address people open weike at, e.g. https://weike.example.cn", cfg.BaseURL)
+		}
+	}
 	// Served over https, cookies must never travel over plain http: secure
 	// whenever the public URL says https, flag or no flag.
 	cfg.SecureCookies = cfg.SecureCookies || strings.HasPrefix(strings.ToLower(cfg.BaseURL), "https://")

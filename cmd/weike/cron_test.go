@@ -334,7 +334,7 @@ func TestCronSMTPDownThenBack(t *testing.T) {
 	dsn := filepath.Join(t.TempDir(), "weike.db")
 	s := seedDemo(t, dsn)
 	addr := mailtest.FreeAddr(t)
-	env := map[string]string{"WEIKE_DB": dsn, "WEIKE_SMTP_ADDR": addr, "WEIKE_SMTP_TLS": "none", "WEIKE_LOG_LEVEL": "error"}
+	env := map[string]string{"WEIKE_DB": dsn, "WEIKE_SMTP_ADDR": addr, "WEIKE_SMTP_TLS": "none", "WEIKE_BASE_URL": "https://weike.test", "WEIKE_LOG_LEVEL": "error"}
 	cli(t, env, "cron", "run", "monthly-schedule", "--month", s.month)
 	mp := mailtest.StartAt(t, addr)
 	if n := len(mp.Messages()); n != 0 {
@@ -372,7 +372,7 @@ func TestTwoInstancesSendOnce(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	env := append(os.Environ(), "WEIKE_DB="+dsn, "WEIKE_SMTP_ADDR="+mp.SMTP, "WEIKE_SMTP_TLS=none", "WEIKE_LOG_LEVEL=info")
+	env := append(os.Environ(), "WEIKE_DB="+dsn, "WEIKE_SMTP_ADDR="+mp.SMTP, "WEIKE_SMTP_TLS=none", "WEIKE_BASE_URL=https://weike.test", "WEIKE_LOG_LEVEL=info")
 	dir := t.TempDir()
 	start := func(name string, args ...string) (*exec.Cmd, *os.File) {
 		logf, err := os.Create(filepath.Join(dir, name+".log"))

@@ -166,6 +166,11 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 	if err != nil {
 		return err
 	}
+	if !dry {
+		if err := checkBaseURL(ctx, cfg, st, log); err != nil {
+			return err
+		}
+	}
 	w := st.worker
 	if dry {
 		w = w.DryRun(out)

@@ -153,6 +153,9 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 	if err != nil {
 		return err
 	}
+	if err := checkBaseURL(ctx, cfg, st, log); err != nil {
+		return err
+	}
 	orgs, cat, book, inbox := st.orgs, st.cat, st.book, st.notify
 	var dm *web.Demo
 	if cfg.Demo {
@@ -172,9 +175,10 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		return err
 	}
 	defer jobs.Stop()
-	// Another instance's sign-out reaches this instance's identity cache
-	// through Postgres; on SQLite there is one instance and nothing to hear.
+	// Another instance's sign-out and catalog writes reach this instance's
+	// caches through Postgres; on SQLite one instance serves, nothing to hear.
 	go orgs.ListenInvalidations(ctx, cfg.DB, log, nil)
+	go cat.ListenCatalog(ctx, cfg.DB, log, nil)
 	srv, err := web.New(web.Deps{Org: orgs, Lessons: cat, Booking: book, ThemeDay: st.themeday, Notify: inbox, BaseURL: cfg.BaseURL, Ready: d.Ping, Log: log, Now: now, Version: version,
 		Demo: dm, TrustedProxies: cfg.TrustedProxies, SecureCookies: cfg.SecureCookies})
 	if err != nil {
@@ -189,3 +193,38 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 }
 
 func dbKind(d *db.DB) string { return string(d.Dialect) }
+
+// checkBaseURL refuses to go on without --base-url when something would send
+// links out of weike: an e-mail or a group robot's message is read far from
+// any request, so only the operator knows the address its links must carry.
+// Pages need no setting: they take the address the browser used. The demo
+// goes on, its letters' links relative (the inbox follows them).
+func checkBaseURL(ctx context.Context, cfg *Config, st *stores, log *slog.Logger) error {
+	if cfg.BaseURL != "" {
+		return nil
+	}
+	var senders []string
+	if cfg.SMTP.Addr != "" {
+		senders = append(senders, "e-mail (--smtp-addr)")
+	}
+	if cfg.WebhookURL != "" {
+		senders = append(senders, "a group robot (--webhook-url)")
+	}
+	robots, err := st.notify.AnyRobot(ctx)
+	if err != nil {
+		return err
+	}
+	if robots {
+		senders = append(senders, "the group robots set on the messages page")
+	}
+	if len(senders) == 0 {
+		return nil
+	}
+	what := strings.Join(senders, " and ")
+	if cfg.Demo {
+		log.Warn("no --base-url: links in messages are relative", "senders", what)
+		return nil
+	}
+	return fmt.Errorf("--base-url (WEIKE_BASE_URL) is not set, yet %s would send people links into weike: "+
+		"set it to the address people open weike at, e.g. --base-url https://weike.example.cn", what)
+}

@@ -224,3 +224,87 @@ func TestServeDemoTwice(t *testing.T) {
 		}
 	})
 }
+
+// TestServeNeedsBaseURLToSendLinks: without --base-url, serve (and cron run)
+// refuse to start when e-mail, the default robot or a town's robot would
+// carry links, saying what to set; with nothing to send, or in the demo,
+// they go on (pages take the request's address).
+func TestServeNeedsBaseURLToSendLinks(t *testing.T) {
+	ctx := context.Background()
+	dbPath := filepath.Join(t.TempDir(), "w.db")
+	if err := run(ctx, []string{"migrate", "--db", dbPath}, envOf(nil), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	check := func(args []string) error {
+		cfg, _, err := parseConfig("serve", append([]string{"--db", dbPath, "--log-level", "error"}, args...), envOf(nil))
+		if err != nil {
+			return err
+		}
+		d, err := openDB(ctx, cfg, newLogger(cfg, io.Discard))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		st, err := newStores(d, cfg, newLogger(cfg, io.Discard), time.Now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return checkBaseURL(ctx, cfg, st, newLogger(cfg, io.Discard))
+	}
+	smtp := []string{"--smtp-addr", "127.0.0.1:2525", "--smtp-tls", "none"}
+	hook := []string{"--webhook-url", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+	cases := []struct {
+		name   string
+		args   []string
+		refuse string // what the message must name; "" when it starts
+	}{
+		{"nothing sends links", nil, ""},
+		{"e-mail", smtp, "--smtp-addr"},
+		{"default robot", hook, "--webhook-url"},
+		{"e-mail with base url", append([]string{"--base-url", "https://weike.example.cn"}, smtp...), ""},
+		{"demo with e-mail", append([]string{"--demo"}, smtp...), ""},
+	}
+	for _, c := range cases {
+		err := check(c.args)
+		switch {
+		case c.refuse == "" && err != nil:
+			t.Errorf("%s: refused: %v", c.name, err)
+		case c.refuse != "" && (err == nil || !strings.Contains(err.Error(), c.refuse) || !strings.Contains(err.Error(), "--base-url")):
+			t.Errorf("%s: %v, want a refusal naming %s and --base-url", c.name, err, c.refuse)
+		}
+	}
+	// The real command refuses before it listens.
+	if err := run(ctx, append([]string{"serve", "--db", dbPath, "--addr", freeAddr(t)}, smtp...), envOf(nil), io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "WEIKE_BASE_URL") {
+		t.Errorf("serve with e-mail and no base URL: %v", err)
+	}
+	if err := run(ctx, append([]string{"cron", "run", "retry", "--db", dbPath}, smtp...), envOf(nil), io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "--base-url") {
+		t.Errorf("cron run with e-mail and no base URL: %v", err)
+	}
+	// A town's robot, set on the messages page, sends links too.
+	d, err := db.Open(dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs := org.NewStore(d, nil)
+	county, err := orgs.EnsureCounty(ctx, "长沙县")
+	if err == nil {
+		var town *org.Town
+		if town, _, err = orgs.EnsureTown(ctx, county.ID, "春华镇"); err == nil {
+			err = d.W.Exec(`INSERT INTO robots (town_id, kind, url, updated_at) VALUES (?, 'wecom', 'https://qyapi.weixin.qq.com/x', ?)`, town.ID, time.Now()).Error
+		}
+	}
+	d.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := check(nil); err == nil || !strings.Contains(err.Error(), "messages page") {
+		t.Errorf("a town's robot and no base URL: %v", err)
+	}
+	for _, bad := range []string{"weike.example.cn", "ftp://weike.example.cn", "https://", "https://weike.example.cn/?x=1"} {
+		if _, _, err := parseConfig("serve", []string{"--base-url", bad}, envOf(nil)); err == nil {
+			t.Errorf("--base-url %q accepted", bad)
+		}
+	}
+}

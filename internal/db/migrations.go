@@ -104,16 +104,8 @@ var migrations = []migration{
 	sqlMigration("outbox, job runs, channels, group robots", schemaV4),
 	sqlMigration("newest-first indexes for the order lists", schemaV5),
 	sqlMigration("the towns the demo has loaded", schemaV6),
-	// Versions 7 to 10 belong to work merged beside this one; each keeps
-	// its number, so until it is merged its place holds a step that does
-	// nothing.
-	reserved(7), reserved(8), reserved(9), reserved(10),
-	sqlMigration("dispatched orders, the towns' coverage reminders", schemaV11),
-}
-
-// reserved holds a version number for a migration that is not merged yet.
-func reserved(v int) migration {
-	return migration{name: fmt.Sprintf("reserved %d", v), up: func(*gorm.DB, Dialect) error { return nil }}
+	sqlMigration("a version of each town's catalog", schemaV7),
+	sqlMigration("dispatched orders, the towns' coverage reminders", schemaV8),
 }
 
 // SchemaVersion is the version this binary expects.

@@ -90,8 +90,8 @@ func TestClashAndDoubleTap(t *testing.T) {
 		t.Fatalf("fewer than two free times: %v", slots)
 	}
 	first := strings.Fields(slots[0])
+	tapLabel(tb, first[0])
 	tb.step("fill in the order",
-		chromedp.Click(chromedp.CSS(`label[for="`+first[0]+`"]`)),
 		chromedp.SendKeys(chromedp.CSS("#f-audience"), "30"),
 		chromedp.SendKeys(chromedp.CSS("#f-note"), "会后请留十分钟答疑"))
 
@@ -144,9 +144,9 @@ func TestClashAndDoubleTap(t *testing.T) {
 	if id == "" {
 		t.Fatal("no other free time in the form after the clash")
 	}
-	tb.step("swap the times",
-		chromedp.Click(chromedp.CSS(`label[for="`+first[0]+`"]`)),
-		chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
+	// (The times' ids are those of the page shown again.)
+	tapLabel(tb, eval[string](tb, fmt.Sprintf(`document.querySelector('input[name=slots][value=%s]').id`, jsString(first[1]))))
+	tapLabel(tb, id)
 	for len(a.orderArrived) > 0 { // the clash's form
 		<-a.orderArrived
 	}

@@ -161,8 +161,7 @@ func TestJourneys(t *testing.T) {
 			t.Fatalf("fewer than two free times in %s for %s:\n%s", next, lecturerName, tb.text("fieldset.slots"))
 		}
 		for _, v := range chosen {
-			id := eval[string](tb, fmt.Sprintf(`document.querySelector('input[name=slots][value=%s]').id`, jsString(v)))
-			tb.step("tick "+v, chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
+			tickSlot(tb, v)
 		}
 		tb.step("say who comes",
 			chromedp.SendKeys(chromedp.CSS("#f-audience"), "40"),
@@ -334,16 +333,45 @@ func lessonIDFrom(t *testing.T, path string) int64 {
 	return id
 }
 
+// tickSlot ticks the time v (RFC 3339) on the order form, going from week
+// to week with "next week" until it shows, as a person does.
+func tickSlot(tb *tab, v string) {
+	tb.t.Helper()
+	id := eval[string](tb, fmt.Sprintf(`document.querySelector('input[name=slots][value=%s]').id`, jsString(v)))
+	for i := 0; !eval[bool](tb, fmt.Sprintf(`!document.getElementById(%s).closest('.slot-week').hidden`, jsString(id))); i++ {
+		if i > 10 {
+			tb.t.Fatalf("the time %s never shows", v)
+		}
+		tb.step("next week", chromedp.Click(chromedp.CSS(`[data-week-nav=next]`)))
+	}
+	tapLabel(tb, id)
+}
+
+// tapLabel taps the label of the control id, brought to the middle of the
+// screen first: at the bottom edge, the phone's sticky submit bar lies over
+// it, and a person scrolls it up before tapping.
+func tapLabel(tb *tab, id string) {
+	tb.t.Helper()
+	eval[bool](tb, fmt.Sprintf(`(() => { document.querySelector('label[for="%s"]').scrollIntoView({block: 'center'}); return true })()`, id))
+	tb.step("tap the label of "+id, chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
+}
+
 // copyCalendarLink does what the lecturer does with the calendar link: taps
-// the read-only field, selects all of it for copying, and returns what is
-// selected.
+// "copy", and returns what was copied (the clipboard of a headless browser
+// on plain http is out of reach, so the selection the page falls back to).
+// The whole link shows: its box does not overflow the screen.
 func copyCalendarLink(tb *tab) string {
 	tb.t.Helper()
-	tb.step("select the calendar link", chromedp.Click(chromedp.CSS(".calendar input.copy")),
-		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
-	sel := eval[string](tb, `(() => { const e = document.activeElement; return e && e.matches('.calendar input.copy') ? e.value.slice(e.selectionStart, e.selectionEnd) : '' })()`)
-	if !strings.HasPrefix(sel, tb.app.URL+"/calendar/") {
-		tb.t.Fatalf("the calendar link field holds %q", sel)
+	if cut := eval[bool](tb, `(() => { const c = document.querySelector('.calendar .copybox code'); const r = c.getBoundingClientRect();
+		return c.scrollWidth > c.clientWidth + 1 || r.right > document.documentElement.clientWidth + 1 })()`); cut {
+		tb.t.Errorf("%s: the calendar link does not show whole", tb.dev.name)
+	}
+	tb.step("copy the calendar link", chromedp.Click(chromedp.CSS(".calendar button[data-copy]")),
+		chromedp.WaitVisible(chromedp.CSS(".calendar [data-copy-status]:not(:empty)")))
+	sel := eval[string](tb, `window.getSelection().toString().trim()`)
+	shown := tb.text(".calendar .copybox code")
+	if !strings.HasPrefix(sel, tb.app.URL+"/calendar/") || sel != strings.TrimSpace(shown) {
+		tb.t.Fatalf("copied %q; the box shows %q", sel, shown)
 	}
 	return sel
 }

@@ -48,7 +48,7 @@ func TestEveryPage(t *testing.T) {
 		{"", phone, []string{"/login"}},
 		{"secretary", phone, []string{"/", "/lessons", fmt.Sprintf("/lessons/%d", lessonID), fmt.Sprintf("/lessons/%d/order", lessonID),
 			"/orders", fmt.Sprintf("/orders/%d", orderID), "/this-month", "/member-lessons", "/lecturers", "/films", "/inbox", "/account"}},
-		{"lecturer", phone, []string{"/", "/agenda", "/points", "/orders"}},
+		{"lecturer", phone, []string{"/", "/agenda", "/points", "/orders", fmt.Sprintf("/lecturers/%d/hours", a.actor(t, "lecturer").LecturerID)}},
 		{"official", desktop, []string{"/", "/orders", fmt.Sprintf("/orders/%d", orderID), "/dashboard", "/plans", "/plans/2026-06/dispatch",
 			"/branches", "/settings", "/import"}},
 		{"county", desktop, []string{"/", "/county", "/dashboard", "/plans/2026-06/dispatch"}},
