@@ -129,6 +129,9 @@ func (s *Server) home(c echo.Context) error {
 			d.Place += " · " + b.Name
 		}
 	}
+	if act.Role == org.RoleOfficial {
+		return s.officialHome(c, d)
+	}
 	if act.Role == org.RoleLecturer && act.LecturerID != 0 {
 		return s.lecturerHome(c, d.Place)
 	}

@@ -91,12 +91,133 @@ const auditJS = `(() => {
 	return out;
 })()`
 
+// layoutJS checks that the page fits its screen, and, on a phone, that
+// every target is big enough for a thumb:
+//   - the page never scrolls sideways (a wide table scrolls inside its own
+//     frame): the document is no wider than the window;
+//   - every visible link, button, input, select and summary is at least
+//     44×44 CSS px (WCAG 2.5.5). Two kinds are measured otherwise, as WCAG
+//     2.5.8 allows: a link inside running text (its height is the line's:
+//     a sentence cannot grow to 44 px a line) — an inline link whose own
+//     parent says a dozen letters of its own around it — and a checkbox
+//     or radio, whose label toggles it too and is measured with it. Something
+//     visually hidden (the skip link until focused, a radio drawn by its
+//     label) is no target;
+//   - the header keeps to one line: its brand, menu button and tools share
+//     a row (the menu opens below it when tapped).
+//
+// The window's width is the device's: on an emulated phone Chromium widens
+// the layout viewport to a page that overflows (innerWidth becomes the
+// page's 1,022 px), so innerWidth alone would let any page pass.
+const layoutJS = `((phone, device) => {
+	const out = [];
+	const de = document.documentElement, W = Math.min(window.innerWidth, device);
+	const where = e => {
+		let s = e.tagName.toLowerCase();
+		if (e.id) s += '#' + e.id;
+		if (e.getAttribute('href')) s += '[href=' + e.getAttribute('href').slice(0, 40) + ']';
+		if (e.className && typeof e.className === 'string') s += '.' + e.className.trim().split(/\s+/).join('.');
+		const t = (e.innerText || e.value || '').trim().slice(0, 20);
+		return t ? s + ' "' + t + '"' : s;
+	};
+	if (de.scrollWidth > W) {
+		// The widest things that stick out, outside any box that scrolls
+		// or clips them.
+		const out2 = [];
+		for (const e of document.body.querySelectorAll('*')) {
+			const r = e.getBoundingClientRect();
+			if (r.right <= W + 0.5 || !e.getClientRects().length) continue;
+			// An absolutely placed box is clipped by the scrollers around
+			// its containing block, not by those around it in the page.
+			let clipped = false;
+			const pos = getComputedStyle(e).position;
+			for (let p = pos === 'absolute' || pos === 'fixed' ? e.offsetParent : e.parentElement; p && p !== document.body; p = p.parentElement) {
+				const ox = getComputedStyle(p).overflowX;
+				if (ox !== 'visible') { clipped = true; break; }
+			}
+			if (!clipped) out2.push(where(e) + ' to ' + Math.round(r.right) + ' px');
+		}
+		out.push('scrolls sideways: the page is ' + de.scrollWidth + ' px wide in a ' + W + ' px window; sticking out: ' + out2.slice(-4).join(', '));
+	}
+	if (!phone) return out;
+	const shown = e => {
+		if (!e.getClientRects().length) return false;
+		for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
+			const st = getComputedStyle(n);
+			if (st.visibility !== 'visible' && n === e) return false;
+			if (Number(st.opacity) === 0) return false;
+		}
+		const r = e.getBoundingClientRect();
+		return r.width > 1 && r.height > 1 && r.right > 0 && r.bottom > -10000;
+	};
+	// In running text: an inline link whose parent says a dozen letters of
+	// its own around it (a sentence, not a name with a link beside it).
+	const inText = e => {
+		if (e.tagName !== 'A' || getComputedStyle(e).display !== 'inline') return false;
+		const p = e.parentElement;
+		if (!p || /flex|grid/.test(getComputedStyle(p).display)) return false;
+		const own = [...p.childNodes].filter(n => n.nodeType === 3).map(n => n.nodeValue).join('');
+		return (own.match(/[\p{L}\p{N}]/gu) || []).length >= 12;
+	};
+	for (const e of document.querySelectorAll('a[href], button, input, select, summary')) {
+		if (e.matches('input[type=hidden]') || !shown(e) || inText(e)) continue;
+		let r = e.getBoundingClientRect();
+		if (e.matches('input[type=checkbox], input[type=radio]')) {
+			const label = (e.id && document.querySelector('label[for="' + CSS.escape(e.id) + '"]')) || e.closest('label');
+			if (label) {
+				const l = label.getBoundingClientRect();
+				const left = Math.min(r.left, l.left), top = Math.min(r.top, l.top);
+				r = {width: Math.max(r.right, l.right) - left, height: Math.max(r.bottom, l.bottom) - top};
+			}
+		}
+		if (r.width < 43.5 || r.height < 43.5) {
+			const p = e.parentElement, pp = p && p.parentElement;
+			const up = [pp, p].filter(Boolean).map(n => n.tagName.toLowerCase() + (n.className && typeof n.className === 'string' ? '.' + n.className.trim().split(/\s+/).join('.') : '')).join(' > ');
+			out.push('small target ' + Math.round(r.width) + '×' + Math.round(r.height) + ': ' + up + ' > ' + where(e));
+		}
+	}
+	const head = document.querySelector('header');
+	if (head) {
+		const items = [...head.querySelectorAll('a[href], button, label, summary')].filter(e => shown(e) && !e.closest('nav'));
+		const tops = items.map(e => Math.round(e.getBoundingClientRect().top));
+		if (tops.length && Math.max(...tops) - Math.min(...tops) > 8)
+			out.push('the header wraps onto two lines: ' + items.map(e => where(e) + ' at ' + Math.round(e.getBoundingClientRect().top)).join(', '));
+	}
+	return out;
+})`
+
 // audit holds the current page to the rules every page must keep: lang
-// set, every input labelled, text contrast at least 4.5:1.
+// set, every input labelled, text contrast at least 4.5:1, no sideways
+// scrolling, and on a phone targets a thumb can hit and a one-line header.
 func (tb *tab) audit() {
 	tb.t.Helper()
-	if probs := eval[[]string](tb, auditJS); len(probs) > 0 {
+	probs := eval[[]string](tb, auditJS)
+	probs = append(probs, tb.layoutProblems()...)
+	if len(probs) > 0 {
 		tb.t.Errorf("%s %s breaks the page rules:\n  %s", tb.dev.name, tb.location(), strings.Join(probs, "\n  "))
+	}
+}
+
+// layoutProblems runs layoutJS at the tab's screen.
+func (tb *tab) layoutProblems() []string {
+	tb.t.Helper()
+	return eval[[]string](tb, fmt.Sprintf("%s(%v, %d)", layoutJS, tb.dev.mobile, tb.dev.w))
+}
+
+// auditAt reopens the current page on another screen and holds it to the
+// layout rules there, then comes back: every page must fit a 390 px phone
+// and a 1280 px desktop, whoever usually opens it.
+func (tb *tab) auditAt(dev device) {
+	tb.t.Helper()
+	was := tb.dev
+	defer func() {
+		tb.emulate(was)
+		tb.load("reload", chromedp.Reload())
+	}()
+	tb.emulate(dev)
+	tb.load("reload", chromedp.Reload())
+	if probs := tb.layoutProblems(); len(probs) > 0 {
+		tb.t.Errorf("%s %s breaks the layout rules:\n  %s", dev.name, tb.location(), strings.Join(probs, "\n  "))
 	}
 }
 

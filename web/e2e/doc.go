@@ -4,7 +4,8 @@
 // served in-process, in Chinese and in English, and every page they open is
 // held to the same rules: nothing from another origin, a small first visit,
 // labelled inputs, visible focus, readable contrast, a keyboard that is
-// enough. With WEIKE_SCREENSHOTS=1 the journeys also write the screenshots of
+// enough, no sideways scrolling on a phone or a desktop, and on the phone
+// targets a thumb can hit and a header on one line (checks_test.go). With WEIKE_SCREENSHOTS=1 the journeys also write the screenshots of
 // docs/screenshots/.
 //
 // The package has only tests; this file carries its documentation.

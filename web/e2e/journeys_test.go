@@ -117,7 +117,7 @@ func TestJourneys(t *testing.T) {
 		tb.audit()
 
 		// Find a 红色教育 lesson with the topic filter.
-		tb.click(`header nav a[href="/lessons"]`)
+		tb.nav("/lessons")
 		tb.selectByText("#f-topic", lessonTopic)
 		tb.click(`form.filters button[type=submit]`)
 		if got := tb.location(); !strings.Contains(got, "topic=") {
@@ -177,7 +177,7 @@ func TestJourneys(t *testing.T) {
 		tb.wantText("点单已提交", lessonTitle, lecturerName, courtyard)
 
 		// "My orders" lists it with both preferred times.
-		tb.click(`header nav a[href="/orders"]`)
+		tb.nav("/orders")
 		item := tb.text(fmt.Sprintf(`li.order:has(a[href="/orders/%d"])`, orderID))
 		if !strings.Contains(item, lessonTitle) || !strings.Contains(item, "待接单") {
 			t.Fatalf("my orders shows the order as %q", item)
@@ -202,7 +202,7 @@ func TestJourneys(t *testing.T) {
 		if got := tb.signIn("lecturer", demoPassword); got != "/" {
 			t.Fatalf("signed in at %s, want /", got)
 		}
-		tb.click(`header nav a[href="/agenda#pending"]`)
+		tb.nav("/agenda#pending")
 		pending := tb.text("#pending")
 		if !strings.Contains(pending, lessonTitle) || !strings.Contains(pending, branchName) {
 			t.Fatalf("the pending orders do not show the order:\n%s", pending)
@@ -230,7 +230,7 @@ func TestJourneys(t *testing.T) {
 		accepted = *o.StartAt
 
 		// The agenda has it, and the calendar link serves it.
-		tb.click(`header nav a[href="/agenda"]`)
+		tb.nav("/agenda")
 		upcoming := tb.text(fmt.Sprintf(`li.order:has(a[href="/orders/%d"])`, orderID))
 		if !strings.Contains(upcoming, lessonTitle) || !strings.Contains(upcoming, "已确认") {
 			t.Fatalf("the agenda shows the order as %q", upcoming)
@@ -263,7 +263,7 @@ func TestJourneys(t *testing.T) {
 		if got := tb.signIn("official", demoPassword); got != "/" {
 			t.Fatalf("signed in at %s, want /", got)
 		}
-		tb.click(`header nav a[href="/orders"]`)
+		tb.nav("/orders")
 		row := tb.text(fmt.Sprintf(`li.order:has(a[href="/orders/%d"])`, orderID))
 		if !strings.Contains(row, lessonTitle) || !strings.Contains(row, branchName) || !strings.Contains(row, "已确认") {
 			t.Fatalf("the town's orders show the order as %q", row)
@@ -291,7 +291,7 @@ func TestJourneys(t *testing.T) {
 		cell := eval[string](tb, fmt.Sprintf(`(() => {
 			const t = document.querySelector('table.dash-matrix');
 			if (!t) return 'no matrix';
-			const col = [...t.tHead.rows[0].cells].findIndex(c => c.innerText.trim() === %s);
+			const col = [...t.tHead.rows[0].cells].findIndex(c => c.innerText.trim().split(/\s/)[0] === %s);
 			const row = [...t.tBodies[0].rows].find(r => r.querySelector('th.dash-branch') && r.querySelector('th.dash-branch').innerText.includes(%s));
 			if (col < 0 || !row) return 'no cell';
 			return row.cells[col].innerText.trim();

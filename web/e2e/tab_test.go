@@ -74,13 +74,7 @@ func openTab(t *testing.T, a *app, dev device) *tab {
 	if err := chromedp.Listen(ctx, tb.record); err != nil {
 		t.Fatalf("open tab: %v", err)
 	}
-	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(dev.scale)}
-	if dev.mobile {
-		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
-	}
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(dev.w, dev.h, opts...)); err != nil {
-		t.Fatalf("emulate %s: %v", dev.name, err)
-	}
+	tb.emulate(dev)
 	// The people are in China: the browser's own widgets (the month
 	// fields) speak Chinese, whatever the machine running the tests.
 	if _, err := chromedp.Call(ctx, emulation.SetLocaleOverride, emulation.SetLocaleOverrideParams{Locale: "zh_CN"}); err != nil {
@@ -88,6 +82,20 @@ func openTab(t *testing.T, a *app, dev device) *tab {
 	}
 	t.Cleanup(tb.checkRequests)
 	return tb
+}
+
+// emulate sets the tab's screen to dev's.
+func (tb *tab) emulate(dev device) {
+	tb.t.Helper()
+	opts := []chromedp.EmulateViewportOption{chromedp.EmulateScale(dev.scale)}
+	if dev.mobile {
+		opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
+	}
+	// Touch is set either way: off again when leaving a phone.
+	if err := chromedp.Do(tb.ctx, chromedp.EmulateViewport(dev.w, dev.h, opts...)); err != nil {
+		tb.t.Fatalf("emulate %s: %v", dev.name, err)
+	}
+	tb.dev = dev
 }
 
 // record runs on chromedp's reading goroutine: it only notes things down.
@@ -238,6 +246,17 @@ func (tb *tab) tagByText(sel, text string) string {
 		tb.t.Fatalf("at %s: no %s with the text %q; the page says:\n%s", tb.location(), sel, text, tb.bodyText())
 	}
 	return "[data-e2e-pick]"
+}
+
+// nav follows the header's menu link to href, as a person does: on a
+// phone the menu is folded behind its button, tapped first.
+func (tb *tab) nav(href string) int64 {
+	tb.t.Helper()
+	sel := `header nav a[href="` + href + `"]`
+	if !eval[bool](tb, fmt.Sprintf(`(() => { const e = document.querySelector(%s); return !!e && e.getClientRects().length > 0 })()`, jsString(sel))) {
+		tb.step("open the menu", chromedp.Click(chromedp.CSS(`header label.menu-button`)), chromedp.WaitVisible(chromedp.CSS(sel)))
+	}
+	return tb.click(sel)
 }
 
 // has reports whether an element matches sel now.
