@@ -28,6 +28,7 @@ type officialHome struct {
 	PlanDone     bool   // published
 	Attention    *booking.Attention
 	IdleMonth    string
+	IdleKey      string // its month, YYYY-MM, for the dispatch draft's link
 	Idle         []themeday.BranchMonth
 	LateFrom     int
 	NothingToDo  bool
@@ -64,7 +65,7 @@ func (s *Server) officialHome(c echo.Context, d homeData) error {
 	if err != nil {
 		return err
 	}
-	v.IdleMonth, v.Idle = monthName(lang, idleMonth), idle
+	v.IdleMonth, v.IdleKey, v.Idle = monthName(lang, idleMonth), idleMonth, idle
 	a := v.Attention
 	v.NothingToDo = a.Empty() && len(idle) == 0
 	v.StuckMore = a.Stuck.Total > int64(len(a.Stuck.Orders))
