@@ -79,6 +79,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	if err := in.Validate(); err != nil {
 		return nil, false, err
 	}
+	in.Note = strings.TrimSpace(in.Note)
 	now := s.now()
 	var out *Order
 	created := false
