@@ -25,7 +25,8 @@ const (
 	ActionCancel   ActionName = "cancel"   // the branch or an official withdraws the order
 	ActionDeliver  ActionName = "deliver"  // the lesson was given: attendance and summary
 	ActionReview   ActionName = "review"   // the branch rates the lesson
-	ActionReassign ActionName = "reassign" // an official gives a failed order to another lecturer
+	ActionReassign ActionName = "reassign" // an official gives an order to another lecturer
+	ActionWithdraw ActionName = "withdraw" // the lecturer gives back a lesson she accepted, with a reason
 )
 
 // Action is a move as the pages and the API offer it.
@@ -102,12 +103,18 @@ var specs = []spec{
 		[]rule{{by: PartyLecturer | PartySecretary | PartyOfficial, from: []Status{Confirmed}, when: started}}},
 	{Action{Name: ActionReview, Fields: []string{"stars", "comment"}},
 		[]rule{{by: PartySecretary, from: []Status{Delivered}}}},
-	{Action{Name: ActionPropose, Fields: []string{"start"}},
+	{Action{Name: ActionPropose, Fields: []string{"start", "note", "confirm_outside_hours"}},
 		[]rule{{by: PartyLecturer, from: []Status{Requested}}}},
+	// An official may give an order to another lecturer while it waits
+	// for an answer or after it came to nothing, as long as one of its
+	// preferred times is still ahead.
 	{Action{Name: ActionReassign, Fields: []string{"lecturer_id"}},
-		[]rule{{by: PartyOfficial, from: []Status{Declined, Expired}}}},
+		[]rule{{by: PartyOfficial, from: []Status{Requested, Proposed, Declined, Expired}, when: slotAhead}}},
 	{Action{Name: ActionDecline, Fields: []string{"reason"}, Reason: true},
 		[]rule{{by: PartyLecturer, from: []Status{Requested}}}},
+	// The lecturer may give back a lesson she accepted until it starts.
+	{Action{Name: ActionWithdraw, Fields: []string{"reason"}, Reason: true},
+		[]rule{{by: PartyLecturer, from: []Status{Confirmed}, when: notStarted}}},
 	{Action{Name: ActionCancel, Fields: []string{"reason"}, Reason: true}, []rule{
 		// The branch may withdraw until the lesson starts; an order that
 		// came to nothing is the town's to settle.
@@ -120,6 +127,13 @@ var specs = []spec{
 func started(o *Order, now time.Time) error {
 	if o.StartAt == nil || o.StartAt.After(now) {
 		return apperr.New(apperr.Invalid, "order.not_yet")
+	}
+	return nil
+}
+
+func slotAhead(o *Order, now time.Time) error {
+	if len(o.OpenSlots(now)) == 0 {
+		return apperr.New(apperr.Invalid, "order.slots_passed")
 	}
 	return nil
 }

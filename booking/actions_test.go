@@ -1,6 +1,7 @@
 package booking
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -26,24 +27,31 @@ func TestActions(t *testing.T) {
 		"other official":  {Role: org.RoleOfficial, TownID: otherTown, Towns: []int64{otherTown}},
 		"county":          {Role: org.RoleCounty, Towns: []int64{town, otherTown}},
 	}
+	// The preferred times: one still ahead, or all passed.
+	open, passed := []time.Time{ahead}, []time.Time{ago}
 	cases := []struct {
 		status Status
 		start  *time.Time
+		slots  []time.Time
 		want   map[string]string // actor → moves, in Actions' order; absent: none
 	}{
-		{Requested, nil, map[string]string{"secretary": "cancel", "lecturer": "accept propose decline", "official": "cancel"}},
-		{Proposed, nil, map[string]string{"secretary": "respond cancel", "official": "cancel"}},
-		{Confirmed, &ahead, map[string]string{"secretary": "cancel", "official": "cancel"}},
-		{Confirmed, &ago, map[string]string{"secretary": "deliver", "lecturer": "deliver", "official": "deliver cancel"}},
-		{Delivered, &ago, map[string]string{"secretary": "review"}},
-		{Reviewed, &ago, nil},
-		{Declined, nil, map[string]string{"official": "reassign cancel"}},
-		{Expired, nil, map[string]string{"official": "reassign cancel"}},
-		{Cancelled, nil, nil},
-		{Cancelled, &ahead, nil},
+		{Requested, nil, open, map[string]string{"secretary": "cancel", "lecturer": "accept propose decline", "official": "reassign cancel"}},
+		{Requested, nil, passed, map[string]string{"secretary": "cancel", "lecturer": "accept propose decline", "official": "cancel"}},
+		{Proposed, nil, open, map[string]string{"secretary": "respond cancel", "official": "reassign cancel"}},
+		{Confirmed, &ahead, open, map[string]string{"secretary": "cancel", "lecturer": "withdraw", "official": "cancel"}},
+		{Confirmed, &ago, passed, map[string]string{"secretary": "deliver", "lecturer": "deliver", "official": "deliver cancel"}},
+		{Delivered, &ago, passed, map[string]string{"secretary": "review"}},
+		{Reviewed, &ago, passed, nil},
+		{Declined, nil, open, map[string]string{"official": "reassign cancel"}},
+		{Declined, nil, passed, map[string]string{"official": "cancel"}},
+		{Expired, nil, open, map[string]string{"official": "reassign cancel"}},
+		{Expired, nil, passed, map[string]string{"official": "cancel"}},
+		{Cancelled, nil, open, nil},
+		{Cancelled, &ahead, open, nil},
 	}
 	for _, c := range cases {
-		o := &Order{TownID: town, BranchID: branch, LecturerID: lecturer, Status: c.status, StartAt: c.start}
+		sj, _ := json.Marshal(c.slots)
+		o := &Order{TownID: town, BranchID: branch, LecturerID: lecturer, Status: c.status, StartAt: c.start, SlotsJSON: string(sj)}
 		for who, act := range actors {
 			var got []string
 			for _, a := range Actions(act, o, now) {
@@ -53,7 +61,7 @@ func TestActions(t *testing.T) {
 				}
 			}
 			if g := strings.Join(got, " "); g != c.want[who] {
-				t.Errorf("%s (start %v), %s: moves %q, want %q", c.status, c.start, who, g, c.want[who])
+				t.Errorf("%s (start %v, slots %v), %s: moves %q, want %q", c.status, c.start, c.slots, who, g, c.want[who])
 			}
 		}
 	}
@@ -81,6 +89,10 @@ func TestActionRefusals(t *testing.T) {
 		{"an official cancels after the start", ActionCancel, PartyOfficial, Confirmed, &ago, 0, ""},
 		{"not delivered before the start", ActionDeliver, PartyLecturer, Confirmed, &ahead, apperr.Invalid, "order.not_yet"},
 		{"delivered after it", ActionDeliver, PartyLecturer, Confirmed, &ago, 0, ""},
+		{"the lecturer withdraws before the start only", ActionWithdraw, PartyLecturer, Confirmed, &ago, apperr.Invalid, "order.already_started"},
+		{"the lecturer withdraws from a confirmed lesson", ActionWithdraw, PartyLecturer, Confirmed, &ahead, 0, ""},
+		{"never from a requested one: she declines it", ActionWithdraw, PartyLecturer, Requested, nil, apperr.Conflict, "order.wrong_status"},
+		{"not reassigned once its times have passed", ActionReassign, PartyOfficial, Declined, nil, apperr.Invalid, "order.slots_passed"},
 	}
 	for _, c := range cases {
 		o := &Order{Status: c.status, StartAt: c.start}

@@ -14,6 +14,7 @@ import (
 
 	"weike/internal/db"
 	"weike/lessons"
+	"weike/notify"
 	"weike/org"
 )
 
@@ -64,6 +65,7 @@ type Order struct {
 	EndAt            *time.Time  `json:"end,omitempty"`
 	BlockEndAt       *time.Time  `json:"-"`
 	ProposedAt       *time.Time  `json:"proposed_start,omitempty"`
+	ProposalNote     string      `json:"proposal_note,omitempty"`
 	Audience         int         `json:"audience"`
 	Note             string      `json:"note"`
 	Reason           string      `json:"reason,omitempty"`
@@ -89,6 +91,10 @@ type Order struct {
 	CourtyardName string   `json:"courtyard_name" gorm:"-"`
 	Photos        []string `json:"photo_links" gorm:"-"`
 	History       []Event  `json:"history,omitempty" gorm:"-"`
+
+	// lastEvent is the audit entry of the move being made: what makes its
+	// messages unique.
+	lastEvent int64
 }
 
 // Event is one transition in an order's audit trail.
@@ -115,14 +121,31 @@ type Store struct {
 	now     func() time.Time
 	catalog *lessons.Store
 	orgs    *org.Store
+	// tell posts what each move means to the people it concerns.
+	tell *notify.Store
 }
 
+// Option configures a Store.
+type Option func(*Store)
+
+// WithNotify posts the messages of the order's moves through n (with its
+// base URL and default robot); without it they go through a notify store
+// of the same database that knows neither, and links are paths.
+func WithNotify(n *notify.Store) Option { return func(s *Store) { s.tell = n } }
+
 // NewStore makes a store; now is the injected clock.
-func NewStore(d *db.DB, now func() time.Time, orgs *org.Store, catalog *lessons.Store) *Store {
+func NewStore(d *db.DB, now func() time.Time, orgs *org.Store, catalog *lessons.Store, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: d, now: func() time.Time { return now().UTC() }, orgs: orgs, catalog: catalog}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, orgs: orgs, catalog: catalog}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.tell == nil {
+		s.tell = notify.NewStore(d, now)
+	}
+	return s
 }
 
 // Now is the store's clock (UTC).

@@ -2,7 +2,6 @@ package booking
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -141,20 +140,12 @@ func (s *Store) checkDispatch(tx *gorm.DB, townID int64, loc *time.Location, in 
 	return 0, nil
 }
 
-// tellBranch posts a dispatched order to the branch's secretaries, in the
-// order's transaction: they hear of it once, on the channels they chose.
-func (s *Store) tellBranch(tx *gorm.DB, o *Order, w *world, start time.Time) error {
-	var branch string
-	if err := tx.Table("branches").Where("id = ?", o.BranchID).Pluck("name", &branch).Error; err != nil {
+// tellDispatched tells of an order the town dispatched: its lecturer, as
+// of any new order, and the branch's secretaries, who did not order it.
+func (s *Store) tellDispatched(tx *gorm.DB, o *Order, act org.Actor, w *world, start time.Time) error {
+	key, extra := eventKey(o), map[string]any{"start_at": start.In(w.loc)}
+	if err := s.tellTx(tx, o, act, notify.KindOrderRequested, key, extra, lecturerOf(o.LecturerID, "order.requested.dispatched")); err != nil {
 		return err
 	}
-	var to []notify.Recipient
-	if err := tx.Table("accounts").Select("id AS account_id, lang").
-		Where("branch_id = ? AND role = ? AND active = ?", o.BranchID, org.RoleSecretary, true).Order("id").Scan(&to).Error; err != nil {
-		return err
-	}
-	id := strconv.FormatInt(o.ID, 10)
-	return notify.PostTx(tx, o.TownID, to, notify.KindOrderDispatched, id,
-		map[string]any{"lesson": w.lesson.Title, "lecturer": w.lecturer.Name, "branch": branch, "start_at": start.In(w.loc)},
-		"/orders/"+id, s.now())
+	return s.tellTx(tx, o, act, notify.KindOrderDispatched, key, extra, secretaries(o, ""))
 }

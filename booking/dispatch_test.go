@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"weike/booking"
@@ -98,7 +99,7 @@ func TestDispatchTellsTheSecretary(t *testing.T) {
 		ctx := context.Background()
 		w := fixture.New(t, d)
 		a := w.A
-		in := booking.NewOrder{LessonID: a.Lessons[2].ID, LecturerID: a.Lecturers[1].ID, CourtyardID: a.Courtyards[0].ID,
+		in := booking.NewOrder{LessonID: a.Lessons[2].ID, LecturerID: a.Lecturers[0].ID, CourtyardID: a.Courtyards[0].ID,
 			Slots: []string{"2026-12-16T19:00"}, Dispatch: &booking.Dispatch{BranchID: a.Branches[0].ID, Month: "2026-12"}}
 		for range 2 {
 			if _, _, err := w.Booking.Create(ctx, a.Official, in); err != nil {
@@ -112,11 +113,14 @@ func TestDispatchTellsTheSecretary(t *testing.T) {
 		if len(ms) != 1 || unread != 1 || ms[0].Kind != "order.dispatched" {
 			t.Fatalf("inbox %+v (unread %d), want one dispatched order", ms, unread)
 		}
-		// The lecturer and the official were not told by it.
-		for _, act := range []string{"lecturer", "official"} {
-			if ms, _, err := w.Notify.Inbox(ctx, a.Actors[act], 10); err != nil || len(ms) != 0 {
-				t.Fatalf("%s's inbox %+v %v", act, ms, err)
-			}
+		// The lecturer is told as of any new order, in words that say the
+		// town dispatched it; the official reads it in her digest.
+		ms, _, err = w.Notify.Inbox(ctx, a.Actors["lecturer"], 10)
+		if err != nil || len(ms) != 1 || ms[0].Kind != "order.requested" || !strings.Contains(ms[0].Body, "镇里为") {
+			t.Fatalf("lecturer's inbox %+v %v", ms, err)
+		}
+		if ms, _, err := w.Notify.Inbox(ctx, a.Official, 10); err != nil || len(ms) != 0 {
+			t.Fatalf("official's inbox %+v %v", ms, err)
 		}
 	})
 }

@@ -164,10 +164,16 @@ func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in P
 		return t
 	}
 	sj, _ := json.Marshal([]time.Time{start})
-	id := act.AccountID
+	// Each step is credited to whom it was: the branch's secretary ordered,
+	// cancelled and rated, the lecturer answered and gave the lesson; the
+	// recording official stands in for a party that has no account.
+	branch, lecturer, err := s.partiesOf(tx, act, court.BranchID, in.LecturerID)
+	if err != nil {
+		return nil, err
+	}
 	o := &Order{TownID: act.TownID, BranchID: court.BranchID, CourtyardID: court.ID, LessonID: in.LessonID,
 		LecturerID: in.LecturerID, SlotsJSON: string(sj), DurationMinutes: w.lesson.DurationMinutes,
-		Audience: in.Attendees, AnswerBy: start, RequestedBy: &id, CreatedAt: requested}
+		Audience: in.Attendees, AnswerBy: start, RequestedBy: &branch.id, CreatedAt: requested}
 	type step struct {
 		from, to       Status
 		reason, detail string
@@ -212,7 +218,12 @@ func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in P
 		}
 	}
 	for _, st := range steps {
-		e := Event{OrderID: o.ID, TownID: o.TownID, AccountID: &id, Role: string(act.Role), FromStatus: st.from,
+		by := branch
+		if st.to == Confirmed || st.to == Delivered || st.to == Declined {
+			by = lecturer
+		}
+		id := by.id
+		e := Event{OrderID: o.ID, TownID: o.TownID, AccountID: &id, Role: string(by.role), FromStatus: st.from,
 			ToStatus: st.to, Reason: st.reason, Detail: st.detail, At: st.at}
 		if err := tx.Create(&e).Error; err != nil {
 			return nil, err
@@ -229,6 +240,35 @@ func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in P
 		}
 	}
 	return o, nil
+}
+
+// party is the account a step of a recorded lesson is credited to.
+type party struct {
+	id   int64
+	role org.Role
+}
+
+// partiesOf are the accounts of a branch's secretary and of a lecturer (the
+// first active one of each), or the recording official where there is none.
+func (s *Store) partiesOf(tx *gorm.DB, act org.Actor, branchID, lecturerID int64) (branch, lecturer party, err error) {
+	branch, lecturer = party{act.AccountID, act.Role}, party{act.AccountID, act.Role}
+	var ids []int64
+	if err := tx.Table("accounts").Where("town_id = ? AND role = ? AND branch_id = ? AND active = ?", act.TownID, org.RoleSecretary, branchID, true).
+		Order("id").Limit(1).Pluck("id", &ids).Error; err != nil {
+		return branch, lecturer, err
+	}
+	if len(ids) == 1 {
+		branch = party{ids[0], org.RoleSecretary}
+	}
+	ids = nil
+	if err := tx.Table("accounts").Where("town_id = ? AND role = ? AND lecturer_id = ? AND active = ?", act.TownID, org.RoleLecturer, lecturerID, true).
+		Order("id").Limit(1).Pluck("id", &ids).Error; err != nil {
+		return branch, lecturer, err
+	}
+	if len(ids) == 1 {
+		lecturer = party{ids[0], org.RoleLecturer}
+	}
+	return branch, lecturer, nil
 }
 
 // creditAt is credit dated when the points were earned, so that a recorded

@@ -59,11 +59,15 @@ func TestRecordPastLesson(t *testing.T) {
 		if !o.StartAt.Equal(past.Start) || !o.AnswerBy.Equal(past.Start) || !o.CreatedAt.Equal(past.Start.AddDate(0, 0, -7)) {
 			t.Errorf("start %v answer_by %v created %v", o.StartAt, o.AnswerBy, o.CreatedAt)
 		}
+		// Each step is credited to who took it: the branch's secretary
+		// ordered and rated, the lecturer accepted and gave the lesson.
+		by := map[booking.Status]string{booking.Requested: "secretary", booking.Confirmed: "lecturer",
+			booking.Delivered: "lecturer", booking.Reviewed: "secretary"}
 		var trail []string
 		for i, e := range o.History {
 			trail = append(trail, string(e.ToStatus))
-			if e.Detail != booking.HistoryDetail || e.Role != "official" {
-				t.Errorf("event %+v not marked as history by the official", e)
+			if e.Detail != booking.HistoryDetail || e.Role != by[e.ToStatus] || e.AccountID == nil || *e.AccountID != a.Actors[by[e.ToStatus]].AccountID {
+				t.Errorf("event %+v not marked as history by the %s", e, by[e.ToStatus])
 			}
 			if i > 0 && e.At.Before(o.History[i-1].At) || e.At.After(w.Now) {
 				t.Errorf("event %d at %v out of order", i, e.At)
@@ -102,6 +106,13 @@ func TestRecordPastLesson(t *testing.T) {
 		if o2.Status != booking.Delivered || o2.Stars != nil || len(o2.History) != 3 {
 			t.Errorf("unreviewed record: status %s stars %v events %d", o2.Status, o2.Stars, len(o2.History))
 		}
+		// Its branch and lecturer have no accounts: the official who
+		// recorded it stands in.
+		for _, e := range o2.History {
+			if e.Role != "official" || e.AccountID == nil || *e.AccountID != off.AccountID {
+				t.Errorf("a step of a lesson whose parties have no accounts: %+v", e)
+			}
+		}
 
 		// An order that came to nothing occupies no time.
 		declined := past
@@ -112,6 +123,8 @@ func TestRecordPastLesson(t *testing.T) {
 		}
 		if o3.Status != booking.Declined || o3.StartAt != nil || len(o3.History) != 2 {
 			t.Errorf("declined record: %+v", o3)
+		} else if o3.History[0].Role != "secretary" || o3.History[1].Role != "lecturer" {
+			t.Errorf("declined record: ordered by %s, declined by %s", o3.History[0].Role, o3.History[1].Role)
 		}
 
 		other := w.B

@@ -181,12 +181,15 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 			created = true
 			out = o
 			if in.Dispatch == nil {
-				return s.event(tx, o, act, "", Requested, "", "")
+				if err := s.event(tx, o, act, "", Requested, "", ""); err != nil {
+					return err
+				}
+				return s.tellTx(tx, o, act, notify.KindOrderRequested, eventKey(o), nil, lecturerOf(o.LecturerID, ""))
 			}
 			if err := s.event(tx, o, act, "", Requested, "", detailDispatched); err != nil {
 				return err
 			}
-			return s.tellBranch(tx, o, w, slots[0])
+			return s.tellDispatched(tx, o, act, w, slots[0])
 		}
 		return firstErr
 	})
@@ -194,6 +197,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 		return nil, false, err
 	}
 	if created {
+		s.tell.Kick()
 		return out, true, nil
 	}
 	// A double tap: the first order, as it is now.
@@ -283,6 +287,7 @@ func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, rea
 	if err := tx.Create(&e).Error; err != nil {
 		return err
 	}
+	o.lastEvent = e.ID
 	// The order's answer shows its history without reading it back.
 	if e.AccountID != nil {
 		e.ActorName = act.Name
@@ -318,6 +323,7 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 	if err != nil {
 		return nil, err
 	}
+	s.tell.Kick()
 	return s.Get(ctx, act, id)
 }
 
@@ -371,7 +377,10 @@ func (s *Store) Accept(ctx context.Context, act org.Actor, id int64, slot int) (
 		if slot < 0 || slot >= len(slots) {
 			return apperr.New(apperr.Invalid, "validation").Field("slot", "order.slot_index")
 		}
-		return s.confirm(ctx, tx, o, act, slots[slot], Requested, "slot "+strconv.Itoa(slot))
+		if err := s.confirm(ctx, tx, o, act, slots[slot], Requested, "slot "+strconv.Itoa(slot)); err != nil {
+			return err
+		}
+		return s.tellTx(tx, o, act, notify.KindOrderAccepted, eventKey(o), nil, secretaries(o, ""))
 	})
 }
 
@@ -395,26 +404,49 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 	}
 	return s.transition(ctx, act, id, ActionDecline, func(tx *gorm.DB, o *Order) error {
 		o.Status = Declined
-		return s.save(tx, o, act, Requested, reason, "", map[string]any{"reason": reason})
+		if err := s.save(tx, o, act, Requested, reason, "", map[string]any{"reason": reason}); err != nil {
+			return err
+		}
+		return s.tellTx(tx, o, act, notify.KindOrderDeclined, eventKey(o), nil,
+			secretaries(o, ""), officials("order.declined.official"))
 	})
 }
 
-// Propose is the lecturer offering another time.
-func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start string) (_ *Order, err error) {
+// Proposal is a lecturer's offer of another time.
+type Proposal struct {
+	Start string `json:"start"`
+	// Note is a word to the branch with the time ("I'm away that week").
+	Note string `json:"note"`
+	// ConfirmOutsideHours says the lecturer knows the time lies outside
+	// her own weekly hours and means it; without it such a time is refused
+	// with the hours it misses, for the page to ask her.
+	ConfirmOutsideHours bool `json:"confirm_outside_hours"`
+}
+
+// Propose is the lecturer offering another time, with an optional note.
+func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, in Proposal) (_ *Order, err error) {
 	defer apperr.Wrap(&err, "booking: propose a time for order %d", id)
+	note := strings.TrimSpace(in.Note)
+	if utf8.RuneCountInString(note) > 300 {
+		return nil, apperr.New(apperr.Invalid, "validation").Field("note", "field.too_long")
+	}
 	return s.transition(ctx, act, id, ActionPropose, func(tx *gorm.DB, o *Order) error {
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, o.LecturerID, false)
 		if err != nil {
 			return err
 		}
-		t, err := parseStart(strings.TrimSpace(start), w.loc)
+		t, err := parseStart(strings.TrimSpace(in.Start), w.loc)
 		if err != nil {
 			return apperr.New(apperr.Invalid, "validation").Field("start", "order.slot_format")
 		}
-		// The lecturer proposes their own time: the weekly windows are
-		// theirs to step outside of, the other rules still hold.
 		if err := w.checkTime(t, s.now(), false); err != nil {
 			return err
+		}
+		// The lecturer may step outside her own weekly hours, knowingly:
+		// a time outside them is asked about first.
+		if !in.ConfirmOutsideHours && !w.available(t) {
+			return apperr.New(apperr.Invalid, "order.outside_own_hours").With("start_at", t.In(w.loc)).
+				With("windows", w.windowList()).Field("confirm_outside_hours", "order.confirm_outside_hours")
 		}
 		if err := s.checkClashes(tx, w, o.BranchID, t, o.ID); err != nil {
 			return err
@@ -423,7 +455,14 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start stri
 			return err
 		}
 		o.Status = Proposed
-		return s.save(tx, o, act, Requested, "", t.Format(time.RFC3339), map[string]any{"proposed_at": t})
+		if err := s.save(tx, o, act, Requested, note, t.Format(time.RFC3339), map[string]any{"proposed_at": t, "proposal_note": note}); err != nil {
+			return err
+		}
+		text := "order.proposed"
+		if note != "" {
+			text = "order.proposed.note"
+		}
+		return s.tellTx(tx, o, act, notify.KindOrderProposed, eventKey(o), nil, secretaries(o, text))
 	})
 }
 
@@ -431,11 +470,18 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, start stri
 func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept bool) (_ *Order, err error) {
 	defer apperr.Wrap(&err, "booking: respond to order %d", id)
 	return s.transition(ctx, act, id, ActionRespond, func(tx *gorm.DB, o *Order) error {
+		text := "order.proposal_answered.yes"
 		if accept {
-			return s.confirm(ctx, tx, o, act, o.ProposedAt.UTC(), Proposed, detailProposalAccepted)
+			if err := s.confirm(ctx, tx, o, act, o.ProposedAt.UTC(), Proposed, detailProposalAccepted); err != nil {
+				return err
+			}
+		} else {
+			o.Status, text = Cancelled, "order.proposal_answered.no"
+			if err := s.save(tx, o, act, Proposed, reasonProposalRejected, "", map[string]any{"reason": reasonProposalRejected}); err != nil {
+				return err
+			}
 		}
-		o.Status = Cancelled
-		return s.save(tx, o, act, Proposed, reasonProposalRejected, "", map[string]any{"reason": reasonProposalRejected})
+		return s.tellTx(tx, o, act, notify.KindOrderProposalAnswered, eventKey(o), nil, lecturerOf(o.LecturerID, text))
 	})
 }
 
@@ -450,7 +496,41 @@ func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason stri
 	return s.transition(ctx, act, id, ActionCancel, func(tx *gorm.DB, o *Order) error {
 		prev := o.Status
 		o.Status = Cancelled
-		return s.save(tx, o, act, prev, reason, "", map[string]any{"reason": reason})
+		if err := s.save(tx, o, act, prev, reason, "", map[string]any{"reason": reason}); err != nil {
+			return err
+		}
+		to := []audience{secretaries(o, ""), officials("")}
+		// A lecturer who declined, or never answered, has nothing to stop.
+		if prev == Requested || prev == Proposed || prev == Confirmed {
+			to = append(to, lecturerOf(o.LecturerID, ""))
+		}
+		return s.tellTx(tx, o, act, notify.KindOrderCancelled, eventKey(o), who(act), to...)
+	})
+}
+
+// Withdraw is the lecturer giving back a lesson she had accepted, with a
+// reason, before it starts: the order is declined again, for the town to
+// give to another lecturer, and the branch and the officials are told.
+func (s *Store) Withdraw(ctx context.Context, act org.Actor, id int64, reason string) (_ *Order, err error) {
+	defer apperr.Wrap(&err, "booking: withdraw from order %d", id)
+	reason, err = reasonOf(reason, true)
+	if err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, act, id, ActionWithdraw, func(tx *gorm.DB, o *Order) error {
+		// The time she gave back is what the others are told of; the
+		// order no longer holds it.
+		extra := map[string]any{}
+		if o.StartAt != nil {
+			extra["start"] = *o.StartAt
+		}
+		o.Status = Declined
+		err := s.save(tx, o, act, Confirmed, reason, "", map[string]any{"reason": reason,
+			"start_at": nil, "end_at": nil, "block_end_at": nil, "month": ""})
+		if err != nil {
+			return err
+		}
+		return s.tellTx(tx, o, act, notify.KindOrderWithdrawn, eventKey(o), extra, secretaries(o, ""), officials(""))
 	})
 }
 
@@ -544,10 +624,14 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 	})
 }
 
-// Reassign gives a declined or expired order to another qualified lecturer.
+// Reassign gives an order that is waiting for an answer, or came to
+// nothing, to another qualified lecturer (the rules of when are in specs).
 func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerID int64) (_ *Order, err error) {
 	defer apperr.Wrap(&err, "booking: reassign order %d", id)
 	return s.transition(ctx, act, id, ActionReassign, func(tx *gorm.DB, o *Order) error {
+		if lecturerID == o.LecturerID && (o.Status == Requested || o.Status == Proposed) {
+			return apperr.New(apperr.Invalid, "validation").Field("lecturer_id", "order.same_lecturer")
+		}
 		w, err := s.loadWorld(tx, o.TownID, o.LessonID, lecturerID, false)
 		if err != nil {
 			return err
@@ -556,26 +640,49 @@ func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerI
 			return err
 		}
 		now := s.now()
-		var future []time.Time
-		for _, t := range o.slots() {
-			if SlotOpen(t, now) {
-				future = append(future, t)
-			}
-		}
+		future := o.OpenSlots(now)
 		if len(future) == 0 {
 			return apperr.New(apperr.Invalid, "order.slots_passed")
+		}
+		var former string
+		if err := tx.Table("lecturers").Select("name").Where("id = ?", o.LecturerID).Scan(&former).Error; err != nil {
+			return err
 		}
 		answerBy := now.Add(time.Duration(w.town.AnswerDeadlineHours) * time.Hour)
 		if last := latest(future); last.Before(answerBy) {
 			answerBy = last
 		}
 		sj, _ := json.Marshal(future)
-		prev := o.Status
+		prev, formerID := o.Status, o.LecturerID
 		o.Status, o.LecturerID = Requested, lecturerID
-		return s.save(tx, o, act, prev, "", "lecturer "+strconv.FormatInt(lecturerID, 10)+" "+w.lecturer.Name,
+		err = s.save(tx, o, act, prev, "", "lecturer "+strconv.FormatInt(lecturerID, 10)+" "+w.lecturer.Name,
 			map[string]any{"lecturer_id": lecturerID, "slots": string(sj), "answer_by": answerBy, "reason": "",
-				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil, "month": ""})
+				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil, "proposal_note": "", "month": ""})
+		if err != nil {
+			return err
+		}
+		key := eventKey(o)
+		extra := map[string]any{"former": former}
+		if err := s.tellTx(tx, o, act, notify.KindOrderAssigned, key, extra, lecturerOf(lecturerID, "")); err != nil {
+			return err
+		}
+		to := []audience{secretaries(o, "order.reassigned.secretary")}
+		if formerID != lecturerID {
+			to = append(to, lecturerOf(formerID, "order.reassigned.former"))
+		}
+		return s.tellTx(tx, o, act, notify.KindOrderReassigned, key, extra, to...)
 	})
+}
+
+// OpenSlots are the order's preferred times that have not come yet.
+func (o *Order) OpenSlots(now time.Time) []time.Time {
+	var future []time.Time
+	for _, t := range o.slots() {
+		if SlotOpen(t, now) {
+			future = append(future, t)
+		}
+	}
+	return future
 }
 
 // ExpireDue expires the orders nobody answered in time (and proposals whose
@@ -599,29 +706,14 @@ func (s *Store) ExpireDue(ctx context.Context) (_ int, err error) {
 			if err := tx.Where("id = ? AND status = ?", d.ID, d.Status).Limit(1).Find(&o).Error; err != nil || o.ID == 0 {
 				return err
 			}
-			town, _, err := s.loadTown(tx, o.TownID)
-			if err != nil {
-				return err
-			}
 			prev := o.Status
 			o.Status = Expired
 			if err := s.save(tx, &o, system, prev, reasonNoAnswer, "", map[string]any{}); err != nil {
 				return err
 			}
 			n++
-			var names struct{ Lesson, Lecturer, Branch string }
-			if err := tx.Raw(`SELECT lessons.title AS lesson, lecturers.name AS lecturer, branches.name AS branch FROM orders
-				JOIN lessons ON lessons.id = orders.lesson_id JOIN lecturers ON lecturers.id = orders.lecturer_id
-				JOIN branches ON branches.id = orders.branch_id WHERE orders.id = ?`, o.ID).Scan(&names).Error; err != nil {
-				return err
-			}
-			to, err := notify.OfficialsTx(tx, o.TownID)
-			if err != nil {
-				return err
-			}
-			return notify.PostTx(tx, o.TownID, to, "order.expired", strconv.FormatInt(o.ID, 10),
-				map[string]any{"lesson": names.Lesson, "lecturer": names.Lecturer, "branch": names.Branch,
-					"n": town.AnswerDeadlineHours}, "/orders/"+strconv.FormatInt(o.ID, 10), now)
+			return s.tellTx(tx, &o, system, notify.KindOrderExpired, eventKey(&o), nil,
+				officials(""), secretaries(&o, "order.expired.secretary"))
 		})
 		if err != nil {
 			return n, err

@@ -137,6 +137,27 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 		}
 	}
 
+	// The history credits each step to who took it, not to the official
+	// who recorded it: the branch's secretary orders, cancels and rates,
+	// the lecturer accepts, declines and gives the lesson.
+	page, err := st.Booking.List(ctx, off, booking.OrderFilter{PerPage: 40})
+	if err != nil || len(page.Items) == 0 {
+		t.Fatalf("the demo's orders: %v", err)
+	}
+	by := map[booking.Status]string{booking.Requested: "secretary", booking.Confirmed: "lecturer", booking.Delivered: "lecturer",
+		booking.Reviewed: "secretary", booking.Declined: "lecturer", booking.Cancelled: "secretary"}
+	for _, item := range page.Items {
+		o, err := st.Booking.Get(ctx, off, item.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range o.History {
+			if e.Role != by[e.ToStatus] || e.ActorName == "" {
+				t.Errorf("order %d: %s → %s credited to %q (%s), want the %s", o.ID, e.FromStatus, e.ToStatus, e.ActorName, e.Role, by[e.ToStatus])
+			}
+		}
+	}
+
 	mx, err := st.ThemeDay.Matrix(ctx, off, from, to, themeday.CoverageFilter{})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 // Package jobs is weike's named cron jobs and their bodies: the monthly
-// schedule, the daily reminders, the hourly order expiry and the retry of
-// failed sends. A periodic run claims its period in the runs table (package
+// schedule, the daily reminders, the officials' daily digest, the hourly
+// order expiry and order reminders, and the retry of failed sends. A periodic run claims its period in the runs table (package
 // internal/cron) in the same transaction that writes its letters to the
 // outbox, so a period is done once however many instances run it; then it
 // sends. Every job runs from the scheduler and from `weike cron run`.
@@ -30,11 +30,16 @@ const (
 	MonthlySchedule = "monthly-schedule"
 	DailyReminders  = "daily-reminders"
 	OrderExpiry     = "order-expiry"
+	OrderReminders  = "order-reminders"
+	OfficialsDigest = "officials-digest"
 	Retry           = "retry"
 	// CoverageReminders reminds, before a month ends, the branches still
 	// missing its lesson, film or practice, and the officials.
 	CoverageReminders = "coverage-reminders"
 )
+
+// Names are every job's name, in the order `weike cron list` shows them.
+var Names = []string{MonthlySchedule, DailyReminders, OfficialsDigest, CoverageReminders, OrderExpiry, OrderReminders, Retry}
 
 // Worker holds what the jobs' bodies need. The bodies are letters' (who
 // gets what), booking's (which orders expire) and notify's (the outbox and
@@ -93,8 +98,12 @@ func (w *Worker) Jobs() []cron.Job {
 			Help: "next month's schedule to every secretary, lecturer (with an .ics) and official, and the group robots"},
 		{Name: DailyReminders, Spec: "0 18 * * *", CatchUp: 5 * time.Hour, Run: w.Reminders,
 			Help: "tomorrow's confirmed lessons, to lecturer and secretary"},
+		{Name: OfficialsDigest, Spec: "0 8 * * *", PerTown: true, CatchUp: 12 * time.Hour, Run: w.Digest,
+			Help: "one message a day to each official: new orders, declined or expired ones to reassign, deadlines near, proposals unanswered"},
 		{Name: OrderExpiry, Spec: "0 * * * *", CatchUp: time.Hour, Run: w.expiry,
-			Help: "expire orders unanswered past their deadline and tell the officials"},
+			Help: "expire orders unanswered past their deadline and tell the officials and the branch"},
+		{Name: OrderReminders, Spec: "15 * * * *", CatchUp: time.Hour, Run: w.orderReminders,
+			Help: "remind lecturers 12 hours before an order's answer deadline, and branches of lessons delivered 3 days ago and not rated; each once"},
 		{Name: Retry, Spec: "30 * * * *", CatchUp: time.Hour, Run: w.retry,
 			Help: "send the messages that are due: new ones, and failed ones whose backoff has passed"},
 		{Name: CoverageReminders, Spec: org.DefaultReminderSpec, PerTown: true, CatchUp: 5 * 24 * time.Hour, Run: w.Coverage,
@@ -145,6 +154,23 @@ func (w *Worker) Reminders(ctx context.Context, t cron.Tick) error {
 	key := cron.Key{Job: DailyReminders, Period: period}
 	return w.claimAndSend(ctx, key, t.Source, func() ([]notify.Letter, error) {
 		return w.letters.ReminderLetters(ctx, period, w.baseURL)
+	})
+}
+
+// Digest sends a town's officials' digest for the tick's day (by default
+// the town's local day of the tick).
+func (w *Worker) Digest(ctx context.Context, t cron.Tick) error {
+	period := t.Period
+	if period == "" {
+		loc, err := w.letters.TownLoc(ctx, t.TownID)
+		if err != nil {
+			return err
+		}
+		period = letters.DigestDay(t.At, loc)
+	}
+	key := cron.Key{Job: OfficialsDigest, TownID: t.TownID, Period: period}
+	return w.claimAndSend(ctx, key, t.Source, func() ([]notify.Letter, error) {
+		return w.letters.DigestLetters(ctx, t.TownID, period, w.baseURL)
 	})
 }
 
@@ -277,6 +303,28 @@ func (w *Worker) expiry(ctx context.Context, t cron.Tick) error {
 	return w.runner.Record(ctx, key, t.Source, started, cron.Counts{"expired": n, "sent": d.Sent, "retrying": d.Retrying, "failed": d.Failed})
 }
 
+func (w *Worker) orderReminders(ctx context.Context, t cron.Tick) error {
+	if w.dryRun != nil {
+		fmt.Fprintln(w.dryRun, "order-reminders has no dry run: it tells each order's lecturer or branch once, and is safe to run at any time")
+		return nil
+	}
+	// Safe anywhere at any time: each reminder's outbox key is taken once.
+	started := w.runner.Now()
+	key := hourKey(OrderReminders, t.At)
+	r, err := w.book.RemindDue(ctx)
+	if err != nil {
+		w.runner.Failed(ctx, key, t.Source, started, err)
+		return err
+	}
+	d, err := w.notify.Deliver(ctx)
+	if err != nil {
+		w.runner.Failed(ctx, key, t.Source, started, err)
+		return err
+	}
+	return w.runner.Record(ctx, key, t.Source, started, cron.Counts{"deadlines": r.Deadlines, "reviews": r.Reviews,
+		"sent": d.Sent, "retrying": d.Retrying, "failed": d.Failed})
+}
+
 func (w *Worker) retry(ctx context.Context, t cron.Tick) error {
 	if w.dryRun != nil {
 		fmt.Fprintln(w.dryRun, "retry has no dry run")
@@ -307,7 +355,17 @@ func (w *Worker) TownSchedules(ctx context.Context) ([]cron.TownSchedule, error)
 	out := make([]cron.TownSchedule, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, cron.TownSchedule{ID: t.ID, Timezone: t.Timezone, Since: t.CreatedAt,
-			Specs: map[string]string{MonthlySchedule: t.ScheduleSpec, CoverageReminders: t.ReminderSpec}})
+			Specs: map[string]string{MonthlySchedule: t.ScheduleSpec, CoverageReminders: t.ReminderSpec, OfficialsDigest: DailySpec(t.DigestAt)}})
 	}
 	return out, nil
+}
+
+// DailySpec is the cron schedule of a job run every day at a local time
+// "HH:MM"; a time that does not parse is the digest's default, 08:00.
+func DailySpec(at string) string {
+	m, err := tz.ParseClock(at)
+	if err != nil {
+		m = 8 * 60
+	}
+	return fmt.Sprintf("%d %d * * *", m%60, m/60)
 }

@@ -100,6 +100,7 @@ type orderRow struct {
 	AnswerBy      time.Time
 	Audience      int
 	Note          string
+	Reason        string
 	Sequence      int
 	UpdatedAt     time.Time
 	Slots         string
@@ -115,7 +116,7 @@ func (s *Store) orderRows(ctx context.Context, where string, args ...any) ([]ord
 	var rows []orderRow
 	err := s.db.R.WithContext(ctx).Table("orders").
 		Select(`orders.id, orders.status, orders.branch_id, orders.lecturer_id, orders.lesson_id, orders.start_at, orders.end_at,
-			orders.proposed_at, orders.answer_by, orders.audience, orders.note, orders.sequence, orders.updated_at, orders.slots,
+			orders.proposed_at, orders.answer_by, orders.audience, orders.note, orders.reason, orders.sequence, orders.updated_at, orders.slots,
 			lessons.title AS lesson_title, lecturers.name AS lecturer_name, lecturers.phone AS lecturer_phone,
 			branches.name AS branch_name, courtyards.name AS court_name, courtyards.address AS court_address`).
 		Joins("JOIN lessons ON lessons.id = orders.lesson_id").
@@ -195,7 +196,8 @@ func (s *Store) MonthlyLetters(ctx context.Context, townID int64, month, baseURL
 	var out []notify.Letter
 	add := func(kind string, accountID int64, robot *notify.RobotTarget, d doc, att *notify.Attachment) {
 		out = append(out, notify.Letter{TownID: townID, Kind: kind, Period: month, AccountID: accountID, Robot: robot,
-			Subject: d.Title, Text: d.text(), HTML: d.html(), Markdown: d.markdown(), Link: d.Link, Attachment: att})
+			Subject: d.Title, Text: d.text(), Inbox: d.inboxText(), HTML: d.html(), Markdown: d.markdown(), Link: d.Link,
+			Path: pathOf(d.Link, m.base), Attachment: att})
 	}
 	for _, p := range people {
 		switch {
@@ -282,7 +284,8 @@ func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) (_ []n
 		}
 		add := func(kind string, accountID int64, robot *notify.RobotTarget, dc doc) {
 			out = append(out, notify.Letter{TownID: t.ID, Kind: kind, Period: day, AccountID: accountID, Robot: robot,
-				Subject: dc.Title, Text: dc.text(), HTML: dc.html(), Markdown: dc.markdown(), Link: dc.Link})
+				Subject: dc.Title, Text: dc.text(), Inbox: dc.inboxText(), HTML: dc.html(), Markdown: dc.markdown(), Link: dc.Link,
+				Path: pathOf(dc.Link, base)})
 		}
 		for _, p := range people {
 			switch {
@@ -303,6 +306,15 @@ func (s *Store) ReminderLetters(ctx context.Context, day, baseURL string) (_ []n
 		}
 	}
 	return out, nil
+}
+
+// pathOf is a link of weike as the path the inbox opens: the link without
+// the base URL.
+func pathOf(link, base string) string {
+	if p, ok := strings.CutPrefix(link, base); ok && strings.HasPrefix(p, "/") {
+		return p
+	}
+	return ""
 }
 
 // robotLang is the language of what group robots post: a group has no one
@@ -560,7 +572,13 @@ type item struct {
 	Text, Sub, Link string
 }
 
-func (d doc) text() string {
+func (d doc) text() string { return d.plain(true) }
+
+// inboxText is the text without its links: the inbox opens the letter's
+// page with its own button.
+func (d doc) inboxText() string { return d.plain(false) }
+
+func (d doc) plain(links bool) string {
 	var b strings.Builder
 	b.WriteString(d.Intro + "\n")
 	for _, s := range d.Sections {
@@ -573,12 +591,12 @@ func (d doc) text() string {
 			if it.Sub != "" {
 				b.WriteString("  " + it.Sub + "\n")
 			}
-			if it.Link != "" {
+			if it.Link != "" && links {
 				b.WriteString("  " + it.Link + "\n")
 			}
 		}
 	}
-	if d.Link != "" {
+	if d.Link != "" && links {
 		b.WriteString("\n" + i18n.T(d.lang, "letter.open_at", "link", d.Link) + "\n")
 	}
 	b.WriteString("\n" + i18n.T(d.lang, "letter.footer") + "\n")

@@ -137,6 +137,11 @@ func TestMonthlyLetters(t *testing.T) {
 					t.Errorf("漆河镇's %s gets 春华镇's schedule", qh.Login)
 				}
 			}
+			// The inbox opens the letter's page of weike with its own
+			// button, and its text leaves the links out.
+			if l.AccountID != 0 && (!strings.HasPrefix(l.Path, "/") || strings.Contains(l.Inbox, "https://") || l.Inbox == "") {
+				t.Errorf("%s: inbox path %q, text %q", l.Kind, l.Path, l.Inbox)
+			}
 		}
 		want := map[string]int{letters.KindMonthlySecretary: 1, letters.KindMonthlyLecturer: 1, letters.KindMonthlyOfficial: 1,
 			letters.KindMonthlyTown: 1, letters.KindMonthlyBranch: len(a.Branches)}

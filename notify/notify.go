@@ -18,11 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"weike/internal/apperr"
 	"weike/internal/db"
-	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -43,64 +40,10 @@ type Message struct {
 // TableName keeps the schema's name.
 func (Message) TableName() string { return "inbox_messages" }
 
-// KindOrderExpired is the event of an order that no lecturer answered in
-// time (booking's expiry job posts it).
-const KindOrderExpired = "order.expired"
-
-// KindOrderDispatched tells a branch's secretaries of an order the town
-// dispatched for them (派单; booking posts it).
-const KindOrderDispatched = "order.dispatched"
-
-// events name the catalog messages (internal/i18n) of each kind of event
-// message: its title and its body.
-var events = map[string]struct{ title, body string }{
-	KindOrderExpired:    {"msg.order.expired.title", "msg.order.expired.body"},
-	KindOrderDispatched: {"msg.order.dispatched.title", "msg.order.dispatched.body"},
-}
-
-// Render fills a message kind's title and body for a language from the
-// catalog; each recipient gets their own language. params are typed as for
-// i18n.T, a count under n. A kind the catalog does not know renders as its
-// name, with no body.
-func Render(kind, lang string, params map[string]any) (string, string) {
-	e, ok := events[kind]
-	if !ok {
-		return kind, ""
-	}
-	ps := make([]any, 0, 2*len(params))
-	for k, v := range params {
-		ps = append(ps, k, v)
-	}
-	return i18n.T(lang, e.title, ps...), i18n.T(lang, e.body, ps...)
-}
-
 // Recipient is who a message goes to.
 type Recipient struct {
 	AccountID int64
 	Lang      string
-}
-
-// PostTx posts an event message (a kind of texts) to each recipient inside
-// the caller's transaction, on the channels each has chosen: the inbox at
-// once, e-mail through the outbox. key makes it unique per recipient, so
-// posting again is a no-op.
-func PostTx(tx *gorm.DB, townID int64, to []Recipient, kind, key string, params map[string]any, link string, now time.Time) error {
-	letters := make([]Letter, 0, len(to))
-	for _, r := range to {
-		title, body := Render(kind, r.Lang, params)
-		letters = append(letters, Letter{TownID: townID, Kind: kind, Period: key, AccountID: r.AccountID,
-			Subject: title, Text: body, HTML: "<p>" + htmlEscape(body) + "</p>", Markdown: body, Link: link})
-	}
-	_, err := enqueueTx(tx, letters, now, "")
-	return err
-}
-
-// OfficialsTx lists the active officials of a town, for messages to them.
-func OfficialsTx(tx *gorm.DB, townID int64) ([]Recipient, error) {
-	var rs []Recipient
-	err := tx.Table("accounts").Select("id AS account_id, lang").
-		Where("town_id = ? AND role = ? AND active = ?", townID, org.RoleOfficial, true).Order("id").Scan(&rs).Error
-	return rs, err
 }
 
 // Store reads and marks the inbox, keeps the outbox and sends what it holds.
@@ -109,9 +52,12 @@ type Store struct {
 	now            func() time.Time
 	mailer         *Mailer
 	defaultWebhook string
+	baseURL        string
 	client         *http.Client
 	guard          robotGuard
 	log            *slog.Logger
+	// kick wakes Run: something was written to the outbox.
+	kick chan struct{}
 }
 
 // Option configures the sending side of a Store.
@@ -126,6 +72,12 @@ func WithDefaultWebhook(url string) Option {
 	return func(s *Store) { s.defaultWebhook = strings.TrimSpace(url) }
 }
 
+// WithBaseURL is weike's public URL, from which the links of messages
+// read outside weike (e-mail, group robots) are made absolute.
+func WithBaseURL(u string) Option {
+	return func(s *Store) { s.baseURL = strings.TrimRight(strings.TrimSpace(u), "/") }
+}
+
 // WithHTTPClient replaces the client that posts to group robots (tests
 // only: it bypasses the check of the addresses robots are sent to).
 func WithHTTPClient(c *http.Client) Option { return func(s *Store) { s.client = c } }
@@ -138,7 +90,7 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{db: d, now: func() time.Time { return now().UTC() }, log: slog.Default()}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, log: slog.Default(), kick: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -146,6 +98,35 @@ func NewStore(d *db.DB, now func() time.Time, opts ...Option) *Store {
 		s.client = s.guard.client(15 * time.Second)
 	}
 	return s
+}
+
+// Kick tells Run that messages were written: it sends them now rather
+// than at its next tick. It never blocks.
+func (s *Store) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends what is due whenever Kick is called and every interval, until
+// ctx ends: the message of a move leaves within moments of it, and one
+// held by the quiet hours leaves within an interval of the morning. Any
+// number of instances may run it (Deliver claims each message).
+func (s *Store) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-t.C:
+		}
+		if _, err := s.Deliver(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("deliver messages", "err", err)
+		}
+	}
 }
 
 // Now is the store's clock (UTC).

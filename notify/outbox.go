@@ -4,15 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
-
-	"weike/internal/db"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"weike/internal/apperr"
+	"weike/internal/db"
+	"weike/internal/tz"
 	"weike/org"
 )
 
@@ -61,9 +62,15 @@ type Letter struct {
 	Robot     *RobotTarget
 	Subject   string
 	Text      string // plain text: the inbox and the e-mail's text part
-	HTML      string // the e-mail's HTML part
-	Markdown  string // the group robot's message
-	Link      string
+	// Inbox, when set, is the inbox's text instead of Text (without the
+	// link the inbox's own button opens).
+	Inbox    string
+	HTML     string // the e-mail's HTML part
+	Markdown string // the group robot's message
+	Link     string
+	// Path is the page of weike the letter is about, for the inbox's
+	// button; empty: the inbox opens Link when it is a path of weike.
+	Path string
 	// Attachment goes with the e-mail only.
 	Attachment *Attachment
 }
@@ -82,20 +89,23 @@ type Attachment struct {
 
 // Outgoing is one row of the outbox: a letter on one channel.
 type Outgoing struct {
-	ID             int64      `json:"id"`
-	TownID         *int64     `json:"town_id"`
-	Kind           string     `json:"kind"`
-	Recipient      string     `json:"recipient"`
-	AccountID      *int64     `json:"account_id,omitempty"`
-	RecipientName  string     `json:"recipient_name"`
-	Period         string     `json:"period"`
-	Channel        string     `json:"channel"`
-	Address        string     `json:"address"`
-	Subject        string     `json:"subject"`
-	BodyText       string     `json:"-"`
-	BodyHTML       string     `json:"-"`
-	BodyMarkdown   string     `json:"-"`
-	Link           string     `json:"link"`
+	ID            int64  `json:"id"`
+	TownID        *int64 `json:"town_id"`
+	Kind          string `json:"kind"`
+	Recipient     string `json:"recipient"`
+	AccountID     *int64 `json:"account_id,omitempty"`
+	RecipientName string `json:"recipient_name"`
+	Period        string `json:"period"`
+	Channel       string `json:"channel"`
+	Address       string `json:"address"`
+	Subject       string `json:"subject"`
+	BodyText      string `json:"-"`
+	BodyHTML      string `json:"-"`
+	BodyMarkdown  string `json:"-"`
+	Link          string `json:"link"`
+	// Mention is the phone number a group robot @-mentions: the one person
+	// a robot message to a person is for.
+	Mention        string     `json:"-"`
 	AttachmentName string     `json:"attachment_name,omitempty"`
 	Attachment     string     `json:"-"`
 	Status         string     `json:"status"`
@@ -117,6 +127,9 @@ type Queued struct {
 	New        map[string]int
 	Duplicates int
 	Skipped    int
+	// Muted are letters not written because their recipient turned their
+	// kind off.
+	Muted int
 	// Rows are the new rows, in the order written.
 	Rows []Outgoing
 }
@@ -138,17 +151,34 @@ func (s *Store) EnqueueTx(tx *gorm.DB, letters []Letter) (_ Queued, err error) {
 }
 
 type accountRow struct {
-	ID       int64
-	Name     string
-	Email    string
-	Channels string
-	Active   bool
+	ID         int64
+	TownID     *int64
+	Name       string
+	Email      string
+	Phone      string
+	Channels   string
+	Muted      string
+	Role       org.Role
+	BranchID   *int64
+	LecturerID *int64
+	Active     bool
+}
+
+// enqueuer writes one batch of letters, reading each account, robot and
+// town once.
+type enqueuer struct {
+	tx             *gorm.DB
+	now            time.Time
+	defaultWebhook string
+	accounts       map[int64]*accountRow
+	robots         map[[2]int64]*Robot
+	quiet          map[int64]time.Time // town → when its quiet hours end (zero: not quiet now)
 }
 
 func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook string) (Queued, error) {
 	q := Queued{New: map[string]int{}}
-	accounts := map[int64]*accountRow{}
-	robots := map[[2]int64]*Robot{}
+	e := &enqueuer{tx: tx, now: now, defaultWebhook: defaultWebhook, accounts: map[int64]*accountRow{},
+		robots: map[[2]int64]*Robot{}, quiet: map[int64]time.Time{}}
 	for _, l := range letters {
 		base := Outgoing{Kind: l.Kind, Period: l.Period, Subject: l.Subject, BodyText: l.Text, BodyHTML: l.HTML,
 			BodyMarkdown: l.Markdown, Link: l.Link, Status: StatusPending, NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
@@ -162,16 +192,11 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 		var rows []Outgoing
 		switch {
 		case l.Robot != nil:
-			key := [2]int64{l.TownID, l.Robot.BranchID}
-			r, ok := robots[key]
-			if !ok {
-				var err error
-				if r, err = robotTx(tx, l.TownID, l.Robot.BranchID); err != nil {
-					return q, err
-				}
-				robots[key] = r
+			r, err := e.robot(l.TownID, l.Robot.BranchID)
+			if err != nil {
+				return q, err
 			}
-			url := defaultWebhook
+			url := e.defaultWebhook
 			if r != nil {
 				url = r.URL
 			} else if l.Robot.BranchID != 0 {
@@ -188,15 +213,15 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 			o.RecipientName, o.Channel, o.Address = l.Robot.Name, ChannelWebhook, url
 			rows = append(rows, o)
 		case l.AccountID != 0:
-			a, ok := accounts[l.AccountID]
-			if !ok {
-				a = &accountRow{}
-				if err := tx.Table("accounts").Select("id, name, email, channels, active").Where("id = ?", l.AccountID).Take(a).Error; err != nil {
-					return q, fmt.Errorf("recipient %d: %w", l.AccountID, err)
-				}
-				accounts[l.AccountID] = a
+			a, err := e.account(l.AccountID)
+			if err != nil {
+				return q, err
 			}
 			if !a.Active {
+				continue
+			}
+			if slices.Contains(ParseMuted(a.Muted), l.Kind) && !Required(l.Kind, a.Role) {
+				q.Muted++
 				continue
 			}
 			for _, ch := range ParseChannels(a.Channels) {
@@ -209,6 +234,15 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 					if a.Email == "" {
 						o.Status, o.LastError = StatusSkipped, "no e-mail address"
 					}
+				case ChannelWebhook:
+					url, err := e.personalRobot(l.TownID, a)
+					if err != nil {
+						return q, err
+					}
+					o.Address, o.Mention = url, a.Phone
+					if url == "" {
+						o.Status, o.LastError = StatusSkipped, "no group robot for this account's branch or town"
+					}
 				case ChannelInbox:
 					o.Status, o.Attempts, o.SentAt = StatusSent, 1, &now
 				}
@@ -217,7 +251,18 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 		}
 		for i := range rows {
 			o := &rows[i]
-			res := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kind"}, {Name: "recipient"}, {Name: "period"}, {Name: "channel"}}, DoNothing: true}).Create(o)
+			if o.Status == StatusPending && (o.Channel == ChannelEmail || o.Channel == ChannelWebhook) {
+				// At night e-mails and robots wait for the morning; the
+				// inbox, which rings no phone, has it at once.
+				until, err := e.quietUntil(l.TownID)
+				if err != nil {
+					return q, err
+				}
+				if !until.IsZero() {
+					o.NextAttemptAt = until
+				}
+			}
+			res := e.tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "kind"}, {Name: "recipient"}, {Name: "period"}, {Name: "channel"}}, DoNothing: true}).Create(o)
 			if res.Error != nil {
 				return q, res.Error
 			}
@@ -231,15 +276,107 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 			q.New[o.Channel]++
 			q.Rows = append(q.Rows, *o)
 			if o.Channel == ChannelInbox {
+				link := o.Link
+				if l.Path != "" {
+					link = l.Path
+				}
+				body := o.BodyText
+				if l.Inbox != "" {
+					body = l.Inbox
+				}
 				m := Message{AccountID: *o.AccountID, TownID: o.TownID, Kind: o.Kind, DedupeKey: o.Kind + ":" + o.Period + ":" + itoa(*o.AccountID),
-					Title: o.Subject, Body: o.BodyText, Link: o.Link, CreatedAt: now}
-				if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&m).Error; err != nil {
+					Title: o.Subject, Body: body, Link: link, CreatedAt: now}
+				if err := e.tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dedupe_key"}}, DoNothing: true}).Create(&m).Error; err != nil {
 					return q, err
 				}
 			}
 		}
 	}
 	return q, nil
+}
+
+func (e *enqueuer) account(id int64) (*accountRow, error) {
+	if a, ok := e.accounts[id]; ok {
+		return a, nil
+	}
+	a := &accountRow{}
+	if err := e.tx.Table("accounts").Select("id, town_id, name, email, phone, channels, muted, role, branch_id, lecturer_id, active").
+		Where("id = ?", id).Take(a).Error; err != nil {
+		return nil, fmt.Errorf("recipient %d: %w", id, err)
+	}
+	e.accounts[id] = a
+	return a, nil
+}
+
+func (e *enqueuer) robot(townID, branchID int64) (*Robot, error) {
+	key := [2]int64{townID, branchID}
+	if r, ok := e.robots[key]; ok {
+		return r, nil
+	}
+	r, err := robotTx(e.tx, townID, branchID)
+	if err != nil {
+		return nil, err
+	}
+	e.robots[key] = r
+	return r, nil
+}
+
+// personalRobot is the group robot a message to one person goes to: her
+// branch's (a secretary's branch, a lecturer's home branch), else her
+// town's, else the default one; empty when there is none.
+func (e *enqueuer) personalRobot(townID int64, a *accountRow) (string, error) {
+	if townID == 0 && a.TownID != nil {
+		townID = *a.TownID
+	}
+	var branchID int64
+	switch {
+	case a.BranchID != nil:
+		branchID = *a.BranchID
+	case a.LecturerID != nil:
+		var home struct{ BranchID *int64 }
+		if err := e.tx.Table("lecturers").Select("branch_id").Where("id = ?", *a.LecturerID).Take(&home).Error; err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return "", err
+		}
+		if home.BranchID != nil {
+			branchID = *home.BranchID
+		}
+	}
+	if branchID != 0 {
+		r, err := e.robot(townID, branchID)
+		if err != nil || r != nil {
+			if r != nil {
+				return r.URL, nil
+			}
+			return "", err
+		}
+	}
+	r, err := e.robot(townID, 0)
+	if err != nil {
+		return "", err
+	}
+	if r != nil {
+		return r.URL, nil
+	}
+	return e.defaultWebhook, nil
+}
+
+// quietUntil is when the town's quiet hours end if they hold now, else
+// the zero time.
+func (e *enqueuer) quietUntil(townID int64) (time.Time, error) {
+	if t, ok := e.quiet[townID]; ok {
+		return t, nil
+	}
+	q := QuietHours{From: org.DefaultQuietFrom, Until: org.DefaultQuietUntil, Zone: tz.Shanghai}
+	if townID != 0 {
+		var row struct{ Timezone, QuietFrom, QuietUntil string }
+		if err := e.tx.Table("towns").Select("timezone, quiet_from, quiet_until").Where("id = ?", townID).Take(&row).Error; err != nil {
+			return time.Time{}, err
+		}
+		q = QuietHours{From: row.QuietFrom, Until: row.QuietUntil, Zone: tz.Load(row.Timezone)}
+	}
+	t := q.End(e.now)
+	e.quiet[townID] = t
+	return t, nil
 }
 
 // Delivery counts what one pass of Deliver did.

@@ -2,15 +2,18 @@ package notify
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"weike/internal/apperr"
 	"weike/org"
 )
 
-// PersonalChannels are the channels an account may choose; the group robot
-// belongs to a town or a branch, not to a person.
-var PersonalChannels = []string{ChannelInbox, ChannelEmail}
+// PersonalChannels are the channels an account may choose. The group robot
+// is a town's or a branch's, not a person's: an account that chooses it
+// gets its messages posted to its branch's group (else its town's),
+// @-mentioning its phone so that its own phone rings.
+var PersonalChannels = []string{ChannelInbox, ChannelEmail, ChannelWebhook}
 
 // ParseChannels reads a stored channel list, keeping known channels once each.
 func ParseChannels(s string) []string {
@@ -29,6 +32,8 @@ type ChannelPrefs struct {
 	Channels  []string `json:"channels"`
 	Available []string `json:"available"`
 	Email     string   `json:"email"`
+	// Phone is what a group robot @-mentions.
+	Phone string `json:"phone"`
 }
 
 // Channels returns the actor's chosen channels.
@@ -37,11 +42,12 @@ func (s *Store) Channels(ctx context.Context, act org.Actor) (_ *ChannelPrefs, e
 	var row struct {
 		Channels string
 		Email    string
+		Phone    string
 	}
-	if err := s.db.R.WithContext(ctx).Table("accounts").Select("channels, email").Where("id = ?", act.AccountID).Take(&row).Error; err != nil {
+	if err := s.db.R.WithContext(ctx).Table("accounts").Select("channels, email, phone").Where("id = ?", act.AccountID).Take(&row).Error; err != nil {
 		return nil, err
 	}
-	p := &ChannelPrefs{Channels: ParseChannels(row.Channels), Available: PersonalChannels, Email: row.Email}
+	p := &ChannelPrefs{Channels: ParseChannels(row.Channels), Available: PersonalChannels, Email: row.Email, Phone: row.Phone}
 	if p.Channels == nil {
 		p.Channels = []string{}
 	}
@@ -89,4 +95,80 @@ func (s *Store) SetChannels(ctx context.Context, act org.Actor, channels []strin
 	}
 	cur.Channels = ordered
 	return cur, nil
+}
+
+// ParseMuted reads an account's stored list of the event kinds it turned
+// off, keeping known kinds once each.
+func ParseMuted(s string) []string {
+	var out []string
+	for _, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		if isEventKind(k) && !contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// KindPref is one event kind on an account's page: on or off, and whether
+// the account may turn it off at all.
+type KindPref struct {
+	Kind string `json:"kind"`
+	On   bool   `json:"on"`
+	// Required kinds ask the account for an answer: they stay on.
+	Required bool `json:"required"`
+}
+
+// EventPrefs are the event kinds that reach the actor's role, each on or
+// off.
+func (s *Store) EventPrefs(ctx context.Context, act org.Actor) (_ []KindPref, err error) {
+	defer apperr.Wrap(&err, "notify: event prefs")
+	var muted string
+	if err := s.db.R.WithContext(ctx).Table("accounts").Select("muted").Where("id = ?", act.AccountID).Scan(&muted).Error; err != nil {
+		return nil, err
+	}
+	return kindPrefs(act.Role, ParseMuted(muted)), nil
+}
+
+func kindPrefs(role org.Role, muted []string) []KindPref {
+	out := []KindPref{}
+	for _, k := range KindsFor(role) {
+		req := slices.Contains(k.Required, role)
+		out = append(out, KindPref{Kind: k.Kind, Required: req, On: req || !contains(muted, k.Kind)})
+	}
+	return out
+}
+
+// SetMutedKinds turns off exactly the given event kinds for the actor (and
+// every other kind that reaches the role back on). A kind that does not
+// reach the role, or that asks the role for an answer, is refused.
+func (s *Store) SetMutedKinds(ctx context.Context, act org.Actor, off []string) (_ []KindPref, err error) {
+	defer apperr.Wrap(&err, "notify: set muted kinds")
+	var keep []string
+	var fs apperr.FieldSet
+	for _, k := range off {
+		k = strings.TrimSpace(k)
+		switch {
+		case !slices.ContainsFunc(KindsFor(act.Role), func(e EventKind) bool { return e.Kind == k }):
+			fs.Add("off", "msg.events_unknown")
+		case Required(k, act.Role):
+			fs.Add("off", "msg.events_required")
+		case !contains(keep, k):
+			keep = append(keep, k)
+		}
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	// Stored in EventKinds' order, whatever order they came in.
+	var ordered []string
+	for _, k := range EventKinds {
+		if contains(keep, k.Kind) {
+			ordered = append(ordered, k.Kind)
+		}
+	}
+	if err := s.db.W.WithContext(ctx).Table("accounts").Where("id = ?", act.AccountID).Update("muted", strings.Join(ordered, ",")).Error; err != nil {
+		return nil, err
+	}
+	return kindPrefs(act.Role, ordered), nil
 }

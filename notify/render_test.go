@@ -2,7 +2,7 @@ package notify
 
 import "testing"
 
-// TestRender renders every event kind in both languages from the catalog.
+// TestRender renders every text of an event in both languages from the catalog.
 func TestRender(t *testing.T) {
 	params := map[string]any{"lesson": "红色家书", "lecturer": "王老师", "branch": "龙王庙村", "n": 48}
 	for _, c := range []struct{ lang, title, body string }{
@@ -18,10 +18,10 @@ func TestRender(t *testing.T) {
 	if _, body := Render("order.expired", "en", params); body != "The order of 龙王庙村 (lecturer 王老师) had no answer within 1 hour and expired; reassign it or cancel it." {
 		t.Errorf("one hour: %q", body)
 	}
-	for kind := range events {
+	for text := range texts {
 		for _, lang := range []string{"zh-CN", "en"} {
-			if title, body := Render(kind, lang, params); title == events[kind].title || body == events[kind].body {
-				t.Errorf("%s in %s: the catalog lacks its messages", kind, lang)
+			if title, body := Render(text, lang, params); title == texts[text].title || body == texts[text].body {
+				t.Errorf("%s in %s: the catalog lacks its messages", text, lang)
 			}
 		}
 	}

@@ -207,17 +207,42 @@ func TruncateUTF8(s string, limit int, more string) string {
 	return s[:cut] + tail
 }
 
+// WeComTextLimit is how many bytes of UTF-8 a WeCom text message holds.
+const WeComTextLimit = 2048
+
 // RobotPayload is the JSON a robot of a kind accepts for a markdown message.
 // A message cut to the robot's limit ends with a link to the whole of it, in
 // Chinese like everything posted to a group.
 func RobotPayload(kind, title, markdown, link string) ([]byte, error) {
+	return RobotPayloadTo(kind, title, markdown, "", link, "")
+}
+
+// RobotPayloadTo is RobotPayload for a message to one person of the group,
+// whose phone number (mobile) the robot @-mentions so that her own phone
+// rings. DingTalk @-mentions in a markdown message (at.atMobiles, and the
+// number written in the text, or the mention does not show); WeCom only in
+// a text message (mentioned_mobile_list), which then carries the plain
+// text. Without a mobile it is RobotPayload.
+func RobotPayloadTo(kind, title, markdown, text, link, mobile string) ([]byte, error) {
 	more := ""
 	if link != "" {
 		more = "[" + i18n.T(i18n.ZH, "msg.robot_read_all") + "](" + link + ")"
 	}
 	if kind == RobotDingTalk {
-		return json.Marshal(map[string]any{"msgtype": "markdown",
-			"markdown": map[string]string{"title": title, "text": TruncateUTF8(markdown, DingTalkLimit, more)}})
+		body := map[string]any{"msgtype": "markdown"}
+		if mobile != "" {
+			markdown = TruncateUTF8(markdown, DingTalkLimit-len(mobile)-4, more) + "\n\n@" + mobile
+			body["at"] = map[string]any{"atMobiles": []string{mobile}, "isAtAll": false}
+		} else {
+			markdown = TruncateUTF8(markdown, DingTalkLimit, more)
+		}
+		body["markdown"] = map[string]string{"title": title, "text": markdown}
+		return json.Marshal(body)
+	}
+	if mobile != "" {
+		content := title + "\n" + text
+		return json.Marshal(map[string]any{"msgtype": "text", "text": map[string]any{
+			"content": TruncateUTF8(content, WeComTextLimit, link), "mentioned_mobile_list": []string{mobile}}})
 	}
 	return json.Marshal(map[string]any{"msgtype": "markdown",
 		"markdown": map[string]string{"content": TruncateUTF8(markdown, WeComLimit, more)}})
@@ -234,7 +259,7 @@ func (s *Store) postRobot(ctx context.Context, o *Outgoing) error {
 	if r.ID != 0 {
 		kind, secret = r.Kind, r.Secret
 	}
-	body, err := RobotPayload(kind, o.Subject, o.BodyMarkdown, o.Link)
+	body, err := RobotPayloadTo(kind, o.Subject, o.BodyMarkdown, o.BodyText, o.Link, o.Mention)
 	if err != nil {
 		return err
 	}

@@ -42,19 +42,25 @@ type County struct {
 
 // Town is the tenant: every record belongs to one.
 type Town struct {
-	ID                  int64     `json:"id"`
-	CountyID            int64     `json:"county_id"`
-	Name                string    `json:"name"`
-	Timezone            string    `json:"timezone"`
-	TravelBufferMinutes int       `json:"travel_buffer_minutes"`
-	LeadTimeHours       int       `json:"lead_time_hours"`
-	HorizonDays         int       `json:"horizon_days"`
-	AnswerDeadlineHours int       `json:"answer_deadline_hours"`
-	PointsDelivered     int       `json:"points_delivered"`
-	PointsFiveStar      int       `json:"points_five_star"`
-	ScheduleSpec        string    `json:"schedule_spec"`
-	ReminderSpec        string    `json:"reminder_spec"`
-	CreatedAt           time.Time `json:"-"`
+	ID                  int64  `json:"id"`
+	CountyID            int64  `json:"county_id"`
+	Name                string `json:"name"`
+	Timezone            string `json:"timezone"`
+	TravelBufferMinutes int    `json:"travel_buffer_minutes"`
+	LeadTimeHours       int    `json:"lead_time_hours"`
+	HorizonDays         int    `json:"horizon_days"`
+	AnswerDeadlineHours int    `json:"answer_deadline_hours"`
+	PointsDelivered     int    `json:"points_delivered"`
+	PointsFiveStar      int    `json:"points_five_star"`
+	ScheduleSpec        string `json:"schedule_spec"`
+	ReminderSpec        string `json:"reminder_spec"`
+	// QuietFrom and QuietUntil (local "HH:MM") are the nightly hours in
+	// which e-mails and robot messages wait for the morning.
+	QuietFrom  string `json:"quiet_from"`
+	QuietUntil string `json:"quiet_until"`
+	// DigestAt (local "HH:MM") is when the officials' daily digest goes.
+	DigestAt  string    `json:"digest_at"`
+	CreatedAt time.Time `json:"-"`
 }
 
 // Branch kinds.

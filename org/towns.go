@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/tz"
 )
 
 // EnsureCounty returns the county of that name, creating it when absent
@@ -47,7 +48,8 @@ func (s *Store) EnsureTown(ctx context.Context, countyID int64, name string) (_ 
 	}
 	t = Town{CountyID: countyID, Name: strings.TrimSpace(name), Timezone: "Asia/Shanghai",
 		TravelBufferMinutes: 30, LeadTimeHours: 48, HorizonDays: 90, AnswerDeadlineHours: 72,
-		PointsDelivered: 10, PointsFiveStar: 2, ScheduleSpec: DefaultScheduleSpec, ReminderSpec: DefaultReminderSpec, CreatedAt: s.now()}
+		PointsDelivered: 10, PointsFiveStar: 2, ScheduleSpec: DefaultScheduleSpec, ReminderSpec: DefaultReminderSpec,
+		QuietFrom: DefaultQuietFrom, QuietUntil: DefaultQuietUntil, DigestAt: DefaultDigestAt, CreatedAt: s.now()}
 	if t.Name == "" {
 		return nil, false, apperr.New(apperr.Invalid, "validation").Field("town", "field.required")
 	}
@@ -126,6 +128,11 @@ type TownSettings struct {
 	ScheduleSpec        string `json:"schedule_spec"`
 	// ReminderSpec is when the coverage reminders go out (empty: the default).
 	ReminderSpec string `json:"reminder_spec"`
+	// QuietFrom, QuietUntil and DigestAt are local times "HH:MM"; empty
+	// means the default (21:00, 07:30, 08:00).
+	QuietFrom  string `json:"quiet_from"`
+	QuietUntil string `json:"quiet_until"`
+	DigestAt   string `json:"digest_at"`
 }
 
 // The towns' default schedules: the monthly schedule on the 25th, the
@@ -140,6 +147,14 @@ func validSpec(spec string) bool {
 	_, err := cron.ParseStandard(spec)
 	return err == nil && len(strings.Fields(spec)) == 5 && len(spec) <= 60
 }
+
+// The defaults of a town's messages: quiet from 21:00 to 07:30, the
+// officials' digest at 08:00.
+const (
+	DefaultQuietFrom  = "21:00"
+	DefaultQuietUntil = "07:30"
+	DefaultDigestAt   = "08:00"
+)
 
 // Validate checks the settings' ranges.
 func (in *TownSettings) Validate() error {
@@ -159,6 +174,19 @@ func (in *TownSettings) Validate() error {
 	in.ReminderSpec = strings.TrimSpace(in.ReminderSpec)
 	if in.ScheduleSpec == "" {
 		in.ScheduleSpec = DefaultScheduleSpec
+	}
+	for _, c := range []struct {
+		field string
+		v     *string
+		def   string
+	}{{"quiet_from", &in.QuietFrom, DefaultQuietFrom}, {"quiet_until", &in.QuietUntil, DefaultQuietUntil}, {"digest_at", &in.DigestAt, DefaultDigestAt}} {
+		*c.v = strings.TrimSpace(*c.v)
+		if *c.v == "" {
+			*c.v = c.def
+		}
+		if _, err := tz.ParseClock(*c.v); err != nil {
+			fs.Add(c.field, "field.clock")
+		}
 	}
 	if in.ReminderSpec == "" {
 		in.ReminderSpec = DefaultReminderSpec
@@ -185,6 +213,7 @@ func (s *Store) UpdateSettings(ctx context.Context, act Actor, in TownSettings) 
 		"travel_buffer_minutes": in.TravelBufferMinutes, "lead_time_hours": in.LeadTimeHours,
 		"horizon_days": in.HorizonDays, "answer_deadline_hours": in.AnswerDeadlineHours,
 		"points_delivered": in.PointsDelivered, "points_five_star": in.PointsFiveStar, "schedule_spec": in.ScheduleSpec,
+		"quiet_from": in.QuietFrom, "quiet_until": in.QuietUntil, "digest_at": in.DigestAt,
 		"reminder_spec": in.ReminderSpec,
 	}).Error
 	if err != nil {

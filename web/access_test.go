@@ -272,6 +272,7 @@ func accessMatrix(e *env) []accessRow {
 		{route: "PATCH /api/v1/courtyards/{id}", name: "漆河镇 courtyard", want: qhWrite, req: fixed(id("/api/v1/courtyards/%d", qh.Courtyards[1].ID), json.RawMessage(`{"address": "只改地址"}`))},
 	}
 	rows = append(rows, messageRows(e)...)
+	rows = append(rows, eventPrefRows(e)...)
 	rows = append(rows, orderRows(e)...)
 	rows = append(rows, themeRows(e)...)
 	rows = append(rows, exportRows(e)...)
@@ -723,6 +724,7 @@ func (o *matrixOrders) need(t *testing.T) {
 	place("proposed", "ch-secretary", ch, 0, 0, "2026-12-19T14:00:00+08:00")
 	place("declined", "ch-secretary", ch, 0, 0, "2026-12-19T16:00:00+08:00")
 	place("declined, kept", "ch-secretary", ch, 0, 0, "2026-12-19T17:00:00+08:00")
+	place("withdraw", "ch-secretary", ch, 0, 0, "2027-01-06T19:00:00+08:00")
 	// Orders ch-lecturer and ch-secretary do not take part in.
 	place("other lecturer", "ch-secretary", ch, 0, 1, "2026-12-12T17:00:00+08:00")
 	place("other branch", sec2, ch, 1, 1, "2026-12-16T19:00:00+08:00")
@@ -740,6 +742,7 @@ func (o *matrixOrders) need(t *testing.T) {
 	move("ch-lecturer", "declined", "decline", map[string]string{"reason": "那天要去长沙"})
 	move("ch-lecturer", "declined, kept", "decline", map[string]string{"reason": "那天要去长沙"})
 	move("ch-lecturer", "deliver ch-lecturer", "accept", map[string]int{"slot": 0})
+	move("ch-lecturer", "withdraw", "accept", map[string]int{"slot": 0})
 	move(lect2, "deliver ch-secretary", "accept", map[string]int{"slot": 0})
 	move(lect2, "deliver ch-official", "accept", map[string]int{"slot": 0})
 
@@ -929,13 +932,42 @@ func orderRows(e *env) []accessRow {
 		if err := json.Unmarshal(body, &in); err != nil {
 			t.Fatal(err)
 		}
-		// Expiries are told to the town's officials, and to nobody else.
-		official := strings.HasSuffix(login, "-official")
-		if official && (len(in.Items) == 0 || in.Items[0].Kind != "order.expired" || in.Unread == 0) {
-			t.Errorf("inbox of %s: no unread expiry message: %s", login, body)
+		// Expiries are told to the town's officials (the newest of their
+		// messages); each role gets only the kinds that reach it, and the
+		// parties of 春华镇's orders have been told of them.
+		role := org.Role(login[strings.LastIndexByte(login, '-')+1:])
+		if login == "cs-county" {
+			role = org.RoleCounty
 		}
-		if !official && len(in.Items) > 0 {
-			t.Errorf("inbox of %s: messages for the officials: %s", login, body)
+		kinds := map[string]bool{}
+		for _, k := range notify.KindsFor(role) {
+			kinds[k.Kind] = true
+		}
+		for _, m := range in.Items {
+			if (strings.HasPrefix(m.Kind, "order.") || strings.HasPrefix(m.Kind, "digest.")) && !kinds[m.Kind] {
+				t.Errorf("inbox of %s: a message of kind %s, which is not for a %s", login, m.Kind, role)
+			}
+		}
+		has := func(kind string) bool {
+			return slices.ContainsFunc(in.Items, func(m struct{ Kind string }) bool { return m.Kind == kind })
+		}
+		switch login {
+		case "ch-official", "qh-official":
+			if len(in.Items) == 0 || in.Items[0].Kind != "order.expired" || in.Unread == 0 {
+				t.Errorf("inbox of %s: no unread expiry message first: %s", login, body)
+			}
+		case "ch-secretary":
+			if !has("order.accepted") || !has("order.declined") || !has("order.proposed") {
+				t.Errorf("inbox of %s: not told of accept, decline and proposal: %s", login, body)
+			}
+		case "ch-lecturer":
+			if !has("order.requested") {
+				t.Errorf("inbox of %s: not told of new orders: %s", login, body)
+			}
+		case "cs-county":
+			if len(in.Items) > 0 {
+				t.Errorf("inbox of %s: %s", login, body)
+			}
 		}
 	}
 	return []accessRow{
@@ -1016,6 +1048,11 @@ func orderRows(e *env) []accessRow {
 		// try on one that stays declined (and ch-lecturer's).
 		{route: "POST /api/v1/orders/{id}/reassign", name: "declined order", want: chOrder(403, "ch-official", 200),
 			req: o.per(orders+"/reassign", map[string]string{"ch-official": "declined"}, "declined, kept", map[string]int64{"lecturer_id": ch.Lecturers[1].ID})},
+		// The lecturer gives back a lesson she accepted.
+		{route: "POST /api/v1/orders/{id}/withdraw", name: "confirmed order, ahead", want: chOrder(403, "ch-lecturer", 200),
+			req: o.at(orders+"/withdraw", "withdraw", map[string]string{"reason": "家里有急事"})},
+		{route: "POST /api/v1/orders/{id}/withdraw", name: "another lecturer's order", want: chOrder(403, "ch-lecturer", 404),
+			req: o.at(orders+"/withdraw", "other lecturer", map[string]string{"reason": "不是我的"})},
 
 		{route: "POST /api/v1/member-lessons", want: statuses(403, "ch-official", 201, "qh-official", 201, "ch-secretary", 201, "qh-secretary", 201),
 			req: perCaller("/api/v1/member-lessons", memberLesson(map[string]int64{"ch-official": ch.Branches[1].ID, "qh-official": qh.Branches[1].ID}))},

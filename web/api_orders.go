@@ -74,9 +74,6 @@ type acceptRequest struct {
 type reasonRequest struct {
 	Reason string `json:"reason"`
 }
-type proposeRequest struct {
-	Start string `json:"start"`
-}
 type respondRequest struct {
 	Accept *bool `json:"accept"`
 }
@@ -107,9 +104,7 @@ func (s *Server) apiOrderAction(name booking.ActionName) echo.HandlerFunc {
 			return s.Booking.Decline(ctx, a, id, in.Reason)
 		})
 	case booking.ActionPropose:
-		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in proposeRequest) (*booking.Order, error) {
-			return s.Booking.Propose(ctx, a, id, in.Start)
-		})
+		return withIDJSON(ok, s.Booking.Propose)
 	case booking.ActionRespond:
 		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in respondRequest) (*booking.Order, error) {
 			if in.Accept == nil {
@@ -120,6 +115,10 @@ func (s *Server) apiOrderAction(name booking.ActionName) echo.HandlerFunc {
 	case booking.ActionCancel:
 		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
 			return s.Booking.Cancel(ctx, a, id, in.Reason)
+		})
+	case booking.ActionWithdraw:
+		return withIDJSON(ok, func(ctx context.Context, a org.Actor, id int64, in reasonRequest) (*booking.Order, error) {
+			return s.Booking.Withdraw(ctx, a, id, in.Reason)
 		})
 	case booking.ActionDeliver:
 		return withIDJSON(ok, s.Booking.Deliver)

@@ -80,6 +80,12 @@ func keyFamilies() []keyFamily {
 		months = append(months, strconv.Itoa(int(m)))
 	}
 	kinds := []string{org.KindVillage, org.KindCommunity, org.KindOther}
+	messageKindsAll := []string{letters.KindMonthlySecretary, letters.KindMonthlyLecturer, letters.KindMonthlyOfficial,
+		letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer, letters.KindReminderBranch, letters.KindReminderRobot,
+		letters.KindCoverageSecretary, letters.KindCoverageOfficial}
+	for _, k := range notify.EventKinds {
+		messageKindsAll = append(messageKindsAll, k.Kind)
+	}
 	return append(sheets,
 		add("status.", `"status."+o.Status (web, templates, i18n.Key)`, statuses...),
 		add("role.", `"role."+Role (templates, order history)`, roles...),
@@ -98,10 +104,7 @@ func keyFamilies() []keyFamily {
 		add("msg.status.", "messages page", notify.StatusPending, notify.StatusSending, notify.StatusSent, notify.StatusFailed, notify.StatusSkipped),
 		add("msg.channel.", "messages page", notify.ChannelInbox, notify.ChannelEmail, notify.ChannelWebhook),
 		add("msg.kinds.", "messageKinds", messageKinds...),
-		add("msg.kind.", "messages.html: the kinds of messages", letters.KindMonthlySecretary, letters.KindMonthlyLecturer,
-			letters.KindMonthlyOfficial, letters.KindMonthlyTown, letters.KindMonthlyBranch, letters.KindReminderLecturer,
-			letters.KindReminderBranch, letters.KindReminderRobot, notify.KindOrderExpired, notify.KindOrderDispatched,
-			letters.KindCoverageSecretary, letters.KindCoverageOfficial),
+		add("msg.kind.", "messages.html and account.html: the kinds of messages", messageKindsAll...),
 		add("msg.", "messages.html: robot kinds", notify.RobotWeCom, notify.RobotDingTalk),
 		add("weekday.", "i18n.Format of a time.Weekday", weekdays...),
 		add("month.", "i18n month names", months...),
@@ -321,6 +324,7 @@ var textAllowed = []struct{ file, decl, why string }{
 	// Diagnoses for the officials and operators who fix delivery, stored
 	// next to the SMTP server's and the robot's own (English) errors.
 	{"notify/outbox.go", "Store.deliverOne", "last_error of a message that cannot be sent: the operator's diagnosis, like the mail server's"},
+	{"notify/outbox.go", "enqueueTx", "last_error of a message kept as skipped: the operator's diagnosis, like the mail server's"},
 	{"notify/robot.go", "robotFailure.Error", "last_error of a robot's refusal: its errcode and errmsg as the robot wrote them"},
 	// Operators' help: `weike cron list` shows it, like the flags' help.
 	{"jobs/jobs.go", "Worker.Jobs", "each job's help for operators"},

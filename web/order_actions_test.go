@@ -250,7 +250,7 @@ func (m *orderMaker) make(state string) *booking.Order {
 		o = create(m.aheadHour())
 	case "proposed":
 		o = create(m.aheadHour())
-		o = must(w.Booking.Propose(ctx, lec, o.ID, m.aheadHour().Format(time.RFC3339)))
+		o = must(w.Booking.Propose(ctx, lec, o.ID, booking.Proposal{Start: m.aheadHour().Format(time.RFC3339), ConfirmOutsideHours: true}))
 	case "confirmed, ahead":
 		o = create(m.aheadHour())
 		o = must(w.Booking.Accept(ctx, lec, o.ID, 0))
@@ -341,11 +341,14 @@ func actionBodies(m *orderMaker, name booking.ActionName) (form map[string]strin
 		return map[string]string{"reason": "那天要去长沙"}, map[string]string{"reason": "那天要去长沙"}
 	case booking.ActionPropose:
 		at := m.aheadHour()
-		return map[string]string{"start": at.In(shanghai).Format("2006-01-02T15:04")}, map[string]string{"start": m.aheadHour().Format(time.RFC3339)}
+		return map[string]string{"start": at.In(shanghai).Format("2006-01-02T15:04"), "note": "那周我在外地", "confirm_outside_hours": "1"},
+			map[string]any{"start": m.aheadHour().Format(time.RFC3339), "note": "那周我在外地", "confirm_outside_hours": true}
 	case booking.ActionRespond:
 		return map[string]string{"accept": "1"}, map[string]bool{"accept": true}
 	case booking.ActionCancel:
 		return map[string]string{"reason": "村里临时有事"}, map[string]string{"reason": "村里临时有事"}
+	case booking.ActionWithdraw:
+		return map[string]string{"reason": "家里有急事"}, map[string]string{"reason": "家里有急事"}
 	case booking.ActionDeliver:
 		return map[string]string{"attendees": "28", "minutes": "25", "summary": "讲得好", "photo_links": "https://example.test/p1.jpg"},
 			map[string]any{"attendees": 28, "minutes": 25, "summary": "讲得好", "photo_links": []string{"https://example.test/p1.jpg"}}

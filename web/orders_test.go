@@ -29,6 +29,8 @@ type orderJSON struct {
 	Status     string
 	LecturerID int64 `json:"lecturer_id"`
 	Start      *time.Time
+	Slots      []time.Time
+	AnswerBy   time.Time `json:"answer_by"`
 	History    []struct{ From, To, Role, Reason string }
 }
 
@@ -263,8 +265,13 @@ func TestProposeDeclineExpireReassign(t *testing.T) {
 			Unread int
 		}
 		mustJSON(t, e.as("ch-official", http.MethodGet, "/api/v1/inbox", nil), &inbox)
-		if inbox.Unread != 1 || !strings.Contains(inbox.Items[0].Title, "点单已过期") {
+		if len(inbox.Items) == 0 || inbox.Unread != len(inbox.Items) || !strings.Contains(inbox.Items[0].Title, "点单已过期") {
 			t.Fatalf("inbox: %+v", inbox)
+		}
+		// The branch is told too.
+		mustJSON(t, e.as("ch-secretary", http.MethodGet, "/api/v1/inbox", nil), &inbox)
+		if len(inbox.Items) == 0 || !strings.Contains(inbox.Items[0].Title, "点单无人答复") || inbox.Items[0].Link != p2[len("/api/v1"):] {
+			t.Fatalf("secretary's inbox: %+v", inbox)
 		}
 		mustJSON(t, e.as("ch-official", http.MethodGet, p2, nil), o2)
 		if o2.Status != "expired" {

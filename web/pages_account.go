@@ -16,6 +16,9 @@ type accountView struct {
 	Tokens  []org.APIToken
 	// Channels are how the account gets messages.
 	Channels *notify.ChannelPrefs
+	// Events are the kinds of event message that reach the account's
+	// role, each on or off.
+	Events []notify.KindPref
 	// Secret is a new token's secret, shown this once and never again.
 	Secret string
 	// PasswordFailed: the errors on the page are the password form's.
@@ -49,6 +52,9 @@ func (s *Server) accountData(c echo.Context) (*accountView, error) {
 	if v.Channels, err = s.channelsOf(c, act); err != nil {
 		return nil, err
 	}
+	if v.Events, err = s.Notify.EventPrefs(ctx, act); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 
@@ -63,6 +69,9 @@ func (s *Server) accountPage(c echo.Context) error {
 	}
 	if c.QueryParam("channels") == "1" {
 		flash = T(langOf(c), "msg.channels_saved")
+	}
+	if c.QueryParam("events") == "1" {
+		flash = T(langOf(c), "msg.events_saved")
 	}
 	if c.QueryParam("password") == "1" {
 		flash = T(langOf(c), "account.password_changed")

@@ -439,6 +439,15 @@ func eventNote(lang string, e booking.Event) string {
 	case "proposed time rejected":
 		return T(lang, "op.reason.proposal_no")
 	}
+	if e.ToStatus == booking.Proposed {
+		// The proposed time, and the lecturer's note with it.
+		if t, err := time.Parse(time.RFC3339, e.Detail); err == nil {
+			if e.Reason != "" {
+				return fmtDateTime(lang, t) + " · " + e.Reason
+			}
+			return fmtDateTime(lang, t)
+		}
+	}
 	if e.Reason != "" {
 		return e.Reason
 	}
@@ -455,10 +464,6 @@ func eventNote(lang string, e booking.Event) string {
 		}
 	case strings.HasSuffix(e.Detail, "★"):
 		return e.Detail
-	case e.ToStatus == booking.Proposed:
-		if t, err := time.Parse(time.RFC3339, e.Detail); err == nil {
-			return fmtDateTime(lang, t)
-		}
 	}
 	return ""
 }
@@ -592,7 +597,8 @@ func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 				_, err := s.Booking.Decline(ctx, act, id, form["reason"])
 				return err
 			case booking.ActionPropose:
-				_, err := s.Booking.Propose(ctx, act, id, form["start"])
+				_, err := s.Booking.Propose(ctx, act, id, booking.Proposal{Start: form["start"], Note: form["note"],
+					ConfirmOutsideHours: form["confirm_outside_hours"] == "1"})
 				return err
 			case booking.ActionRespond:
 				switch form["accept"] {
@@ -604,6 +610,9 @@ func (s *Server) orderAction(a booking.Action) echo.HandlerFunc {
 				return err
 			case booking.ActionCancel:
 				_, err := s.Booking.Cancel(ctx, act, id, form["reason"])
+				return err
+			case booking.ActionWithdraw:
+				_, err := s.Booking.Withdraw(ctx, act, id, form["reason"])
 				return err
 			case booking.ActionDeliver:
 				d := booking.Delivery{Attendees: bad.intField(form, "attendees"), Minutes: bad.intField(form, "minutes"),

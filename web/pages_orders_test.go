@@ -308,12 +308,22 @@ func TestOrderPagesProposal(t *testing.T) {
 			t.Fatalf("too soon: %d", res.Code)
 		}
 		wantIn(t, "too soon", html.UnescapeString(res.Body.String()), "太近了", `value="2026-12-01T10:00"`)
-		if res := lec.post(path+"/propose", url.Values{"start": {"2026-12-10T09:30"}}); res.Code != http.StatusSeeOther {
+		// A Thursday morning is outside her weekly hours: she is warned, her
+		// time and note kept, and asked to confirm.
+		proposal := url.Values{"start": {"2026-12-10T09:30"}, "note": {"那周只有上午有空"}, "confirm_outside_hours": {"0"}}
+		res = lec.post(path+"/propose", proposal)
+		if res.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("outside her hours: %d", res.Code)
+		}
+		wantIn(t, "outside her hours", html.UnescapeString(res.Body.String()), "不在您平常的可讲时间", "周六 14:00-18:00",
+			`name="confirm_outside_hours" value="1"`, "确认，仍然提议这个时间", `value="2026-12-10T09:30"`, "那周只有上午有空")
+		proposal.Set("confirm_outside_hours", "1")
+		if res := lec.post(path+"/propose", proposal); res.Code != http.StatusSeeOther {
 			t.Fatalf("propose: %d %s", res.Code, res.Body)
 		}
 		sec := signIn(t, e, "ch-secretary")
 		page := pageText(t, sec, path, 200)
-		wantIn(t, "proposed", page, "讲师提议改期", "2026年12月10日 周四 09:30", "同意新时间")
+		wantIn(t, "proposed", page, "讲师提议改期", "2026年12月10日 周四 09:30", "同意新时间", "留言：那周只有上午有空")
 		if res := sec.post(path+"/respond", url.Values{"accept": {"1"}}); res.Code != http.StatusSeeOther {
 			t.Fatalf("respond: %d %s", res.Code, res.Body)
 		}

@@ -16,7 +16,8 @@ import (
 // The monthly schedule is a day of the month and a time on this page;
 // the cron expression it is stored as stays the API's and the CLI's.
 var settingsFields = []string{"travel_buffer_minutes", "lead_time_hours", "horizon_days", "answer_deadline_hours",
-	"points_delivered", "points_five_star", "schedule_day", "schedule_time", "reminder_day", "reminder_time"}
+	"points_delivered", "points_five_star", "schedule_day", "schedule_time", "reminder_day", "reminder_time",
+	"quiet_from", "quiet_until", "digest_at"}
 
 // keepSchedule is the day choice that keeps a schedule the page cannot
 // show as a day and a time (one set through the API).
@@ -83,6 +84,7 @@ func (s *Server) settingsPage(c echo.Context) error {
 		"travel_buffer_minutes": strconv.Itoa(t.TravelBufferMinutes), "lead_time_hours": strconv.Itoa(t.LeadTimeHours),
 		"horizon_days": strconv.Itoa(t.HorizonDays), "answer_deadline_hours": strconv.Itoa(t.AnswerDeadlineHours),
 		"points_delivered": strconv.Itoa(t.PointsDelivered), "points_five_star": strconv.Itoa(t.PointsFiveStar),
+		"quiet_from": t.QuietFrom, "quiet_until": t.QuietUntil, "digest_at": t.DigestAt,
 	}
 	monthlyForm(form, "schedule", t.ScheduleSpec)
 	monthlyForm(form, "reminder", t.ReminderSpec)
@@ -99,7 +101,8 @@ func (s *Server) settingsSave(c echo.Context) error {
 	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
 		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
 		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
-		PointsFiveStar: bad.intField(form, "points_five_star")}
+		PointsFiveStar: bad.intField(form, "points_five_star"),
+		QuietFrom:      form["quiet_from"], QuietUntil: form["quiet_until"], DigestAt: form["digest_at"]}
 	in.ScheduleSpec = monthlySpecOf(form, "schedule", t.ScheduleSpec, bad)
 	in.ReminderSpec = monthlySpecOf(form, "reminder", t.ReminderSpec, bad)
 	err = bad.check(in.Validate)

@@ -34,7 +34,8 @@ type stores struct {
 }
 
 func newStores(d *db.DB, cfg *Config, log *slog.Logger, now func() time.Time) (*stores, error) {
-	opts := []notify.Option{notify.WithDefaultWebhook(cfg.WebhookURL), notify.WithRobotHosts(cfg.RobotHosts), notify.WithLogger(log)}
+	opts := []notify.Option{notify.WithDefaultWebhook(cfg.WebhookURL), notify.WithRobotHosts(cfg.RobotHosts), notify.WithLogger(log),
+		notify.WithBaseURL(cfg.BaseURL)}
 	if cfg.SMTP.Addr != "" {
 		m, err := notify.NewMailer(cfg.SMTP)
 		if err != nil {
@@ -43,7 +44,7 @@ func newStores(d *db.DB, cfg *Config, log *slog.Logger, now func() time.Time) (*
 		opts = append(opts, notify.WithMailer(m))
 	}
 	st := &stores{orgs: org.NewStore(d, now), cat: lessons.NewStore(d, now), notify: notify.NewStore(d, now, opts...)}
-	st.book = booking.NewStore(d, now, st.orgs, st.cat)
+	st.book = booking.NewStore(d, now, st.orgs, st.cat, booking.WithNotify(st.notify))
 	st.themeday = themeday.NewStore(d, now, st.book)
 	st.letters = letters.NewStore(d, now, st.book, st.themeday, st.cat)
 	st.worker = jobs.NewWorker(jobs.Deps{Booking: st.book, Letters: st.letters, Notify: st.notify,
@@ -139,15 +140,15 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 
 func cmdCronRun(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return errors.New("cron run needs a job name: " + strings.Join([]string{jobs.MonthlySchedule, jobs.CoverageReminders, jobs.DailyReminders, jobs.OrderExpiry, jobs.Retry}, ", "))
+		return errors.New("cron run needs a job name: " + strings.Join(jobs.Names, ", "))
 	}
 	name := args[0]
 	var month, day, town string
 	var dry bool
 	cfg, _, err := parseConfig("cron run", args[1:], env, func(fs *flag.FlagSet) {
 		fs.StringVar(&month, "month", "", "monthly-schedule, coverage-reminders: the month to send, YYYY-MM (default: the one a run now would send)")
-		fs.StringVar(&day, "day", "", "daily-reminders: the day to remind of, YYYY-MM-DD (default: tomorrow)")
-		fs.StringVar(&town, "town", "", "monthly-schedule, coverage-reminders: only this town (default: every town)")
+		fs.StringVar(&day, "day", "", "daily-reminders: the day to remind of, YYYY-MM-DD (default: tomorrow); officials-digest: the day of the digest (default: today)")
+		fs.StringVar(&town, "town", "", "monthly-schedule, coverage-reminders, officials-digest: only this town (default: every town)")
 		fs.BoolVar(&dry, "dry-run", false, "print who would get what; store and send nothing")
 	})
 	if err != nil {
@@ -202,8 +203,20 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 		return err
 	}
 	switch name {
-	case jobs.MonthlySchedule, jobs.CoverageReminders:
-		if month != "" {
+	case jobs.MonthlySchedule, jobs.CoverageReminders, jobs.OfficialsDigest:
+		period, what, run := month, orDefault(month, "(next month)"), w.Monthly
+		switch name {
+		case jobs.CoverageReminders:
+			what, run = orDefault(month, "(this month)"), w.Coverage
+		case jobs.OfficialsDigest:
+			period, what, run = day, orDefault(day, "(today)"), w.Digest
+			if day != "" {
+				if _, err := time.Parse("2006-01-02", day); err != nil {
+					return fmt.Errorf("--day %q: want YYYY-MM-DD", day)
+				}
+			}
+		}
+		if name != jobs.OfficialsDigest && month != "" {
 			if _, err := lessons.ParseMonth(month); err != nil {
 				return fmt.Errorf("--month %q: want YYYY-MM", month)
 			}
@@ -219,12 +232,8 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 				continue
 			}
 			found = true
-			runTown, def := w.Monthly, "(next month)"
-			if name == jobs.CoverageReminders {
-				runTown, def = w.Coverage, "(this month)"
-			}
-			err := runTown(ctx, cron.Tick{Job: name, TownID: t.ID, At: now, Period: month, Source: "cli"})
-			if err := report(t.Name+" "+orDefault(month, def), err); err != nil && firstErr == nil {
+			err := run(ctx, cron.Tick{Job: name, TownID: t.ID, At: now, Period: period, Source: "cli"})
+			if err := report(t.Name+" "+what, err); err != nil && firstErr == nil {
 				firstErr = err
 			}
 		}

@@ -175,6 +175,9 @@ func cmdServe(ctx context.Context, args []string, env func(string) string, out, 
 		return err
 	}
 	defer jobs.Stop()
+	// The messages of the moves people make leave at once, and those the
+	// quiet hours held within a minute of the morning.
+	go st.notify.Run(ctx, time.Minute)
 	// Another instance's sign-out and catalog writes reach this instance's
 	// caches through Postgres; on SQLite one instance serves, nothing to hear.
 	go orgs.ListenInvalidations(ctx, cfg.DB, log, nil)

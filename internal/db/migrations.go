@@ -106,6 +106,7 @@ var migrations = []migration{
 	sqlMigration("the towns the demo has loaded", schemaV6),
 	sqlMigration("a version of each town's catalog", schemaV7),
 	sqlMigration("dispatched orders, the towns' coverage reminders", schemaV8),
+	sqlMigration("event messages: muted kinds, robot mentions, quiet hours, digest time, proposal notes", schemaV9),
 }
 
 // SchemaVersion is the version this binary expects.

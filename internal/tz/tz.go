@@ -5,6 +5,8 @@
 package tz
 
 import (
+	"fmt"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -50,4 +52,18 @@ func MonthRange(month string, loc *time.Location) (time.Time, time.Time, error) 
 		return time.Time{}, time.Time{}, err
 	}
 	return t.UTC(), t.AddDate(0, 1, 0).UTC(), nil
+}
+
+// ParseClock reads a local time of day written "HH:MM" (a town's quiet
+// hours, the time of its digest) as minutes after midnight.
+func ParseClock(s string) (int, error) {
+	if len(s) != 5 || s[2] != ':' {
+		return 0, fmt.Errorf("time of day %q: want HH:MM", s)
+	}
+	h, err1 := strconv.Atoi(s[:2])
+	m, err2 := strconv.Atoi(s[3:])
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 || s[0] == '+' || s[0] == '-' || s[3] == '+' || s[3] == '-' {
+		return 0, fmt.Errorf("time of day %q: want HH:MM", s)
+	}
+	return h*60 + m, nil
 }

@@ -22,6 +22,7 @@ import (
 	"weike/booking"
 	"weike/demo"
 	"weike/internal/db"
+	"weike/internal/mailtest"
 	"weike/lessons"
 	"weike/notify"
 	"weike/org"
@@ -71,6 +72,9 @@ type app struct {
 	Org     *org.Store
 	Lessons *lessons.Store
 	Booking *booking.Store
+	// Notify holds the outbox; with withMail it sends e-mail to Mail.
+	Notify *notify.Store
+	Mail   *mailtest.Server
 	// orderPosts counts the order forms the server received; each one is
 	// also announced on orderArrived.
 	orderPosts   atomic.Int64
@@ -131,8 +135,21 @@ func removeDemoTemplate() {
 	}
 }
 
-func newApp(t *testing.T) *app {
+// appOption changes how newApp builds weike.
+type appOption func(*appConfig)
+
+type appConfig struct{ mail bool }
+
+// withMail sends the outbox's e-mails to a real mailpit (app.Mail), with
+// links from the app's own URL.
+func withMail(c *appConfig) { c.mail = true }
+
+func newApp(t *testing.T, opts ...appOption) *app {
 	t.Helper()
+	var cfg appConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	demoDB.once.Do(loadDemoTemplate)
 	if demoDB.err != nil {
 		t.Fatal(demoDB.err)
@@ -158,15 +175,12 @@ func newApp(t *testing.T) *app {
 	a := &app{DB: d, Clock: &clock{t: start}, orderArrived: make(chan struct{}, 16), release: make(chan struct{})}
 	now := a.Clock.Now
 	a.Org, a.Lessons = org.NewStore(d, now), lessons.NewStore(d, now)
-	a.Booking = booking.NewStore(d, now, a.Org, a.Lessons)
-	dm := &web.Demo{Password: demoPassword, Accounts: demoDB.accounts}
-	srv, err := web.New(web.Deps{Org: a.Org, Lessons: a.Lessons, Booking: a.Booking, ThemeDay: themeday.NewStore(d, now, a.Booking), Notify: notify.NewStore(d, now),
-		Ready: d.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Version: "e2e", Demo: dm})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := srv.Echo()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// The server's address comes first: messages link to it. Requests wait
+	// until the handler is built.
+	var h http.Handler
+	built := make(chan struct{})
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-built
 		if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/lessons/") && strings.HasSuffix(r.URL.Path, "/order") {
 			a.orderPosts.Add(1)
 			a.orderArrived <- struct{}{}
@@ -182,8 +196,28 @@ func newApp(t *testing.T) *app {
 		}
 		h.ServeHTTP(w, r)
 	}))
+	ts.Start()
 	t.Cleanup(ts.Close)
 	a.URL = ts.URL
+	nopts := []notify.Option{notify.WithBaseURL(a.URL), notify.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	if cfg.mail {
+		a.Mail = mailtest.Start(t)
+		m, err := notify.NewMailer(notify.SMTPConfig{Addr: a.Mail.SMTP, From: "微课 <weike@weike.test>", TLS: "none"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		nopts = append(nopts, notify.WithMailer(m))
+	}
+	a.Notify = notify.NewStore(d, now, nopts...)
+	a.Booking = booking.NewStore(d, now, a.Org, a.Lessons, booking.WithNotify(a.Notify))
+	dm := &web.Demo{Password: demoPassword, Accounts: demoDB.accounts}
+	srv, err := web.New(web.Deps{Org: a.Org, Lessons: a.Lessons, Booking: a.Booking, ThemeDay: themeday.NewStore(d, now, a.Booking), Notify: a.Notify,
+		Ready: d.Ping, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: now, Version: "e2e", Demo: dm})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h = srv.Echo()
+	close(built)
 	return a
 }
 
