@@ -34,8 +34,11 @@ const auditJS = `(() => {
 			e.getAttribute('aria-labelledby').split(/\s+/).every(id => document.getElementById(id)));
 		if (!named) out.push('no label: ' + where(e));
 	}
+	// (What a closed <details> holds is not shown: Chromium keeps its
+	// boxes but gives it no text.)
+	const folded = e => { const d = e.closest('details'); return d && !d.open && !e.closest('summary'); };
 	for (const b of document.querySelectorAll('button, a[href]')) {
-		if (!(b.innerText || '').trim() && !(b.getAttribute('aria-label') || '').trim() && b.getClientRects().length)
+		if (!(b.innerText || '').trim() && !(b.getAttribute('aria-label') || '').trim() && b.getClientRects().length && !folded(b))
 			out.push('no text: ' + where(b));
 	}
 
@@ -142,6 +145,8 @@ const layoutJS = `((phone, device) => {
 	if (!phone) return out;
 	const shown = e => {
 		if (!e.getClientRects().length) return false;
+		const d = e.closest('details');
+		if (d && !d.open && !e.closest('summary')) return false;
 		for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
 			const st = getComputedStyle(n);
 			if (st.visibility !== 'visible' && n === e) return false;
