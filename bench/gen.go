@@ -128,8 +128,12 @@ func (b *batch) write() {
 }
 
 type gen struct {
-	sc      Scale
-	rnd     *rand.Rand
+	sc  Scale
+	rnd *rand.Rand
+	// geo draws where courtyards are and where lecturers live, apart from
+	// rnd, so that the rest of the world is what it was before places had
+	// coordinates.
+	geo     *rand.Rand
 	now     time.Time
 	loc     *time.Location
 	pg      bool
@@ -164,7 +168,8 @@ func generate(ctx context.Context, d *db.DB, sc Scale, seed uint64, now time.Tim
 		return err
 	}
 	loc := tz.Shanghai
-	g := &gen{sc: sc, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), now: now.UTC(), loc: loc, pg: d.Dialect == db.Postgres}
+	g := &gen{sc: sc, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), geo: rand.New(rand.NewPCG(seed, 0x67656f)),
+		now: now.UTC(), loc: loc, pg: d.Dialect == db.Postgres}
 	start := time.Now()
 	tx, err := sqlDB.BeginTx(ctx, nil)
 	if err != nil {
@@ -219,9 +224,9 @@ func (g *gen) world(hash string) {
 	counties := g.table("counties", "id", "name", "created_at")
 	towns := g.table("towns", "id", "county_id", "name", "created_at")
 	branches := g.table("branches", "id", "town_id", "name", "kind", "member_count", "secretary_name", "phone", "active", "created_at", "updated_at")
-	courts := g.table("courtyards", "id", "town_id", "branch_id", "name", "address", "active", "created_at", "updated_at")
+	courts := g.table("courtyards", "id", "town_id", "branch_id", "name", "address", "lat", "lng", "active", "created_at", "updated_at")
 	topics := g.table("topics", "id", "town_id", "name", "name_en", "sort")
-	lecturers := g.table("lecturers", "id", "town_id", "name", "phone", "bio", "topics", "monthly_capacity", "active", "created_at", "updated_at")
+	lecturers := g.table("lecturers", "id", "town_id", "name", "phone", "bio", "topics", "monthly_capacity", "branch_id", "active", "created_at", "updated_at")
 	windows := g.table("lecturer_availabilities", "id", "lecturer_id", "weekday", "start_minute", "end_minute")
 	lessonsT := g.table("lessons", "id", "town_id", "title", "topic_id", "summary", "outline", "duration_minutes", "materials", "status", "created_at", "updated_at")
 	lessonLecs := g.table("lesson_lecturers", "lesson_id", "lecturer_id")
@@ -273,7 +278,12 @@ func (g *gen) world(hash string) {
 					if first == 0 {
 						first = id
 					}
-					courts.add(id, tid, bid, fmt.Sprintf("屋场%d", id), "", true, created, created)
+					// A town spans some 10 km; one courtyard in five has no coordinates.
+					var lat, lng any
+					if g.geo.IntN(5) > 0 {
+						lat, lng = 28.0+0.1*float64(tid%10)+0.09*g.geo.Float64(), 113.0+0.1*float64(tid/10)+0.1*g.geo.Float64()
+					}
+					courts.add(id, tid, bid, fmt.Sprintf("屋场%d", id), "", lat, lng, true, created, created)
 				}
 				sec := next("accounts")
 				accounts.add(sec, secretaryLogin(bid), hash, fmt.Sprintf("书记%d", bid), string(org.RoleSecretary), cid, tid, bid, nil, "zh-CN", true, created)
@@ -283,7 +293,7 @@ func (g *gen) world(hash string) {
 			lecAccount := map[int64]int64{}
 			for l := 0; l < sc.LecturersPerTown; l++ {
 				lid := next("lecturers")
-				lecturers.add(lid, tid, fmt.Sprintf("讲师%d", lid), "", "", "", sc.LecturerCapacity, true, created, created)
+				lecturers.add(lid, tid, fmt.Sprintf("讲师%d", lid), "", "", "", sc.LecturerCapacity, bs[g.geo.IntN(len(bs))].id, true, created, created)
 				lg := &lecturerGen{id: lid, town: tid}
 				// Two to four weekly windows on distinct days.
 				days := r.Perm(7)[:2+g.pick(3)]

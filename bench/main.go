@@ -25,7 +25,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := runCommand(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 		}
@@ -43,11 +43,14 @@ const usageText = `bench — weike's dataset generator and load driver
         fill an empty database (SQLite path or postgres:// URL)
   go run ./bench load --db DSN [--clients 32] [--duration 10s] [--warmup 2s] [--profile SCENARIO]
         run the scenarios against weike started on a generated database
+  go run ./bench plan [--pg DSN] [--rounds 5]
+        time next month's dispatch draft of each town of a fresh county, all towns in a row,
+        and the solver alone on a town ten times the size
 
 Scenarios: catalog, my-orders, coverage-month, matrix, order-create, accept.
 `
 
-func dispatch(ctx context.Context, args []string, out, errw io.Writer) error {
+func runCommand(ctx context.Context, args []string, out, errw io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(errw, usageText)
 		return errors.New("no command given")
@@ -59,6 +62,8 @@ func dispatch(ctx context.Context, args []string, out, errw io.Writer) error {
 		return cmdLoad(ctx, args[1:], out, errw)
 	case "run":
 		return cmdRun(ctx, args[1:], out, errw)
+	case "plan":
+		return cmdPlan(ctx, args[1:], out, errw)
 	case "server":
 		return cmdServer(ctx, args[1:])
 	case "ceiling":

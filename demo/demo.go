@@ -96,6 +96,9 @@ func Load(ctx context.Context, st Stores, password string) (*Result, error) {
 		if err := l.seedPlans(ctx, ts); err != nil {
 			return nil, fmt.Errorf("demo %s: %w", ts.Town, err)
 		}
+		if err := l.seedNextMonth(ctx, ts); err != nil {
+			return nil, fmt.Errorf("demo %s next month: %w", ts.Town, err)
+		}
 		if st.Booking == nil {
 			continue // no history: not the whole demo yet
 		}

@@ -201,7 +201,8 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	}
 
 	// The current month so far has history too (none on its first day),
-	// and nothing lies ahead.
+	// and nothing of it lies ahead: what does is next month's orders of a
+	// third of 春华镇's branches (upcoming.go).
 	local := now.In(time.FixedZone("CST", 8*3600))
 	cur := local.Format("2006-01")
 	ct, err := st.ThemeDay.Totals(ctx, off, cur, cur, themeday.CoverageFilter{})
@@ -228,10 +229,26 @@ func checkStory(t *testing.T, st Stores, now time.Time) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	next := time.Date(local.Year(), local.Month(), 1, 0, 0, 0, 0, local.Location()).AddDate(0, 1, 0)
+	ahead := map[int64]bool{}
 	for _, o := range os.Items {
-		if o.StartAt != nil && o.StartAt.After(now) {
+		if o.StartAt != nil && o.StartAt.After(now) && (o.StartAt.Before(next) || o.Status != booking.Confirmed) {
 			t.Errorf("order %d starts %v, after now", o.ID, o.StartAt)
 		}
+	}
+	live, err := st.Booking.LiveOrders(ctx, off, off.TownID, next.UTC(), next.AddDate(0, 1, 0).UTC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed := 0
+	for _, o := range live {
+		ahead[o.BranchID] = true
+		if o.Status == booking.Confirmed {
+			confirmed++
+		}
+	}
+	if sec := officialOf(t, st, "secretary"); len(ahead) != 7 || ahead[sec.BranchID] || confirmed == 0 || confirmed == len(live) {
+		t.Errorf("next month: %d branches ordered (want 7 of 22, not 龙王庙村), %d of %d orders confirmed", len(ahead), confirmed, len(live))
 	}
 
 	// Reviews are mostly good; the catalog is as the demo tests expect.

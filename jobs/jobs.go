@@ -22,6 +22,7 @@ import (
 	"weike/internal/tz"
 	"weike/letters"
 	"weike/notify"
+	"weike/org"
 )
 
 // Job names.
@@ -30,6 +31,9 @@ const (
 	DailyReminders  = "daily-reminders"
 	OrderExpiry     = "order-expiry"
 	Retry           = "retry"
+	// CoverageReminders reminds, before a month ends, the branches still
+	// missing its lesson, film or practice, and the officials.
+	CoverageReminders = "coverage-reminders"
 )
 
 // Worker holds what the jobs' bodies need. The bodies are letters' (who
@@ -93,6 +97,8 @@ func (w *Worker) Jobs() []cron.Job {
 			Help: "expire orders unanswered past their deadline and tell the officials"},
 		{Name: Retry, Spec: "30 * * * *", CatchUp: time.Hour, Run: w.retry,
 			Help: "send the messages that are due: new ones, and failed ones whose backoff has passed"},
+		{Name: CoverageReminders, Spec: org.DefaultReminderSpec, PerTown: true, CatchUp: 5 * 24 * time.Hour, Run: w.Coverage,
+			Help: "to each secretary whose branch still lacks this month's lesson, film or practice, and a digest to each official"},
 	}
 }
 
@@ -110,6 +116,23 @@ func (w *Worker) Monthly(ctx context.Context, t cron.Tick) error {
 	key := cron.Key{Job: MonthlySchedule, TownID: t.TownID, Period: period}
 	return w.claimAndSend(ctx, key, t.Source, func() ([]notify.Letter, error) {
 		return w.letters.MonthlyLetters(ctx, t.TownID, period, w.baseURL)
+	})
+}
+
+// Coverage sends a town's coverage reminders for the tick's period (by
+// default the month the tick falls in).
+func (w *Worker) Coverage(ctx context.Context, t cron.Tick) error {
+	period := t.Period
+	if period == "" {
+		loc, err := w.letters.TownLoc(ctx, t.TownID)
+		if err != nil {
+			return err
+		}
+		period = letters.CoverageMonth(t.At, loc)
+	}
+	key := cron.Key{Job: CoverageReminders, TownID: t.TownID, Period: period}
+	return w.claimAndSend(ctx, key, t.Source, func() ([]notify.Letter, error) {
+		return w.letters.CoverageLetters(ctx, t.TownID, period, w.baseURL)
 	})
 }
 
@@ -274,7 +297,8 @@ func (w *Worker) retry(ctx context.Context, t cron.Tick) error {
 	return w.runner.Record(ctx, key, t.Source, started, cron.Counts{"sent": d.Sent, "retrying": d.Retrying, "failed": d.Failed, "skipped": d.Skipped})
 }
 
-// TownSchedules reads the towns' own monthly schedules for the scheduler.
+// TownSchedules reads the towns' own schedules of the per-town jobs (the
+// monthly schedule, the coverage reminders) for the scheduler.
 func (w *Worker) TownSchedules(ctx context.Context) ([]cron.TownSchedule, error) {
 	ts, err := w.letters.Towns(ctx)
 	if err != nil {
@@ -282,7 +306,8 @@ func (w *Worker) TownSchedules(ctx context.Context) ([]cron.TownSchedule, error)
 	}
 	out := make([]cron.TownSchedule, 0, len(ts))
 	for _, t := range ts {
-		out = append(out, cron.TownSchedule{ID: t.ID, Spec: t.ScheduleSpec, Timezone: t.Timezone, Since: t.CreatedAt})
+		out = append(out, cron.TownSchedule{ID: t.ID, Timezone: t.Timezone, Since: t.CreatedAt,
+			Specs: map[string]string{MonthlySchedule: t.ScheduleSpec, CoverageReminders: t.ReminderSpec}})
 	}
 	return out, nil
 }

@@ -243,6 +243,8 @@ func (s *Store) UpdateHours(ctx context.Context, act org.Actor, id int64, in Hou
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
+	// Her hours are part of the catalog (her page, the free days): the
+	// town's catalog version moves with them.
 	err = s.catalogTx(ctx, act.TownID, func(tx *gorm.DB) error {
 		var l Lecturer
 		if err := org.LoadScoped(tx, act, id, &l, "lecturer"); err != nil {

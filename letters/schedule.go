@@ -380,7 +380,13 @@ func (m *monthly) films(lang string) section {
 		}
 		if f.PreviewDate != "" {
 			if _, err := time.Parse("2006-01-02", f.PreviewDate); err == nil {
-				facts = append(facts, i18n.T(lang, "letter.films.preview", "day", i18n.Day(f.PreviewDate)))
+				// A screening before the month says so: a bare November
+				// date in December's list reads as a mistake.
+				key := "letter.films.preview"
+				if f.PreviewDate[:7] < string(m.month) {
+					key = "letter.films.preview_before"
+				}
+				facts = append(facts, i18n.T(lang, key, "day", i18n.Day(f.PreviewDate)))
 			}
 		}
 		sec.Items = append(sec.Items, item{Text: i18n.T(lang, "letter.title", "title", unquoted(f.Title)),

@@ -149,7 +149,7 @@ func TestMonthlyLetters(t *testing.T) {
 		sec := letterOf(t, ls, letters.KindMonthlySecretary, a.Actors["secretary"].AccountID)
 		mustHave(t, "secretary's letter", sec.Subject, "春华镇", "2026年12月", a.Branches[0].Name)
 		mustHave(t, "secretary's letter", sec.Text, "ch红色家书里的初心", "ch稻花香里说振兴", "ch《抛砖屋场》",
-			"预告 12月3日 周四", "https://example.test/preview", "12月5日 周六 14:00–14:20", "王ch", "2026年11月本支部尚缺",
+			"放映日期 12月3日 周四", "https://example.test/preview", "12月5日 周六 14:00–14:20", "王ch", "2026年11月本支部尚缺",
 			"https://weike.test/orders/")
 		mustHave(t, "secretary's HTML", sec.HTML, `name="viewport"`, "ch红色家书里的初心", "https://example.test/preview")
 		mustHave(t, "secretary's markdown", sec.Markdown, "### ", "[《ch红色家书里的初心》](https://weike.test/lessons/")
@@ -188,7 +188,7 @@ func TestMonthlyLetters(t *testing.T) {
 		}
 		sec = letterOf(t, ls, letters.KindMonthlySecretary, a.Actors["secretary"].AccountID)
 		mustHave(t, "English letter", sec.Subject+sec.Text, "December 2026", "Featured lessons", "Sat 5 Dec 14:00")
-		mustHave(t, "English letter", sec.Text, "Local · 30 min · preview Thu 3 Dec", "“ch红色家书里的初心”", "Open weike: https://weike.test/")
+		mustHave(t, "English letter", sec.Text, "Local · 30 min · screening Thu 3 Dec", "“ch红色家书里的初心”", "Open weike: https://weike.test/")
 		off = letterOf(t, ls, letters.KindMonthlyOfficial, a.Official.AccountID)
 		mustHave(t, "English official's letter", off.Text, "3 featured lessons, 1 film, 1 confirmed lesson, 1 order waiting for an answer",
 			"Coverage in November 2026")

@@ -145,9 +145,7 @@ func (s *Server) viewCached(c echo.Context, kind string, build func(ctx context.
 		if a := fresh(); a != nil {
 			return a, nil
 		}
-		if kind == "matrix" {
-			s.matrixBuilds.Add(1)
-		}
+		s.viewBuilds.Add(1)
 		out, err := build(ctx)
 		if err != nil {
 			return nil, err

@@ -129,12 +129,21 @@ func TestCatalogCachedCompressed(t *testing.T) {
 	}
 }
 
-// TestMatrixBuiltOnce: county viewers asking for the matrix together get
-// one build between them; a write served here is in the next answer.
+// TestMatrixBuiltOnce: county viewers asking for a coverage view together
+// get one build between them; a write served here is in the next answer.
 func TestMatrixBuiltOnce(t *testing.T) {
 	t.Parallel()
+	for _, path := range []string{"/api/v1/coverage/matrix?from=2026-01&to=2026-12", "/api/v1/coverage?month=2026-11",
+		"/api/v1/coverage/towns?month=2026-11", "/api/v1/totals?from=2026-01&to=2026-12"} {
+		t.Run(path, func(t *testing.T) {
+			t.Parallel()
+			viewBuiltOnce(t, path)
+		})
+	}
+}
+
+func viewBuiltOnce(t *testing.T, path string) {
 	eachDB(t, func(t *testing.T, e *env) {
-		const path = "/api/v1/coverage/matrix?from=2026-01&to=2026-12"
 		tok := e.token("cs-county")
 		var wg sync.WaitGroup
 		etags := make([]string, 32)
@@ -157,7 +166,7 @@ func TestMatrixBuiltOnce(t *testing.T) {
 				t.Fatalf("viewer %d: ETag %q, viewer 0 %q", i, tag, etags[0])
 			}
 		}
-		if n := e.S.matrixBuilds.Load(); n != 1 {
+		if n := e.S.viewBuilds.Load(); n != 1 {
 			t.Errorf("32 viewers together: %d builds, want 1", n)
 		}
 		before := e.as("cs-county", "GET", path, nil)

@@ -215,3 +215,24 @@ func TestDispatchRefusesWhatNoLongerHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestReminderSpecSetting: a town sets its own time for the coverage
+// reminders, checked like its monthly schedule.
+func TestReminderSpecSetting(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		body := map[string]any{"travel_buffer_minutes": 30, "lead_time_hours": 48, "horizon_days": 90, "answer_deadline_hours": 72,
+			"points_delivered": 10, "points_five_star": 2, "reminder_spec": "0 8 18 * *"}
+		res := e.as("ch-official", http.MethodPut, "/api/v1/town/settings", body)
+		mustContain(t, res, `"reminder_spec":"0 8 18 * *"`, `"schedule_spec":"0 9 25 * *"`)
+		body["reminder_spec"] = "每月"
+		res = e.as("ch-official", http.MethodPut, "/api/v1/town/settings", body)
+		if res.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("a bad schedule: %d %s", res.Code, res.Body)
+		}
+		mustContain(t, res, `"reminder_spec"`)
+		delete(body, "reminder_spec")
+		res = e.as("ch-official", http.MethodPut, "/api/v1/town/settings", body)
+		mustContain(t, res, `"reminder_spec":"0 9 20 * *"`)
+	})
+}

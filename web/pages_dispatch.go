@@ -86,6 +86,14 @@ func choiceLabel(lang string, it dispatch.Item) string {
 		"km", strconv.FormatFloat(it.Cost.TravelKM, 'f', 1, 64))
 }
 
+// weekOf is the Monday that starts t's week in Shanghai, as Chinese
+// calendars count (the dispatch sheet and the order form group by it).
+func weekOf(t time.Time) time.Time {
+	l := t.In(shanghai)
+	d := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, shanghai)
+	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
+}
+
 func (s *Server) sheetView(c echo.Context, act org.Actor, townID int64, towns []choice, sh *dispatch.Sheet, drafted bool) sheetView {
 	lang := langOf(c)
 	q := townQuery(act, townID)

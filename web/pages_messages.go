@@ -47,7 +47,7 @@ type robotView struct {
 }
 
 // messageKinds are the kinds the filter offers, as prefixes.
-var messageKinds = []string{"monthly", "reminder", "order"}
+var messageKinds = []string{"monthly", "reminder", "order", "coverage"}
 
 func (s *Server) messagesData(c echo.Context) (*messagesView, map[string]string, error) {
 	act := actor(c)

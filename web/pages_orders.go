@@ -101,13 +101,6 @@ var orderFieldOrder = []struct{ field, target, label string }{
 	{"note", "f-note", "op.order.note"},
 }
 
-// weekOf is the Monday of t's week in Shanghai, as Chinese calendars count.
-func weekOf(t time.Time) time.Time {
-	t = t.In(shanghai)
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, shanghai)
-	return d.AddDate(0, 0, -((int(d.Weekday()) + 6) % 7))
-}
-
 // groupWeeks lays the free times out by week and day (see groupSlots) and
 // shows the week asked for; else the first with a time checked; else the
 // first.

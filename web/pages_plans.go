@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/lessons"
 	"weike/org"
 )
@@ -44,8 +45,24 @@ func (s *Server) planTown(c echo.Context, act org.Actor) (int64, []choice, error
 type planFilmView struct {
 	lessons.PlanFilm
 	Link     string // the month's link, else the film's own
-	Preview  string // 12月5日 周六
+	Preview  string // 放映日期：12月5日 周六, with the month when it is not the plan's
 	Category string
+}
+
+// screeningLabel says when a film of month's list is shown: 放映日期：12月5日
+// 周六. A day outside the month says so (a list may start in the fortnight
+// before): 放映日期：11月28日 周六（上月）, never a bare November date under
+// December.
+func screeningLabel(lang, day, month string) string {
+	key := "td.plan.screening_on"
+	switch m := day[:min(len(day), 7)]; {
+	case month == "" || m == month:
+	case m < month:
+		key = "td.plan.screening_on_before"
+	default:
+		key = "td.plan.screening_on_after"
+	}
+	return T(lang, key, "day", i18n.Day(day))
 }
 
 func planFilms(lang string, p *lessons.Plan) []planFilmView {
@@ -56,7 +73,7 @@ func planFilms(lang string, p *lessons.Plan) []planFilmView {
 			v.Link = f.Film.Link
 		}
 		if f.PreviewDate != "" {
-			v.Preview = dayLabel(lang, f.PreviewDate)
+			v.Preview = screeningLabel(lang, f.PreviewDate, p.Month)
 		}
 		out = append(out, v)
 	}

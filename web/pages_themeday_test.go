@@ -102,7 +102,7 @@ func publishNovember(t *testing.T, e *env) (*browser, *lessons.Film) {
 		t.Fatalf("two lessons: %d", res.Code)
 	}
 	body := html.UnescapeString(res.Body.String())
-	wantIn(t, "refused plan", body, "每月精选 3–8 堂微党课", "预告日期应在当月或月初前半个月内", "十一月主题：不忘初心",
+	wantIn(t, "refused plan", body, "每月精选 3–8 堂微党课", "放映日期应在当月，或月初前的半个月内", "十一月主题：不忘初心",
 		`value="2026-12-15"`, `value="https://example.test/chuxin-11"`,
 		fmt.Sprintf(`id="lesson-%d" name="lesson_ids" value="%d" checked`, A.Lessons[0].ID, A.Lessons[0].ID), fmt.Sprintf(`id="film-%s-err"`, id2))
 	lackIn(t, "refused plan", body, fmt.Sprintf(`id="lesson-%d" name="lesson_ids" value="%d" checked`, A.Lessons[2].ID, A.Lessons[2].ID), fmt.Sprintf(`id="film-%s-err"`, f1))
@@ -117,7 +117,7 @@ func publishNovember(t *testing.T, e *env) (*browser, *lessons.Film) {
 		t.Fatalf("publish: %d %q\n%s", res.Code, res.Header().Get("Location"), visibleText(res.Body.String()))
 	}
 	wantIn(t, "plan page", visibleText(pageText(t, off, "/plans/2026-11?saved=1", 200)), "已保存", "2026年11月计划", "已发布",
-		"ch稻花香里说振兴", "ch《初心》", "预告：11月20日 周五", "十一月主题：不忘初心")
+		"ch稻花香里说振兴", "ch《初心》", "放映日期：11月20日 周五", "十一月主题：不忘初心")
 	// The edit form now starts from the published plan.
 	wantIn(t, "plan form again", pageText(t, off, "/plans/2026-11/edit", 200),
 		fmt.Sprintf(`id="lesson-%d" name="lesson_ids" value="%d" checked`, A.Lessons[2].ID, A.Lessons[2].ID), `value="2026-11-28"`)
@@ -140,7 +140,7 @@ func TestThemeDayPlanReachesSecretary(t *testing.T) {
 			`<a href="https://example.test/film" rel="noopener">`, `<a href="https://example.test/chuxin-11" rel="noopener">`,
 			fmt.Sprintf(`href="/viewings/new?film_id=%d"`, e.W.A.Films[0].ID))
 		text := visibleText(page)
-		wantIn(t, "this month", text, "2026年11月 · 龙王庙村", "ch《抛砖屋场》", "预告：11月28日 周六", "ch《初心》", "预告：11月20日 周五")
+		wantIn(t, "this month", text, "2026年11月 · 龙王庙村", "ch《抛砖屋场》", "放映日期：11月28日 周六", "ch《初心》", "放映日期：11月20日 周五")
 		// The order of the films is the plan's.
 		if strings.Index(text, "ch《抛砖屋场》") > strings.Index(text, "ch《初心》") {
 			t.Errorf("films out of the plan's order")
@@ -346,7 +346,7 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 		}
 		roles := map[string][]page{
 			"ch-secretary": {
-				{"/this-month", []string{"本月还差：微党课", "片 ✓"}, []string{"Still to do this month: a lesson", "Film ✓ done", "Preview: Sat 28 Nov", "Record a film viewing"}},
+				{"/this-month", []string{"本月还差：微党课", "片 ✓"}, []string{"Still to do this month: a lesson", "Film ✓ done", "Screening: Sat 28 Nov", "Record a film viewing"}},
 				{"/this-month?month=2026-10", []string{"2026年10月还差"}, []string{"Missing in October 2026: a lesson, a film viewing, a practice activity"}},
 				{"/", []string{"本月的课、片、实践"}, []string{"This month's lesson, film and practice"}},
 				{"/viewings", []string{"观看记录"}, []string{"Film viewings", "1 record · See also"}},
@@ -360,9 +360,9 @@ func TestThemeDayPagesInBothLanguages(t *testing.T) {
 			},
 			"ch-official": {
 				{"/plans", []string{"月度计划", "2026年11月"}, []string{"Monthly plans", "November 2026", "Published", "Not published"}},
-				{"/plans/2026-11", []string{"精选微党课", "教育片清单"}, []string{"Plan for November 2026", "Featured lessons", "Film list", "Preview: Fri 20 Nov"}},
+				{"/plans/2026-11", []string{"精选微党课", "教育片清单"}, []string{"Plan for November 2026", "Featured lessons", "Film list", "Screening: Fri 20 Nov"}},
 				{"/plans/2026-12", []string{"该月计划尚未发布"}, []string{"not published yet"}},
-				{"/plans/2026-11/edit", []string{"精选微党课（选 3–8 堂）"}, []string{"Featured lessons (choose three to eight)", "Preview date", "Red history"}},
+				{"/plans/2026-11/edit", []string{"精选微党课（选 3–8 堂）"}, []string{"Featured lessons (choose three to eight)", "Screening date", "Red history"}},
 				{"/viewings", []string{"全部支部"}, []string{"All branches"}},
 				{"/viewings/new", []string{"请选择"}, []string{"Branch", "Choose…"}},
 				{vp, []string{"修改"}, []string{"Edit"}},

@@ -374,11 +374,19 @@ func TestLecturerKeepsHerHours(t *testing.T) {
 			t.Errorf("no Monday 10:40 in %v", slots)
 		}
 
-		// The API: hers yes, another's no.
+		// The API: hers yes, another's no. Her page as the API serves it
+		// (from memory, under the catalog's version) follows at once.
+		lecPath := fmt.Sprintf("/api/v1/lecturers/%d", own.ID)
+		if res := e.as("ch-secretary", http.MethodGet, lecPath, nil); !strings.Contains(res.Body.String(), `{"weekday":1,"start_minute":540,"end_minute":660}`) {
+			t.Errorf("the API's lecturer after the page's change: %s", res.Body)
+		}
 		body2 := map[string]any{"availability": []map[string]int{{"weekday": 6, "start_minute": 840, "end_minute": 1080}}, "blackouts": []any{}}
 		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", own.ID), body2); res.Code != http.StatusOK ||
 			!strings.Contains(res.Body.String(), `"availability":[{"weekday":6,"start_minute":840,"end_minute":1080}]`) {
 			t.Errorf("PUT her own hours: %d %s", res.Code, res.Body)
+		}
+		if res := e.as("ch-secretary", http.MethodGet, lecPath, nil); !strings.Contains(res.Body.String(), `"availability":[{"weekday":6,"start_minute":840,"end_minute":1080}]`) {
+			t.Errorf("the API's lecturer after PUT …/hours: %s", res.Body)
 		}
 		if res := e.as("ch-lecturer", http.MethodPut, fmt.Sprintf("/api/v1/lecturers/%d/hours", other.ID), body2); res.Code != http.StatusForbidden ||
 			!strings.Contains(res.Body.String(), "只能修改自己的可讲时间") {
@@ -453,6 +461,42 @@ func TestAccountPassword(t *testing.T) {
 		if res := e.do(http.MethodPut, "/api/v1/me/password", tok, map[string]string{"current_password": "brand-new-pass", "new_password": "short"}); res.Code != http.StatusUnprocessableEntity ||
 			!strings.Contains(res.Body.String(), `"new_password"`) {
 			t.Errorf("a short new password: %d %s", res.Code, res.Body)
+		}
+	})
+}
+
+// TestFilmListSaysWhenItIsShown: December's film list names its dates as
+// screening dates, and one in late November says it is the month before
+// (the trial read "预告：11月28日" under December).
+func TestFilmListSaysWhenItIsShown(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		A := e.W.A
+		late, err := e.W.Lessons.CreateFilm(t.Context(), A.Official, lessons.FilmInput{Title: "初心", Category: "红色历史", DurationMinutes: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := map[string]any{"note": "十二月", "lesson_ids": []int64{A.Lessons[0].ID, A.Lessons[1].ID, A.Lessons[2].ID},
+			"films": []map[string]any{{"film_id": A.Films[0].ID, "preview_date": "2026-11-28"}, {"film_id": late.ID, "preview_date": "2026-12-12"}}}
+		if res := e.as("ch-official", http.MethodPut, "/api/v1/plans/2026-12", body); res.Code != http.StatusOK {
+			t.Fatalf("publish December: %d %s", res.Code, res.Body)
+		}
+		b := signIn(t, e, "ch-official")
+		zh := html.UnescapeString(b.get("/plans/2026-12").Body.String())
+		for _, want := range []string{"放映日期：11月28日 周六（上月）", "放映日期：12月12日 周六<"} {
+			if !strings.Contains(zh, want) {
+				t.Errorf("December's plan lacks %q", want)
+			}
+		}
+		if strings.Contains(zh, "预告") {
+			t.Error("December's plan still says 预告")
+		}
+		b.get("/lang/en?next=/")
+		en := html.UnescapeString(b.get("/plans/2026-12").Body.String())
+		for _, want := range []string{"Screening: Sat 28 Nov (the month before)", "Screening: Sat 12 Dec<"} {
+			if !strings.Contains(en, want) {
+				t.Errorf("December's plan in English lacks %q", want)
+			}
 		}
 	})
 }

@@ -82,7 +82,7 @@ type Server struct {
 	// writes counts the writes this instance has served: answers kept for
 	// a while (the matrix) are filed under it, so a write here is seen at once.
 	writes       atomic.Int64
-	matrixBuilds atomic.Int64 // how often the matrix was built (a test counts)
+	viewBuilds   atomic.Int64 // how often a coverage view was built (a test counts)
 }
 
 // New builds the server with all its routes.

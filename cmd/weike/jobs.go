@@ -83,6 +83,10 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 	if err != nil {
 		return err
 	}
+	schedules, err := st.worker.TownSchedules(ctx)
+	if err != nil {
+		return err
+	}
 	now := time.Now()
 	tw := table.New(out)
 	tw.Row("JOB", "SCHEDULE ("+cron.Zone+")", "NEXT", "WHAT")
@@ -96,8 +100,9 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 	for _, j := range st.worker.Jobs() {
 		tw.Row(j.Name, j.Spec, next(j.Spec, cron.Zone), j.Help)
 		if j.PerTown {
-			for _, t := range towns {
-				tw.Row("  "+t.Name, t.ScheduleSpec, next(t.ScheduleSpec, t.Timezone))
+			for i, t := range towns {
+				spec := schedules[i].SpecOf(j)
+				tw.Row("  "+t.Name, spec, next(spec, t.Timezone))
 			}
 		}
 	}
@@ -134,15 +139,15 @@ func cmdCronList(ctx context.Context, args []string, env func(string) string, ou
 
 func cmdCronRun(ctx context.Context, args []string, env func(string) string, out, errw io.Writer) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return errors.New("cron run needs a job name: " + strings.Join([]string{jobs.MonthlySchedule, jobs.DailyReminders, jobs.OrderExpiry, jobs.Retry}, ", "))
+		return errors.New("cron run needs a job name: " + strings.Join([]string{jobs.MonthlySchedule, jobs.CoverageReminders, jobs.DailyReminders, jobs.OrderExpiry, jobs.Retry}, ", "))
 	}
 	name := args[0]
 	var month, day, town string
 	var dry bool
 	cfg, _, err := parseConfig("cron run", args[1:], env, func(fs *flag.FlagSet) {
-		fs.StringVar(&month, "month", "", "monthly-schedule: the month to send, YYYY-MM (default: the one a run now would send)")
+		fs.StringVar(&month, "month", "", "monthly-schedule, coverage-reminders: the month to send, YYYY-MM (default: the one a run now would send)")
 		fs.StringVar(&day, "day", "", "daily-reminders: the day to remind of, YYYY-MM-DD (default: tomorrow)")
-		fs.StringVar(&town, "town", "", "monthly-schedule: only this town (default: every town)")
+		fs.StringVar(&town, "town", "", "monthly-schedule, coverage-reminders: only this town (default: every town)")
 		fs.BoolVar(&dry, "dry-run", false, "print who would get what; store and send nothing")
 	})
 	if err != nil {
@@ -197,7 +202,7 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 		return err
 	}
 	switch name {
-	case jobs.MonthlySchedule:
+	case jobs.MonthlySchedule, jobs.CoverageReminders:
 		if month != "" {
 			if _, err := lessons.ParseMonth(month); err != nil {
 				return fmt.Errorf("--month %q: want YYYY-MM", month)
@@ -214,8 +219,12 @@ func cmdCronRun(ctx context.Context, args []string, env func(string) string, out
 				continue
 			}
 			found = true
-			err := w.Monthly(ctx, cron.Tick{Job: name, TownID: t.ID, At: now, Period: month, Source: "cli"})
-			if err := report(t.Name+" "+orDefault(month, "(next month)"), err); err != nil && firstErr == nil {
+			runTown, def := w.Monthly, "(next month)"
+			if name == jobs.CoverageReminders {
+				runTown, def = w.Coverage, "(this month)"
+			}
+			err := runTown(ctx, cron.Tick{Job: name, TownID: t.ID, At: now, Period: month, Source: "cli"})
+			if err := report(t.Name+" "+orDefault(month, def), err); err != nil && firstErr == nil {
 				firstErr = err
 			}
 		}

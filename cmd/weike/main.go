@@ -48,6 +48,7 @@ func commands() []command {
 		{"backup", "[--db D] <file>", "copy a live SQLite database consistently to file (Postgres: says how to use pg_dump)", cmdBackup},
 		{"cron list", "[flags]", "list the cron jobs, their schedules and their latest runs", cmdCronList},
 		{"cron run", "JOB [--month YYYY-MM] [--day YYYY-MM-DD] [--town T] [--dry-run]", "run a job now for a period; a period already done sends nothing new", cmdCronRun},
+		{"plan draft", "[--month YYYY-MM] [--town T] [--json] [--lang zh-CN|en]", "print the dispatch draft (派单) of every town, or one: what each branch without a lesson would be given and why, and the solver's time; nothing is written", cmdPlanDraft},
 		{"user add", "--role R --login L [--town T] [--branch B] [--lecturer NAME] [--county C]", "create an account (password from --password or WEIKE_PASSWORD, or asked on stdin)", cmdUserAdd},
 		{"healthcheck", "[--addr A]", "exit 0 when the service listening on --addr is ready (its /readyz answers), else 1", cmdHealthcheck},
 		{"version", "", "print the version", func(_ context.Context, _ []string, _ func(string) string, out, _ io.Writer) error {

@@ -70,21 +70,62 @@ func (b *builder) build() (*network, []int32) {
 	return g, where
 }
 
-// minCostMaxFlow sends flow from s to t one unit at a time, each along a
-// cheapest residual path, until no path is left. Every intermediate flow is
+// minCostMaxFlow sends flow from s to t along cheapest residual paths,
+// one unit at a time, until no path is left. Every intermediate flow is
 // then the cheapest of its value, so the last is the cheapest maximum flow.
 // All costs are non-negative, so zero potentials are feasible to start with.
+//
+// A shortest-path search is the costly part, and many augmenting paths
+// share its length (costs come from few values): after each search every
+// path of reduced cost zero is a cheapest one, so depth-first searches over
+// those arcs push as much flow as they find before the next search (the
+// primal-dual method). Each push is still along a cheapest path.
 func (g *network) minCostMaxFlow(s, t int32) (flow int, cost int64) {
 	d := newDijkstra(g)
+	n := len(g.first) - 1
+	next := make([]int32, n) // each node's first arc not yet found useless this round
+	seen := make([]bool, n)
+	push := func(a int32) {
+		g.resid[a]--
+		g.resid[g.pair[a]]++
+		cost += g.cost[a]
+	}
+	var dfs func(u int32) bool
+	dfs = func(u int32) bool {
+		if u == t {
+			return true
+		}
+		seen[u] = true
+		pu := d.pot[u]
+		for ; next[u] < g.first[u+1]; next[u]++ {
+			a := next[u]
+			v := g.head[a]
+			if g.resid[a] == 0 || seen[v] || g.cost[a]+pu != d.pot[v] {
+				continue
+			}
+			if dfs(v) {
+				push(a)
+				return true
+			}
+		}
+		return false
+	}
 	for d.run(s, t) {
+		// The path the search found is a cheapest one.
 		for v := t; v != s; {
 			a := d.via[v]
-			g.resid[a]--
-			g.resid[g.pair[a]]++
-			cost += g.cost[a]
+			push(a)
 			v = g.head[g.pair[a]]
 		}
 		flow++
+		copy(next, g.first[:n])
+		for {
+			clear(seen)
+			if !dfs(s) {
+				break
+			}
+			flow++
+		}
 	}
 	return flow, cost
 }

@@ -249,13 +249,33 @@ type Job struct {
 
 // TownSchedule is a town's own schedule of the per-town jobs.
 type TownSchedule struct {
-	ID       int64
+	ID int64
+	// Specs are the town's own schedules by job name; a job without one
+	// runs on Spec, or else on its default.
+	Specs    map[string]string
 	Spec     string
 	Timezone string
 	// Since is when the town came to weike: a run scheduled before it was
 	// not missed, there was nobody to send it to (a town set up, or a demo
 	// loaded, on the 29th has not missed the 25th's schedule).
 	Since time.Time
+}
+
+// specOf is the town's own schedule of a job, or "".
+func (t TownSchedule) specOf(job string) string {
+	if s := t.Specs[job]; s != "" {
+		return s
+	}
+	return t.Spec
+}
+
+// SpecOf is the schedule a per-town job runs on in the town: its own, or
+// the job's default.
+func (t TownSchedule) SpecOf(j Job) string {
+	if s := t.specOf(j.Name); s != "" {
+		return s
+	}
+	return j.Spec
 }
 
 // Zone is the zone every schedule is read in unless a town names its own.
@@ -391,8 +411,8 @@ func (s *Scheduler) Sync(ctx context.Context) error {
 	for key, w := range want {
 		spec, zone := w.job.Spec, Zone
 		if w.job.PerTown {
-			if w.town.Spec != "" {
-				spec = w.town.Spec
+			if s := w.town.specOf(w.job.Name); s != "" {
+				spec = s
 			}
 			if w.town.Timezone != "" {
 				zone = w.town.Timezone
@@ -469,7 +489,7 @@ func (s *Scheduler) CatchUp(ctx context.Context) {
 			targets = towns
 		}
 		for _, t := range targets {
-			spec, zone := t.Spec, t.Timezone
+			spec, zone := t.specOf(j.Name), t.Timezone
 			if spec == "" {
 				spec = j.Spec
 			}

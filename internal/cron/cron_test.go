@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -190,5 +191,35 @@ func TestSchedulerCatchUp(t *testing.T) {
 		if !got[k].Equal(at) {
 			t.Errorf("%s caught up at %v, want %v", k, got[k], at)
 		}
+	}
+}
+
+// TestTownSpecsPerJob: a town's own schedule of one per-town job leaves its
+// other per-town jobs on theirs.
+func TestTownSpecsPerJob(t *testing.T) {
+	t.Parallel()
+	noop := func(context.Context, cron.Tick) error { return nil }
+	towns := func(context.Context) ([]cron.TownSchedule, error) {
+		return []cron.TownSchedule{{ID: 1, Specs: map[string]string{"monthly": "0 8 24 * *"}},
+			{ID: 2, Specs: map[string]string{"monthly": "0 9 25 * *", "coverage": "0 7 18 * *"}}}, nil
+	}
+	jobs := []cron.Job{{Name: "monthly", Spec: "0 9 25 * *", PerTown: true, Run: noop}, {Name: "coverage", Spec: "0 9 20 * *", PerTown: true, Run: noop}}
+	s := cron.NewScheduler(jobs, towns, time.Now, quiet)
+	if err := s.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range s.Entries() {
+		got[e.Key] = e.Spec
+	}
+	want := map[string]string{"monthly@1": "0 8 24 * *", "coverage@1": "0 9 20 * *", "monthly@2": "0 9 25 * *", "coverage@2": "0 7 18 * *"}
+	for k, spec := range want {
+		if !strings.HasSuffix(got[k], " "+spec) {
+			t.Errorf("%s runs on %q, want %q", k, got[k], spec)
+		}
+	}
+	ts, _ := towns(context.Background())
+	if ts[0].SpecOf(jobs[1]) != "0 9 20 * *" || ts[1].SpecOf(jobs[1]) != "0 7 18 * *" {
+		t.Errorf("SpecOf: %q %q", ts[0].SpecOf(jobs[1]), ts[1].SpecOf(jobs[1]))
 	}
 }

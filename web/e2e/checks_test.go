@@ -34,9 +34,9 @@ const auditJS = `(() => {
 			e.getAttribute('aria-labelledby').split(/\s+/).every(id => document.getElementById(id)));
 		if (!named) out.push('no label: ' + where(e));
 	}
-	// (What a closed <details> holds is not shown: Chromium keeps its
-	// boxes but gives it no text.)
-	const folded = e => { const d = e.closest('details'); return d && !d.open && !e.closest('summary'); };
+	// (What a closed <details> holds is not shown, and its innerText is
+	// empty while its boxes remain: it is checked when opened.)
+	const folded = e => { const d = e.closest('details:not([open])'); return d && !d.querySelector(':scope > summary').contains(e); };
 	for (const b of document.querySelectorAll('button, a[href]')) {
 		if (!(b.innerText || '').trim() && !(b.getAttribute('aria-label') || '').trim() && b.getClientRects().length && !folded(b))
 			out.push('no text: ' + where(b));

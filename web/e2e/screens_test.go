@@ -74,8 +74,18 @@ func TestOrderFormOnPhone(t *testing.T) {
 	}
 	tb.audit()
 
-	// A failed submit: the audience is words.
+	// Enter in a field sends the order, not "next week": no time is
+	// chosen, so it comes back refused, the times in focus.
 	tb.selectByText("#f-courtyard_id", courtyard)
+	if st := tb.load("press Enter in the audience", chromedp.SendKeys(chromedp.CSS("#f-audience"), "30\r")); st != 422 {
+		t.Fatalf("Enter in the audience answers %d, want the order refused (422)", st)
+	}
+	if f := eval[string](tb, `document.activeElement.id`); f != "f-slots" {
+		t.Errorf("after Enter without a time the focus is on %q, want f-slots", f)
+	}
+	tb.step("clear the audience", chromedp.Clear(chromedp.CSS("#f-audience")))
+
+	// A failed submit: the audience is words.
 	tapLabel(tb, eval[string](tb, `document.querySelector('.slot-week:not([hidden]) input[name=slots]').id`))
 	tb.step("say who comes", chromedp.SendKeys(chromedp.CSS("#f-audience"), "很多"))
 	if st := tb.click(`.submit-bar button.primary`); st != 422 {
@@ -91,6 +101,30 @@ func TestOrderFormOnPhone(t *testing.T) {
 	tb.step("follow the summary's link", chromedp.Click(chromedp.CSS(`#problems a[href="#f-audience"]`)))
 	if f := eval[string](tb, `document.activeElement.id`); f != "f-audience" {
 		t.Errorf("the summary's link leaves the focus on %q", f)
+	}
+	tb.audit()
+}
+
+// TestAccountOnPhone: the account page on a phone offers the password
+// form; the API tokens are folded under "advanced" for a secretary, and
+// open (and hold to the page rules) when she unfolds them.
+func TestAccountOnPhone(t *testing.T) {
+	needBrowser(t)
+	a := newApp(t)
+	tb := openTab(t, a, phone)
+	tb.signIn("secretary", demoPassword)
+	tb.open("/account")
+	if !tb.has(`form[action="/account/password"] input[type=password][autocomplete=current-password]`) {
+		t.Fatal("no password form")
+	}
+	if !eval[bool](tb, `(() => { const d = document.querySelector('details#tokens'); return !!d && !d.open })()`) ||
+		eval[bool](tb, `document.querySelector('form[action="/account/tokens"]').checkVisibility()`) {
+		t.Error("the tokens show to a secretary before she asks")
+	}
+	tb.audit()
+	tb.step("unfold advanced", chromedp.Click(chromedp.CSS(`details#tokens > summary`)))
+	if !eval[bool](tb, `document.querySelector('form[action="/account/tokens"]').checkVisibility()`) {
+		t.Error("advanced does not unfold the tokens")
 	}
 	tb.audit()
 }
