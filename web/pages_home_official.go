@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/labstack/echo/v4"
 
 	"weike/booking"
@@ -51,7 +49,7 @@ func (s *Server) officialHome(c echo.Context, d homeData) error {
 	}
 	v.AllRate = pct(cov.Rates.All)
 	// The plan due next: next month's (published by the 25th).
-	v.PlanKey = time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, tz.Shanghai).Format("2006-01")
+	v.PlanKey = d.NextMonth
 	v.PlanMonth = monthName(lang, v.PlanKey)
 	plan, err := s.Lessons.Plan(ctx, act, v.PlanKey, 0)
 	if err != nil {
