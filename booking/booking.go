@@ -109,7 +109,7 @@ type Event struct {
 	Reason     string    `json:"reason,omitempty"`
 	Detail     string    `json:"detail,omitempty"`
 	At         time.Time `json:"at"`
-	ActorName  string    `json:"actor_name" gorm:"-"`
+	ActorName  string    `json:"actor_name" gorm:"->;-:migration"`
 }
 
 // TableName keeps the schema's name.

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"time"
-
 	"github.com/labstack/echo/v4"
 
 	"weike/booking"
@@ -28,6 +26,7 @@ type officialHome struct {
 	PlanDone     bool   // published
 	Attention    *booking.Attention
 	IdleMonth    string
+	IdleKey      string // its month, YYYY-MM, for the dispatch draft's link
 	Idle         []themeday.BranchMonth
 	LateFrom     int
 	NothingToDo  bool
@@ -50,7 +49,7 @@ func (s *Server) officialHome(c echo.Context, d homeData) error {
 	}
 	v.AllRate = pct(cov.Rates.All)
 	// The plan due next: next month's (published by the 25th).
-	v.PlanKey = time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, tz.Shanghai).Format("2006-01")
+	v.PlanKey = d.NextMonth
 	v.PlanMonth = monthName(lang, v.PlanKey)
 	plan, err := s.Lessons.Plan(ctx, act, v.PlanKey, 0)
 	if err != nil {
@@ -64,7 +63,7 @@ func (s *Server) officialHome(c echo.Context, d homeData) error {
 	if err != nil {
 		return err
 	}
-	v.IdleMonth, v.Idle = monthName(lang, idleMonth), idle
+	v.IdleMonth, v.IdleKey, v.Idle = monthName(lang, idleMonth), idleMonth, idle
 	a := v.Attention
 	v.NothingToDo = a.Empty() && len(idle) == 0
 	v.StuckMore = a.Stuck.Total > int64(len(a.Stuck.Orders))

@@ -81,8 +81,8 @@ type Server struct {
 	flight  singleflight.Group
 	// writes counts the writes this instance has served: answers kept for
 	// a while (the matrix) are filed under it, so a write here is seen at once.
-	writes       atomic.Int64
-	viewBuilds   atomic.Int64 // how often a coverage view was built (a test counts)
+	writes     atomic.Int64
+	viewBuilds atomic.Int64 // how often a coverage view was built (a test counts)
 }
 
 // New builds the server with all its routes.

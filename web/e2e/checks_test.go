@@ -145,6 +145,8 @@ const layoutJS = `((phone, device) => {
 	if (!phone) return out;
 	const shown = e => {
 		if (!e.getClientRects().length) return false;
+		const d = e.closest('details');
+		if (d && !d.open && !e.closest('summary')) return false;
 		for (let n = e; n && n.nodeType === 1; n = n.parentElement) {
 			const st = getComputedStyle(n);
 			if (st.visibility !== 'visible' && n === e) return false;

@@ -36,6 +36,11 @@ func TestOrderFormOnPhone(t *testing.T) {
 	if weeks < 3 || first == "" || eval[int](tb, `[...document.querySelectorAll('.slot-week:not([hidden]) .slot-day')].length`) > 7 {
 		t.Fatalf("%d weeks, shown %q", weeks, first)
 	}
+	// One "send" button shows (the form's default one, first for Enter,
+	// is hidden).
+	if n := eval[int](tb, `[...document.querySelectorAll('form.order-form button[type=submit]')].filter(b => b.checkVisibility() && !b.name).length`); n != 1 {
+		t.Errorf("%d send buttons show, want 1", n)
+	}
 	// The submit button is on the screen as the page opens, and after
 	// scrolling halfway.
 	for _, y := range []string{"0", "document.body.scrollHeight / 2"} {
