@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -11,8 +10,6 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"weike/booking"
-	"weike/lessons"
 	"weike/org"
 )
 
@@ -29,18 +26,7 @@ const maxFirstVisit = 200 << 10
 func TestEveryPage(t *testing.T) {
 	needBrowser(t)
 	a := newApp(t)
-	ctx := context.Background()
-	sec := a.actor(t, "secretary")
-	found, err := a.Lessons.Lessons(ctx, sec, lessons.LessonFilter{Q: lessonTitle})
-	if err != nil || len(found.Items) != 1 {
-		t.Fatalf("find %s: %v", lessonTitle, err)
-	}
-	lessonID := found.Items[0].ID
-	mine, err := a.Booking.List(ctx, sec, booking.OrderFilter{PerPage: 1})
-	if err != nil || len(mine.Items) == 0 {
-		t.Fatalf("the secretary's orders: %v", err)
-	}
-	orderID := mine.Items[0].ID
+	lessonID, orderID := secretarysLessonAndOrder(t, a)
 
 	for _, r := range []struct {
 		login string

@@ -44,18 +44,7 @@ type pageFigure struct {
 func TestSlow3G(t *testing.T) {
 	needBrowser(t)
 	a := newApp(t)
-	ctx := context.Background()
-	sec := a.actor(t, "secretary")
-	found, err := a.Lessons.Lessons(ctx, sec, lessons.LessonFilter{Q: lessonTitle})
-	if err != nil || len(found.Items) != 1 {
-		t.Fatalf("find %s: %v", lessonTitle, err)
-	}
-	lessonID := found.Items[0].ID
-	mine, err := a.Booking.List(ctx, sec, booking.OrderFilter{PerPage: 1})
-	if err != nil || len(mine.Items) == 0 {
-		t.Fatalf("the secretary's orders: %v", err)
-	}
-	orderID := mine.Items[0].ID
+	lessonID, orderID := secretarysLessonAndOrder(t, a)
 	var (
 		mu      sync.Mutex
 		figures []pageFigure
@@ -139,4 +128,21 @@ func TestSlow3G(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// secretarysLessonAndOrder are the demo's lesson of the journeys and the
+// secretary's newest order: pages every page check opens.
+func secretarysLessonAndOrder(t *testing.T, a *app) (int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	sec := a.actor(t, "secretary")
+	found, err := a.Lessons.Lessons(ctx, sec, lessons.LessonFilter{Q: lessonTitle})
+	if err != nil || len(found.Items) != 1 {
+		t.Fatalf("find %s: %v", lessonTitle, err)
+	}
+	mine, err := a.Booking.List(ctx, sec, booking.OrderFilter{PerPage: 1})
+	if err != nil || len(mine.Items) == 0 {
+		t.Fatalf("the secretary's orders: %v", err)
+	}
+	return found.Items[0].ID, mine.Items[0].ID
 }
