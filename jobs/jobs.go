@@ -282,36 +282,34 @@ func hourKey(job string, at time.Time) cron.Key {
 }
 
 func (w *Worker) expiry(ctx context.Context, t cron.Tick) error {
-	if w.dryRun != nil {
-		fmt.Fprintln(w.dryRun, "order-expiry has no dry run: it only expires what is due, and is safe to run at any time")
-		return nil
-	}
 	// Safe on any number of instances at once (each order is re-read under
 	// the write lock), so it claims nothing; its runs are only recorded.
-	started := w.runner.Now()
-	key := hourKey(OrderExpiry, t.At)
-	n, err := w.book.ExpireDue(ctx)
-	if err != nil {
-		w.runner.Failed(ctx, key, t.Source, started, err)
-		return err
-	}
-	d, err := w.notify.Deliver(ctx)
-	if err != nil {
-		w.runner.Failed(ctx, key, t.Source, started, err)
-		return err
-	}
-	return w.runner.Record(ctx, key, t.Source, started, cron.Counts{"expired": n, "sent": d.Sent, "retrying": d.Retrying, "failed": d.Failed})
+	return w.hourly(ctx, t, OrderExpiry, "order-expiry has no dry run: it only expires what is due, and is safe to run at any time",
+		func() (cron.Counts, error) {
+			n, err := w.book.ExpireDue(ctx)
+			return cron.Counts{"expired": n}, err
+		})
 }
 
 func (w *Worker) orderReminders(ctx context.Context, t cron.Tick) error {
+	// Safe anywhere at any time: each reminder's outbox key is taken once.
+	return w.hourly(ctx, t, OrderReminders, "order-reminders has no dry run: it tells each order's lecturer or branch once, and is safe to run at any time",
+		func() (cron.Counts, error) {
+			r, err := w.book.RemindDue(ctx)
+			return cron.Counts{"deadlines": r.Deadlines, "reviews": r.Reviews}, err
+		})
+}
+
+// hourly runs an hourly job that needs no claim, then sends what it put in
+// the outbox, and records the run with both counts.
+func (w *Worker) hourly(ctx context.Context, t cron.Tick, job, noDryRun string, work func() (cron.Counts, error)) error {
 	if w.dryRun != nil {
-		fmt.Fprintln(w.dryRun, "order-reminders has no dry run: it tells each order's lecturer or branch once, and is safe to run at any time")
+		fmt.Fprintln(w.dryRun, noDryRun)
 		return nil
 	}
-	// Safe anywhere at any time: each reminder's outbox key is taken once.
 	started := w.runner.Now()
-	key := hourKey(OrderReminders, t.At)
-	r, err := w.book.RemindDue(ctx)
+	key := hourKey(job, t.At)
+	counts, err := work()
 	if err != nil {
 		w.runner.Failed(ctx, key, t.Source, started, err)
 		return err
@@ -321,8 +319,8 @@ func (w *Worker) orderReminders(ctx context.Context, t cron.Tick) error {
 		w.runner.Failed(ctx, key, t.Source, started, err)
 		return err
 	}
-	return w.runner.Record(ctx, key, t.Source, started, cron.Counts{"deadlines": r.Deadlines, "reviews": r.Reviews,
-		"sent": d.Sent, "retrying": d.Retrying, "failed": d.Failed})
+	counts["sent"], counts["retrying"], counts["failed"] = d.Sent, d.Retrying, d.Failed
+	return w.runner.Record(ctx, key, t.Source, started, counts)
 }
 
 func (w *Worker) retry(ctx context.Context, t cron.Tick) error {
