@@ -284,7 +284,11 @@ func hourKey(job string, at time.Time) cron.Key {
 func (w *Worker) expiry(ctx context.Context, t cron.Tick) error {
 	// Safe on any number of instances at once (each order is re-read under
 	// the write lock), so it claims nothing; its runs are only recorded.
-	return w.hourly(ctx, t, OrderExpiry, "order-expiry has no dry run: it only expires what is due, and is safe to run at any time",
+	if w.dryRun != nil {
+		fmt.Fprintln(w.dryRun, "order-expiry has no dry run: it only expires what is due, and is safe to run at any time")
+		return nil
+	}
+	return w.hourly(ctx, t, OrderExpiry,
 		func() (cron.Counts, error) {
 			n, err := w.book.ExpireDue(ctx)
 			return cron.Counts{"expired": n}, err
@@ -293,7 +297,11 @@ func (w *Worker) expiry(ctx context.Context, t cron.Tick) error {
 
 func (w *Worker) orderReminders(ctx context.Context, t cron.Tick) error {
 	// Safe anywhere at any time: each reminder's outbox key is taken once.
-	return w.hourly(ctx, t, OrderReminders, "order-reminders has no dry run: it tells each order's lecturer or branch once, and is safe to run at any time",
+	if w.dryRun != nil {
+		fmt.Fprintln(w.dryRun, "order-reminders has no dry run: it tells each order's lecturer or branch once, and is safe to run at any time")
+		return nil
+	}
+	return w.hourly(ctx, t, OrderReminders,
 		func() (cron.Counts, error) {
 			r, err := w.book.RemindDue(ctx)
 			return cron.Counts{"deadlines": r.Deadlines, "reviews": r.Reviews}, err
@@ -301,12 +309,9 @@ func (w *Worker) orderReminders(ctx context.Context, t cron.Tick) error {
 }
 
 // hourly runs an hourly job that needs no claim, then sends what it put in
-// the outbox, and records the run with both counts.
-func (w *Worker) hourly(ctx context.Context, t cron.Tick, job, noDryRun string, work func() (cron.Counts, error)) error {
-	if w.dryRun != nil {
-		fmt.Fprintln(w.dryRun, noDryRun)
-		return nil
-	}
+// the outbox, and records the run with both counts. Its callers answer a dry
+// run themselves, each saying why it has none.
+func (w *Worker) hourly(ctx context.Context, t cron.Tick, job string, work func() (cron.Counts, error)) error {
 	started := w.runner.Now()
 	key := hourKey(job, t.At)
 	counts, err := work()
