@@ -53,9 +53,13 @@ type Store struct {
 	mailer         *Mailer
 	defaultWebhook string
 	baseURL        string
-	client         *http.Client
-	guard          robotGuard
-	log            *slog.Logger
+	// linksRequired refuses a new group robot while baseURL is empty: its
+	// messages would carry links no phone can open, and the next start of
+	// serve would refuse to go on (see cmd/weike's checkBaseURL).
+	linksRequired bool
+	client        *http.Client
+	guard         robotGuard
+	log           *slog.Logger
 	// kick wakes Run: something was written to the outbox.
 	kick chan struct{}
 }
@@ -77,6 +81,10 @@ func WithDefaultWebhook(url string) Option {
 func WithBaseURL(u string) Option {
 	return func(s *Store) { s.baseURL = strings.TrimRight(strings.TrimSpace(u), "/") }
 }
+
+// WithLinksRequired makes PutRobot refuse a robot while no base URL is
+// set; serve sets it except in the demo, whose links may stay relative.
+func WithLinksRequired(on bool) Option { return func(s *Store) { s.linksRequired = on } }
 
 // WithHTTPClient replaces the client that posts to group robots (tests
 // only: it bypasses the check of the addresses robots are sent to).

@@ -110,6 +110,8 @@ func (s *Store) PutRobot(ctx context.Context, act org.Actor, branchID int64, kin
 	if rawURL != "" {
 		if err := s.guard.check(rawURL); err != nil {
 			fs.Add("url", "msg.robot_url")
+		} else if s.linksRequired && s.baseURL == "" {
+			fs.Add("url", "msg.robot_needs_base_url")
 		}
 	}
 	if kind == "" {

@@ -53,6 +53,18 @@ func TestRobotURLsRefusedAtSave(t *testing.T) {
 		if ae, ok := apperr.As(err); !ok || ae.Fields["url"] != "msg.robot_url" {
 			t.Fatalf("a metadata-service robot was saved: %v", err)
 		}
+		// Without a public address its messages' links could not be opened
+		// from a phone, and serve would not start again: refused at save.
+		good := "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
+		strict := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithLinksRequired(true))
+		_, err = strict.PutRobot(context.Background(), w.A.Official, 0, "", good, "")
+		if ae, ok := apperr.As(err); !ok || ae.Fields["url"] != "msg.robot_needs_base_url" {
+			t.Fatalf("a robot was saved with no base URL: %v", err)
+		}
+		withURL := notify.NewStore(d, func() time.Time { return w.Now }, notify.WithLinksRequired(true), notify.WithBaseURL("https://weike.example.cn"))
+		if _, err := withURL.PutRobot(context.Background(), w.A.Official, 0, "", good, ""); err != nil {
+			t.Fatalf("a robot was refused with a base URL set: %v", err)
+		}
 	})
 }
 

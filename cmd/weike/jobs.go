@@ -35,7 +35,7 @@ type stores struct {
 
 func newStores(d *db.DB, cfg *Config, log *slog.Logger, now func() time.Time) (*stores, error) {
 	opts := []notify.Option{notify.WithDefaultWebhook(cfg.WebhookURL), notify.WithRobotHosts(cfg.RobotHosts), notify.WithLogger(log),
-		notify.WithBaseURL(cfg.BaseURL)}
+		notify.WithBaseURL(cfg.BaseURL), notify.WithLinksRequired(!cfg.Demo)}
 	if cfg.SMTP.Addr != "" {
 		m, err := notify.NewMailer(cfg.SMTP)
 		if err != nil {
