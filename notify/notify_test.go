@@ -147,8 +147,8 @@ func TestEnqueueOncePerKey(t *testing.T) {
 			t.Fatalf("skipped: %v %+v", err, p)
 		}
 		for _, o := range p.Items {
-			if o.LastError == "" {
-				t.Errorf("skipped without a reason: %+v", o)
+			if o.LastError == "" || !strings.HasPrefix(o.Problem, "msg.problem.") {
+				t.Errorf("skipped without a reason in the officials' words: %+v", o)
 			}
 		}
 	})
@@ -195,7 +195,7 @@ func TestRobotDeliveryRetriesWithBackoffThenFails(t *testing.T) {
 			t.Fatal(err, p)
 		}
 		o := p.Items[0]
-		if o.Status != notify.StatusFailed || o.Attempts != notify.MaxAttempts || !strings.Contains(o.LastError, "502") {
+		if o.Status != notify.StatusFailed || o.Attempts != notify.MaxAttempts || !strings.Contains(o.LastError, "502") || o.Problem != notify.TestHTTP {
 			t.Fatalf("after the last attempt: %+v", o)
 		}
 		if strings.Contains(o.Address+o.LastError, "key=k1") {

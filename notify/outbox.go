@@ -113,13 +113,26 @@ type Outgoing struct {
 	NextAttemptAt  time.Time  `json:"next_attempt_at"`
 	LeaseUntil     *time.Time `json:"-"`
 	LastError      string     `json:"last_error"`
-	CreatedAt      time.Time  `json:"created_at"`
-	SentAt         *time.Time `json:"sent_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// Problem is what went wrong as a catalog key (msg.problem.*, or a
+	// robot's msg.test.*): LastError is for whoever fixes delivery, Problem
+	// for the official reading the messages page.
+	Problem   string     `json:"problem,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }
 
 // TableName keeps the schema's name.
 func (Outgoing) TableName() string { return "outbox" }
+
+// What keeps a message from being sent, besides a robot's refusal (whose
+// keys are TestRobot's): catalog keys.
+const (
+	ProblemNoEmail = "msg.problem.no_email" // the account has no e-mail address
+	ProblemNoRobot = "msg.problem.no_robot" // neither the branch nor the town has a robot
+	ProblemNoSMTP  = "msg.problem.no_smtp"  // weike has no mail server set
+	ProblemSMTP    = "msg.problem.smtp"     // the mail server did not take it
+)
 
 // Queued counts what an enqueue did.
 type Queued struct {
@@ -232,7 +245,7 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 				case ChannelEmail:
 					o.Address = a.Email
 					if a.Email == "" {
-						o.Status, o.LastError = StatusSkipped, "no e-mail address"
+						o.Status, o.LastError, o.Problem = StatusSkipped, "no e-mail address", ProblemNoEmail
 					}
 				case ChannelWebhook:
 					url, err := e.personalRobot(l.TownID, a)
@@ -241,7 +254,7 @@ func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook stri
 					}
 					o.Address, o.Mention = url, a.Phone
 					if url == "" {
-						o.Status, o.LastError = StatusSkipped, "no group robot for this account's branch or town"
+						o.Status, o.LastError, o.Problem = StatusSkipped, "no group robot for this account's branch or town", ProblemNoRobot
 					}
 				case ChannelInbox:
 					o.Status, o.Attempts, o.SentAt = StatusSent, 1, &now
@@ -452,7 +465,7 @@ func (s *Store) deliverOne(ctx context.Context, id int64, d *Delivery) error {
 	case ChannelEmail:
 		if s.mailer == nil {
 			d.Skipped++
-			return s.finish(ctx, &o, StatusSkipped, "e-mail is not configured (WEIKE_SMTP_ADDR)")
+			return s.finish(ctx, &o, StatusSkipped, "e-mail is not configured (WEIKE_SMTP_ADDR)", ProblemNoSMTP)
 		}
 		sendErr = s.mailer.Send(ctx, &o, s.now())
 	case ChannelWebhook:
@@ -462,7 +475,11 @@ func (s *Store) deliverOne(ctx context.Context, id int64, d *Delivery) error {
 	}
 	if sendErr == nil {
 		d.Sent++
-		return s.finish(ctx, &o, StatusSent, "")
+		return s.finish(ctx, &o, StatusSent, "", "")
+	}
+	problem := ProblemSMTP
+	if o.Channel == ChannelWebhook {
+		problem = robotTestOf(sendErr).Problem
 	}
 	msg := sendErr.Error()
 	if len(msg) > 500 {
@@ -471,18 +488,18 @@ func (s *Store) deliverOne(ctx context.Context, id int64, d *Delivery) error {
 	if o.Attempts >= MaxAttempts {
 		d.Failed++
 		s.log.Error("message failed for good", "id", o.ID, "kind", o.Kind, "channel", o.Channel, "to", o.RecipientName, "attempts", o.Attempts, "err", sendErr)
-		return s.finish(ctx, &o, StatusFailed, msg)
+		return s.finish(ctx, &o, StatusFailed, msg, problem)
 	}
 	d.Retrying++
 	s.log.Warn("message send failed, will retry", "id", o.ID, "kind", o.Kind, "channel", o.Channel, "attempts", o.Attempts, "err", sendErr)
 	next := s.now().Add(Backoff(o.Attempts))
 	return s.db.W.WithContext(ctx).Model(&Outgoing{}).Where("id = ? AND status = ?", o.ID, StatusSending).
-		Updates(map[string]any{"status": StatusPending, "next_attempt_at": next, "lease_until": nil, "last_error": msg, "updated_at": s.now()}).Error
+		Updates(map[string]any{"status": StatusPending, "next_attempt_at": next, "lease_until": nil, "last_error": msg, "problem": problem, "updated_at": s.now()}).Error
 }
 
-func (s *Store) finish(ctx context.Context, o *Outgoing, status, lastErr string) error {
+func (s *Store) finish(ctx context.Context, o *Outgoing, status, lastErr, problem string) error {
 	now := s.now()
-	fields := map[string]any{"status": status, "lease_until": nil, "last_error": lastErr, "updated_at": now}
+	fields := map[string]any{"status": status, "lease_until": nil, "last_error": lastErr, "problem": problem, "updated_at": now}
 	if status == StatusSent {
 		fields["sent_at"] = now
 	}

@@ -185,9 +185,15 @@ func TestMessagesPage(t *testing.T) {
 		}
 		post(c, "/messages/"+strconv.FormatInt(id, 10)+"/retry", url.Values{}, http.StatusSeeOther)
 		body = page(c, "/messages?done=retried&st=skipped", http.StatusOK)
-		if !strings.Contains(body, "未发送") || !strings.Contains(body, "WEIKE_SMTP_ADDR") {
+		// Why, in plain words and what to do, then the server's own words.
+		if !strings.Contains(body, "未发送") || !strings.Contains(body, "微课还没有设置邮件服务器") || !strings.Contains(body, "WEIKE_SMTP_ADDR") {
 			t.Error("the retried message is not shown as not sent, with why")
 		}
+		c.get("/lang/en?next=/messages")
+		if body = page(c, "/messages?st=skipped", http.StatusOK); !strings.Contains(body, "weike has no mail server set") {
+			t.Error("the reason is not in English on an English page")
+		}
+		c.get("/lang/zh?next=/messages")
 		page(c, "/messages?status=failed&channel=email&kind=monthly", http.StatusOK)
 		// A robot for the town, then a bad one.
 		page(c, "/messages", http.StatusOK)
