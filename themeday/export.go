@@ -480,8 +480,14 @@ func (x *Export) ordersSheet(b *book) {
 		at := orderTime(o).In(x.loc)
 		b.set(name, 1, r, o.ID)
 		b.day(name, 2, r, at.Format("2006-01-02"))
-		b.set(name, 3, r, at.Format("15:04"))
-		text := []string{"", "", "", x.TownNames[o.TownID], o.BranchName, o.CourtyardName, o.LessonTitle, o.LecturerName, StatusLabel(o.Status)}
+		// A time not yet agreed is the branch's first wish, and says so:
+		// a county reading the sheet must not take it for a fixed lesson.
+		clock := at.Format("15:04")
+		if o.StartAt == nil {
+			clock = label("export.time_unconfirmed", "time", clock)
+		}
+		b.set(name, 3, r, clock)
+		text := []string{"", "", clock, x.TownNames[o.TownID], o.BranchName, o.CourtyardName, o.LessonTitle, o.LecturerName, StatusLabel(o.Status)}
 		for j := 3; j < len(text); j++ {
 			b.set(name, j+1, r, text[j])
 		}

@@ -81,6 +81,41 @@ func sheetRows(t *testing.T, x *xlsxreader.XlsxFile, sheet string) map[string]xl
 
 var itoa = strconv.Itoa
 
+// TestExportUnconfirmedTime: an order whose time is not agreed yet shows
+// the branch's first wish in the orders sheet, marked as such.
+func TestExportUnconfirmedTime(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w, _ := exportWorld(t, d)
+		a := w.A
+		o, _, err := w.Booking.Create(ctx, a.Actors["secretary"], booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-26T14:00:00+08:00"}, Audience: 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := w.ThemeDay.Export(ctx, a.Official, "2026-12", "2026-12", themeday.CoverageFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := x.WriteXLSX(&buf); err != nil {
+			t.Fatal(err)
+		}
+		xf, err := xlsxreader.NewReader(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ord := sheetRows(t, xf, themeday.SheetOrders)
+		if ord["A2"].Value == itoa(int(o.ID)) || ord["C2"].Value != "14:00" {
+			t.Errorf("the delivered order's row: %q %q", ord["A2"].Value, ord["C2"].Value)
+		}
+		if ord["A3"].Value != itoa(int(o.ID)) || ord["C3"].Value != "14:00（首选时间，未确定）" || ord["I3"].Value != "待接单" {
+			t.Errorf("the requested order's row: %q %q %q", ord["A3"].Value, ord["C3"].Value, ord["I3"].Value)
+		}
+	})
+}
+
 func TestExportWorkbook(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
