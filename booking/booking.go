@@ -123,6 +123,8 @@ type Store struct {
 	orgs    *org.Store
 	// tell posts what each move means to the people it concerns.
 	tell *notify.Store
+	// lists keeps order lists under their towns' orders versions.
+	lists *listCache
 }
 
 // Option configures a Store.
@@ -138,7 +140,7 @@ func NewStore(d *db.DB, now func() time.Time, orgs *org.Store, catalog *lessons.
 	if now == nil {
 		now = time.Now
 	}
-	s := &Store{db: d, now: func() time.Time { return now().UTC() }, orgs: orgs, catalog: catalog}
+	s := &Store{db: d, now: func() time.Time { return now().UTC() }, orgs: orgs, catalog: catalog, lists: newListCache()}
 	for _, o := range opts {
 		o(s)
 	}

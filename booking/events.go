@@ -156,7 +156,7 @@ func (s *Store) RemindDue(ctx context.Context) (_ Reminded, err error) {
 	system := org.Actor{}
 	for _, o := range near {
 		key := strconv.FormatInt(o.ID, 10) + "@" + strconv.FormatInt(o.AnswerBy.Unix(), 10)
-		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		err := s.tx(ctx, func(tx *gorm.DB) error {
 			return s.tellTx(tx, &o, system, notify.KindOrderDeadlineNear, key, nil, lecturerOf(o.LecturerID, ""))
 		})
 		if err != nil {
@@ -170,7 +170,7 @@ func (s *Store) RemindDue(ctx context.Context) (_ Reminded, err error) {
 		return r, err
 	}
 	for _, o := range done {
-		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		err := s.tx(ctx, func(tx *gorm.DB) error {
 			return s.tellTx(tx, &o, system, notify.KindOrderReviewDue, strconv.FormatInt(o.ID, 10), nil, secretaries(&o, ""))
 		})
 		if err != nil {

@@ -113,7 +113,7 @@ func (s *Store) RecordPastLesson(ctx context.Context, act org.Actor, in PastLess
 		return nil, err
 	}
 	var id int64
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		o, err := s.recordPast(ctx, tx, act, in, now)
 		if err != nil {
 			return err
@@ -212,6 +212,9 @@ func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in P
 	if err := tx.Create(o).Error; err != nil {
 		return nil, s.exclusionConflict(ctx, err, w, court.BranchID, start, 0)
 	}
+	if err := touch(tx, o.TownID); err != nil {
+		return nil, err
+	}
 	if o.StartAt != nil {
 		if err := tx.Table("orders").Where("id = ?", o.ID).Update("month", start.In(w.loc).Format("2006-01")).Error; err != nil {
 			return nil, err
@@ -297,7 +300,7 @@ func (s *Store) RecordPastLessons(ctx context.Context, act org.Actor, ins []Past
 			return 0, batchErr(err, i)
 		}
 	}
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		for i, in := range ins {
 			if _, err := s.recordPast(ctx, tx, act, in, now); err != nil {
 				return batchErr(err, i)

@@ -80,7 +80,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	now := s.now()
 	var out *Order
 	created := false
-	err = s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err = s.tx(ctx, func(tx *gorm.DB) error {
 		town, loc, err := s.loadTown(tx, act.TownID)
 		if err != nil {
 			return err
@@ -284,6 +284,9 @@ func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, rea
 	if err := tx.Create(&e).Error; err != nil {
 		return err
 	}
+	if err := touch(tx, o.TownID); err != nil {
+		return err
+	}
 	o.lastEvent = e.ID
 	// The order's answer shows its history without reading it back.
 	if e.AccountID != nil {
@@ -303,7 +306,7 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 	if sp == nil {
 		return nil, fmt.Errorf("no action %q", name)
 	}
-	err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error {
 		var o Order
 		if err := org.LoadScoped(tx, act, id, &o, "order"); err != nil {
 			return err
@@ -696,7 +699,7 @@ func (s *Store) ExpireDue(ctx context.Context) (_ int, err error) {
 	n := 0
 	system := org.Actor{}
 	for _, d := range due {
-		err := s.db.Tx(ctx, func(tx *gorm.DB) error {
+		err := s.tx(ctx, func(tx *gorm.DB) error {
 			var o Order
 			// Re-read under the write lock: someone may have answered
 			// meanwhile, and then there is nothing to expire.

@@ -39,6 +39,14 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 	if f.Page <= 0 {
 		f.Page = 1
 	}
+	key, err := s.listKey(ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if p := s.lists.get(key, now); p != nil {
+		return p, nil
+	}
 	q := s.db.R.WithContext(ctx).Model(&Order{}).Where("orders.town_id IN ?", act.ScopeTowns(f.TownID))
 	switch act.Role {
 	case org.RoleSecretary:
@@ -81,7 +89,9 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 	if os == nil {
 		os = []Order{}
 	}
-	return &lessons.Page[Order]{Items: os, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+	p := &lessons.Page[Order]{Items: os, Total: total, Page: f.Page, PerPage: f.PerPage}
+	s.lists.put(key, p, now)
+	return p, nil
 }
 
 // inPeriod narrows q to the orders of the months [from, to] (YYYY-MM, one

@@ -1,0 +1,146 @@
+package booking_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"weike/booking"
+	"weike/fixture"
+	"weike/internal/db"
+	"weike/internal/db/dbtest"
+	"weike/org"
+)
+
+// TestOrderWritesRaiseTheVersion: every write of booking goes through
+// Store.tx, which raises the orders version of the towns it touched; a
+// transaction opened around it would let a kept list outlive the change.
+func TestOrderWritesRaiseTheVersion(t *testing.T) {
+	t.Parallel()
+	direct := regexp.MustCompile(`s\.db\.Tx\b`)
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "listcache.go" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if direct.MatchString(line) {
+				t.Errorf("%s:%d opens a transaction around Store.tx, so kept order lists would not see its writes: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
+	}
+}
+
+// TestKeptListsFollowEveryMove: a list read again is the one kept, yet every
+// move of an order shows at once in the lists of everyone who sees it, on
+// this instance and on another one of the same database (a second store
+// stands for it), and a list is never kept longer than its time to live.
+func TestKeptListsFollowEveryMove(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := fixture.New(t, d)
+		a := w.A
+		sec, lec, off := a.Actors["secretary"], a.Actors["lecturer"], a.Official
+		clock := func() time.Time { return w.Now }
+		other := booking.NewStore(d, clock, org.NewStore(d, clock), w.Lessons)
+
+		status := func(s *booking.Store, act org.Actor, id int64) booking.Status {
+			t.Helper()
+			p, err := s.List(ctx, act, booking.OrderFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range p.Items {
+				if o.ID == id {
+					return o.Status
+				}
+			}
+			return ""
+		}
+		want := func(id int64, st booking.Status) {
+			t.Helper()
+			for _, s := range []*booking.Store{w.Booking, other} {
+				for _, act := range []org.Actor{sec, lec, off} {
+					if got := status(s, act, id); got != st {
+						t.Fatalf("%s's list shows order %d %q, want %q", act.Role, id, got, st)
+					}
+				}
+			}
+		}
+
+		o, _, err := w.Booking.Create(ctx, sec, booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-05T14:00", "2026-12-12T14:00"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want(o.ID, booking.Requested)
+		// Each move made on one instance, read on both.
+		if _, err := other.Accept(ctx, lec, o.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		want(o.ID, booking.Confirmed)
+		if _, err := w.Booking.Cancel(ctx, sec, o.ID, "村里临时有事"); err != nil {
+			t.Fatal(err)
+		}
+		want(o.ID, booking.Cancelled)
+		// The job's expiry, a move nobody makes.
+		o2, _, err := other.Create(ctx, sec, booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-19T14:00"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want(o2.ID, booking.Requested)
+		w.Now = o2.AnswerBy.Add(time.Minute)
+		if n, err := w.Booking.ExpireDue(ctx); err != nil || n != 1 {
+			t.Fatalf("expire: %d %v", n, err)
+		}
+		want(o2.ID, booking.Expired)
+
+		// A change that goes around the store (as a rename of a branch
+		// does) is not seen while the list is kept, and is once it has
+		// lived its time.
+		if err := d.W.Exec("UPDATE orders SET audience = 77 WHERE id = ?", o2.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		audience := func() int {
+			p, err := w.Booking.List(ctx, sec, booking.OrderFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range p.Items {
+				if x.ID == o2.ID {
+					return x.Audience
+				}
+			}
+			return -1
+		}
+		if got := audience(); got == 77 {
+			t.Fatal("the list was built again although nothing of the town's orders changed: it is not kept")
+		}
+		w.Now = w.Now.Add(31 * time.Second)
+		if got := audience(); got != 77 {
+			t.Fatalf("a kept list outlived its time: audience %d", got)
+		}
+		// A caller changing its page does not change the kept one.
+		p, err := w.Booking.List(ctx, sec, booking.OrderFilter{})
+		if err != nil || len(p.Items) == 0 {
+			t.Fatal(err, p)
+		}
+		p.Items[0].Status = "mangled"
+		if got := status(w.Booking, sec, p.Items[0].ID); got == "mangled" {
+			t.Fatal("a caller's change reached the kept list")
+		}
+	})
+}
