@@ -50,6 +50,12 @@ func (s *Store) tellTx(tx *gorm.DB, o *Order, act org.Actor, kind, key string, e
 	if err != nil {
 		return err
 	}
+	return s.tellWith(tx, o, act, params, kind, key, extra, to...)
+}
+
+// tellWith is tellTx with the order's parameters at hand (a new order has
+// them all): one read fewer inside the writer's transaction.
+func (s *Store) tellWith(tx *gorm.DB, o *Order, act org.Actor, params map[string]any, kind, key string, extra map[string]any, to ...audience) error {
 	for k, v := range extra {
 		params[k] = v
 	}
@@ -96,24 +102,33 @@ func (s *Store) orderParams(tx *gorm.DB, o *Order) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc := tz.Load(row.Timezone)
+	named := Order{LessonTitle: row.Lesson, LecturerName: row.Lecturer, BranchName: row.Branch, CourtyardName: row.Courtyard,
+		SlotsJSON: row.Slots, StartAt: row.StartAt, ProposedAt: row.ProposedAt, AnswerBy: row.AnswerBy,
+		ProposalNote: row.ProposalNote, Reason: row.Reason}
+	named.Slots = named.slots()
+	return paramsOf(&named, tz.Load(row.Timezone), row.AnswerDeadlineHours), nil
+}
+
+// paramsOf are orderParams of an order whose names and times are filled
+// in, in the zone loc; n is the town's answer deadline in hours.
+func paramsOf(o *Order, loc *time.Location, n int) map[string]any {
 	slots := i18n.List{}
-	for _, t := range (&Order{SlotsJSON: row.Slots}).slots() {
+	for _, t := range o.Slots {
 		slots = append(slots, t.In(loc))
 	}
-	p := map[string]any{"lesson": row.Lesson, "lecturer": row.Lecturer, "branch": row.Branch, "courtyard": row.Courtyard,
-		"slots": slots, "answer_by": row.AnswerBy.In(loc), "n": row.AnswerDeadlineHours, "note": row.ProposalNote, "reason": row.Reason}
+	p := map[string]any{"lesson": o.LessonTitle, "lecturer": o.LecturerName, "branch": o.BranchName, "courtyard": o.CourtyardName,
+		"slots": slots, "answer_by": o.AnswerBy.In(loc), "n": n, "note": o.ProposalNote, "reason": o.Reason}
 	switch {
-	case row.StartAt != nil:
-		p["start"] = row.StartAt.In(loc)
-	case row.ProposedAt != nil:
-		p["start"] = row.ProposedAt.In(loc)
+	case o.StartAt != nil:
+		p["start"] = o.StartAt.In(loc)
+	case o.ProposedAt != nil:
+		p["start"] = o.ProposedAt.In(loc)
 	case len(slots) > 0:
 		p["start"] = slots[0]
 	default:
 		p["start"] = i18n.List{}
 	}
-	return p, nil
+	return p
 }
 
 // who names the person who made a move, with their role, for the message

@@ -2,6 +2,7 @@ package booking_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"weike/fixture"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
+	"weike/internal/tz"
 	"weike/notify"
 	"weike/org"
 )
@@ -89,3 +91,28 @@ func TestMessagesSay(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestCreateTellsFromWhatItHolds: a new order's message to its lecturer is
+// written from what Create holds rather than read back; it must say
+// exactly what a read of the order would.
+func TestCreateTellsFromWhatItHolds(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := fixture.New(t, d)
+		a := w.A
+		o, _, err := w.Booking.Create(ctx, a.Actors["secretary"], booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-05T14:00", "2026-12-12T14:00"}, Note: "请提前联系"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		held := fmt.Sprint(booking.ParamsOfCreated(o, tz.Shanghai, a.Town.AnswerDeadlineHours))
+		stored, err := w.Booking.StoredParams(ctx, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if read := fmt.Sprint(stored); held != read {
+			t.Fatalf("a new order's message would say\n%s\nwhere its order reads\n%s", held, read)
+		}
+	})
+}

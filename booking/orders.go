@@ -181,7 +181,8 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 				if err := s.event(tx, o, act, "", Requested, "", ""); err != nil {
 					return err
 				}
-				return s.tellTx(tx, o, act, notify.KindOrderRequested, eventKey(o), nil, lecturerOf(o.LecturerID, ""))
+				return s.tellWith(tx, o, act, paramsOf(o, loc, town.AnswerDeadlineHours), notify.KindOrderRequested, eventKey(o), nil,
+					lecturerOf(o.LecturerID, ""))
 			}
 			if err := s.event(tx, o, act, "", Requested, "", detailDispatched); err != nil {
 				return err
@@ -233,10 +234,10 @@ func latest(ts []time.Time) time.Time {
 
 func (s *Store) findDuplicate(tx *gorm.DB, branchID, lessonID, lecturerID, courtyardID int64, slots []time.Time) (int64, error) {
 	var os []Order
-	// A requested order has no start yet: "start_at IS NULL" lets the
-	// (branch_id, start_at) index skip the branch's whole booked history.
-	err := tx.Select("id, slots").Where("branch_id = ? AND start_at IS NULL AND lesson_id = ? AND lecturer_id = ? AND courtyard_id = ? AND status = ?",
-		branchID, lessonID, lecturerID, courtyardID, Requested).Find(&os).Error
+	// The status is written out, not bound: only then may SQLite use the
+	// partial index of requested orders (orders_requested).
+	err := tx.Select("id, slots").Where("branch_id = ? AND lesson_id = ? AND lecturer_id = ? AND courtyard_id = ? AND status = '"+string(Requested)+"'",
+		branchID, lessonID, lecturerID, courtyardID).Find(&os).Error
 	if err != nil {
 		return 0, err
 	}
