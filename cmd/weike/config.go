@@ -50,7 +50,7 @@ var settings = []setting{
 	{"log-format", "WEIKE_LOG_FORMAT", "text", "text or json"},
 	{"trusted-proxies", "WEIKE_TRUSTED_PROXIES", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed"},
 	{"secure-cookies", "WEIKE_SECURE_COOKIES", "false", "mark cookies Secure with the __Host- prefix (serve behind HTTPS); on whenever --base-url is https://"},
-	{"base-url", "WEIKE_BASE_URL", "", "public URL of weike, for links in e-mails and robot messages; empty: pages take the request's own address, and serve refuses to start when e-mail or a group robot is set (except --demo)"},
+	{"base-url", "WEIKE_BASE_URL", "", "public URL of weike, for links in e-mails and robot messages; empty: pages take the request's own address, and serve refuses to start when e-mail or a group robot is set, and to add a group robot (except --demo)"},
 	{"smtp-addr", "WEIKE_SMTP_ADDR", "", "SMTP server as host:port; empty: e-mails are not sent (kept as skipped)"},
 	{"smtp-from", "WEIKE_SMTP_FROM", "weike@localhost", "sender of e-mails, e.g. 微课 <weike@town.gov.cn>"},
 	{"smtp-user", "WEIKE_SMTP_USER", "", "SMTP user name; empty: no authentication"},
