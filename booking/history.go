@@ -212,7 +212,7 @@ func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in P
 	if err := tx.Create(o).Error; err != nil {
 		return nil, s.exclusionConflict(ctx, err, w, court.BranchID, start, 0)
 	}
-	if err := touch(tx, o.TownID); err != nil {
+	if err := touch(tx, o); err != nil {
 		return nil, err
 	}
 	if o.StartAt != nil {

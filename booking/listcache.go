@@ -1,12 +1,12 @@
 package booking
 
 import (
+	"cmp"
 	"container/list"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -17,17 +17,19 @@ import (
 	"weike/org"
 )
 
-// An order list (a secretary's "my orders", a lecturer's agenda, a town's
-// orders) is read on every visit, and a town's orders change a few times a
-// day. So lists are kept in memory under the version of the towns' orders
-// (towns.orders_version), which every transaction that writes an order or
-// its audit trail raises before it commits (Store.tx; touch marks the
-// town). The version lives in the database and is read on every list, so
-// a kept list is exact on any number of instances and beside any other
-// process: one primary-key read instead of a count, a page of rows and
-// their names. The names an order shows come from the catalog, whose
-// version is in the key too, and from branches and courtyards, whose
-// renames a kept list shows within listTTL.
+// An order list (a secretary's "my orders", a lecturer's agenda) is read on
+// every visit, and a branch's or a lecturer's orders change a few times a
+// week. So their lists are kept in memory under the version of their
+// orders (order_versions), which every transaction that writes one of
+// their orders or its audit trail raises before it commits (Store.tx;
+// touch marks whose orders changed). The version lives in the database and
+// is read on every list, so a kept list is exact on any number of
+// instances and beside any other process: one primary-key read instead of
+// a count, a page of rows and their names. The names an order shows come
+// from the catalog, whose version is in the key too, and from branches and
+// courtyards, whose renames a kept list shows within listTTL. The lists of
+// officials and county viewers, over whole towns, are read as they are:
+// a version of a town would be one row every order of the town writes.
 
 const (
 	// listCacheOrders bounds the orders all kept lists hold together.
@@ -37,15 +39,29 @@ const (
 	listTTL = 30 * time.Second
 )
 
+// Whose orders a version counts.
+const (
+	scopeBranch   = "branch"
+	scopeLecturer = "lecturer"
+)
+
+// owner is whose orders changed: a branch or a lecturer.
+type owner struct {
+	scope string
+	id    int64
+}
+
 // touchedKey marks the context of a transaction made by Store.tx.
 type touchedKey struct{}
 
-// touched are the towns whose orders a transaction wrote.
-type touched map[int64]bool
+// touched are the owners whose orders a transaction wrote.
+type touched map[owner]bool
 
-// tx runs fn in a write transaction, then raises the orders version of
-// every town fn touched, in the same transaction: the lists kept under the
-// old version are never served again once it commits. Every write of
+// tx runs fn in a write transaction, then raises the version of every
+// branch's and lecturer's orders fn touched, in the same transaction: the
+// lists kept under the old versions are never served again once it
+// commits. The versions are taken last and in one order, so that two
+// transactions never wait on each other in a circle. Every write of
 // booking goes through it (TestOrderWritesRaiseTheVersion).
 func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	t := touched{}
@@ -53,15 +69,19 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
-		towns := make([]int64, 0, len(t))
-		for id := range t {
-			towns = append(towns, id)
+		owners := make([]owner, 0, len(t))
+		for o := range t {
+			owners = append(owners, o)
 		}
-		// In one order, so that two transactions never wait on each
-		// other's towns.
-		slices.Sort(towns)
-		for _, id := range towns {
-			if err := tx.Exec("UPDATE towns SET orders_version = orders_version + 1 WHERE id = ?", id).Error; err != nil {
+		slices.SortFunc(owners, func(a, b owner) int {
+			if c := strings.Compare(a.scope, b.scope); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.id, b.id)
+		})
+		for _, o := range owners {
+			if err := tx.Exec(`INSERT INTO order_versions (scope, owner_id, version) VALUES (?, ?, 1)
+				ON CONFLICT (scope, owner_id) DO UPDATE SET version = order_versions.version + 1`, o.scope, o.id).Error; err != nil {
 				return err
 			}
 		}
@@ -71,42 +91,50 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 
 // errUntouched is a write of an order outside Store.tx: a programming
 // error, which the tests of every move would meet.
-var errUntouched = errors.New("booking: an order written outside Store.tx; its town's lists would not see it")
+var errUntouched = errors.New("booking: an order written outside Store.tx; its lists would not see it")
 
-// touch marks the town of an order written in tx, whose version Store.tx
-// raises before it commits.
-func touch(tx *gorm.DB, townID int64) error {
+// touch marks the branch and the lecturer of an order written in tx, whose
+// versions Store.tx raises before it commits.
+func touch(tx *gorm.DB, o *Order) error {
 	t, ok := tx.Statement.Context.Value(touchedKey{}).(touched)
 	if !ok {
 		return errUntouched
 	}
-	t[townID] = true
+	t[owner{scopeBranch, o.BranchID}] = true
+	t[owner{scopeLecturer, o.LecturerID}] = true
 	return nil
 }
 
 // listKey names a list: who asks (what they may see), what they ask for,
-// and the versions of the towns' orders and catalogs it is built from. It
-// is read before the list is built, so a list is never older than the
-// versions it is kept under.
+// and the versions of the orders and the catalog it is built from; "" for
+// a list that is not kept. It is read before the list is built, so a list
+// is never older than the versions it is kept under.
 func (s *Store) listKey(ctx context.Context, act org.Actor, f OrderFilter) (string, error) {
-	towns := slices.Clone(act.ScopeTowns(f.TownID))
-	slices.Sort(towns)
-	var rows []struct{ ID, OrdersVersion int64 }
-	if err := s.db.R.WithContext(ctx).Table("towns").Select("id, orders_version").Where("id IN ?", towns).
-		Order("id").Scan(&rows).Error; err != nil {
+	var own owner
+	switch {
+	case act.Role == org.RoleSecretary && act.BranchID != 0:
+		own = owner{scopeBranch, act.BranchID}
+	case act.Role == org.RoleLecturer && act.LecturerID != 0:
+		own = owner{scopeLecturer, act.LecturerID}
+	default:
+		return "", nil
+	}
+	var vs []int64
+	if err := s.db.R.WithContext(ctx).Table("order_versions").Where("scope = ? AND owner_id = ?", own.scope, own.id).
+		Limit(1).Pluck("version", &vs).Error; err != nil {
 		return "", err
 	}
+	v := int64(0)
+	if len(vs) == 1 {
+		v = vs[0]
+	}
+	towns := slices.Clone(act.ScopeTowns(f.TownID))
+	slices.Sort(towns)
 	cat, err := s.catalog.CatalogVersion(ctx, towns)
 	if err != nil {
 		return "", err
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s|%d|%d|%d|%v#%+v#", act.Role, act.TownID, act.BranchID, act.LecturerID, towns, f)
-	for _, r := range rows {
-		b.WriteString(strconv.FormatInt(r.ID, 10) + ":" + strconv.FormatInt(r.OrdersVersion, 10) + ",")
-	}
-	b.WriteString("#" + cat)
-	return b.String(), nil
+	return fmt.Sprintf("%s|%d|%d|%d|%v#%+v#%s:%d#%s", act.Role, act.TownID, act.BranchID, act.LecturerID, towns, f, own.scope, v, cat), nil
 }
 
 // listCache is a bounded LRU of order lists.

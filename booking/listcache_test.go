@@ -108,12 +108,42 @@ func TestKeptListsFollowEveryMove(t *testing.T) {
 		}
 		want(o2.ID, booking.Expired)
 
+		// A reassigned order leaves its former lecturer's kept list and
+		// joins the new one's.
+		acc, err := w.Org.CreateAccount(ctx, org.NewAccount{Login: "ch-lecturer-2", PasswordHash: fixture.PasswordHash(), Name: "李ch",
+			Role: org.RoleLecturer, TownID: a.Town.ID, LecturerID: a.Lecturers[1].ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lec2, err := w.Org.ActorFor(ctx, acc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o3, _, err := w.Booking.Create(ctx, sec, booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-26T14:00"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []*booking.Store{w.Booking, other} {
+			if status(s, lec, o3.ID) != booking.Requested || status(s, lec2, o3.ID) != "" {
+				t.Fatal("the new order is not on its lecturer's list alone")
+			}
+		}
+		if _, err := other.Reassign(ctx, off, o3.ID, a.Lecturers[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range []*booking.Store{w.Booking, other} {
+			if got := status(s, lec, o3.ID); got != "" {
+				t.Fatalf("the former lecturer's list still shows the reassigned order (%q)", got)
+			}
+			if got := status(s, lec2, o3.ID); got != booking.Requested {
+				t.Fatalf("the new lecturer's list shows the reassigned order %q", got)
+			}
+		}
+
 		// A change that goes around the store (as a rename of a branch
 		// does) is not seen while the list is kept, and is once it has
 		// lived its time.
-		if err := d.W.Exec("UPDATE orders SET audience = 77 WHERE id = ?", o2.ID).Error; err != nil {
-			t.Fatal(err)
-		}
 		audience := func() int {
 			p, err := w.Booking.List(ctx, sec, booking.OrderFilter{})
 			if err != nil {
@@ -127,7 +157,13 @@ func TestKeptListsFollowEveryMove(t *testing.T) {
 			return -1
 		}
 		if got := audience(); got == 77 {
-			t.Fatal("the list was built again although nothing of the town's orders changed: it is not kept")
+			t.Fatal("the order's audience is 77 before it was changed")
+		}
+		if err := d.W.Exec("UPDATE orders SET audience = 77 WHERE id = ?", o2.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got := audience(); got == 77 {
+			t.Fatal("the list was built again although none of the branch's orders changed: it is not kept")
 		}
 		w.Now = w.Now.Add(31 * time.Second)
 		if got := audience(); got != 77 {

@@ -128,7 +128,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 		}
 		var firstErr error
 		for _, lid := range candidates {
-			w, err := s.loadWorld(tx, act.TownID, in.LessonID, lid, false)
+			w, err := s.loadWorldIn(tx, town, loc, in.LessonID, lid, false)
 			if err == nil {
 				err = s.checkSlots(tx, w, branchID, slots, now)
 			}
@@ -285,7 +285,7 @@ func (s *Store) event(tx *gorm.DB, o *Order, act org.Actor, from, to Status, rea
 	if err := tx.Create(&e).Error; err != nil {
 		return err
 	}
-	if err := touch(tx, o.TownID); err != nil {
+	if err := touch(tx, o); err != nil {
 		return err
 	}
 	o.lastEvent = e.ID
@@ -317,6 +317,11 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 			return apperr.NotFoundf("order")
 		}
 		if err := sp.decide(p, &o, s.now()); err != nil {
+			return err
+		}
+		// The order as it was: a reassigned one leaves its former
+		// lecturer's list (the move's event marks the new one).
+		if err := touch(tx, &o); err != nil {
 			return err
 		}
 		return fn(tx, &o)

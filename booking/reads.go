@@ -44,8 +44,10 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 		return nil, err
 	}
 	now := s.now()
-	if p := s.lists.get(key, now); p != nil {
-		return p, nil
+	if key != "" {
+		if p := s.lists.get(key, now); p != nil {
+			return p, nil
+		}
 	}
 	q := s.db.R.WithContext(ctx).Model(&Order{}).Where("orders.town_id IN ?", act.ScopeTowns(f.TownID))
 	switch act.Role {
@@ -90,7 +92,9 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 		os = []Order{}
 	}
 	p := &lessons.Page[Order]{Items: os, Total: total, Page: f.Page, PerPage: f.PerPage}
-	s.lists.put(key, p, now)
+	if key != "" {
+		s.lists.put(key, p, now)
+	}
 	return p, nil
 }
 

@@ -38,11 +38,17 @@ func (s *Store) loadTown(tx *gorm.DB, id int64) (org.Town, *time.Location, error
 // Postgres it locks the lecturer's row, so that two transactions checking
 // the same lecturer's capacity take turns (SQLite's writer already does).
 func (s *Store) loadWorld(tx *gorm.DB, townID, lessonID, lecturerID int64, lock bool) (*world, error) {
-	w := &world{blackout: map[string]string{}}
-	var err error
-	if w.town, w.loc, err = s.loadTown(tx, townID); err != nil {
+	town, loc, err := s.loadTown(tx, townID)
+	if err != nil {
 		return nil, err
 	}
+	return s.loadWorldIn(tx, town, loc, lessonID, lecturerID, lock)
+}
+
+// loadWorldIn is loadWorld in a town already read.
+func (s *Store) loadWorldIn(tx *gorm.DB, town org.Town, loc *time.Location, lessonID, lecturerID int64, lock bool) (*world, error) {
+	w := &world{blackout: map[string]string{}, town: town, loc: loc}
+	townID := town.ID
 	if err := db.First(tx.Table("lessons").Where("id = ? AND town_id = ?", lessonID, townID), &w.lesson, apperr.NotFoundf("lesson")); err != nil {
 		return nil, err
 	}

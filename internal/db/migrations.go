@@ -108,7 +108,7 @@ var migrations = []migration{
 	sqlMigration("dispatched orders, the towns' coverage reminders", schemaV8),
 	sqlMigration("event messages: muted kinds, robot mentions, quiet hours, digest time, proposal notes", schemaV9),
 	sqlMigration("what went wrong with a message, in the officials' words", schemaV10),
-	sqlMigration("a version of each town's orders", schemaV11),
+	sqlMigration("a version of each branch's and lecturer's orders", schemaV11),
 }
 
 // SchemaVersion is the version this binary expects.
