@@ -1,11 +1,10 @@
 package lessons
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
+
+	"weike/internal/db/dbtest"
 )
 
 // TestCatalogWritesRaiseTheVersion: every write of the catalog goes
@@ -15,23 +14,5 @@ import (
 // transaction or writes on the writer handle itself.
 func TestCatalogWritesRaiseTheVersion(t *testing.T) {
 	t.Parallel()
-	direct := regexp.MustCompile(`s\.db\.(Tx|W)\b`)
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "versions.go" {
-			continue
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, line := range strings.Split(string(b), "\n") {
-			if direct.MatchString(line) {
-				t.Errorf("%s:%d writes around catalogTx, so the catalog's cached answers would not change: %s", f, i+1, strings.TrimSpace(line))
-			}
-		}
-	}
+	dbtest.OnlyWritesThrough(t, regexp.MustCompile(`s\.db\.(Tx|W)\b`), "versions.go", "so the catalog's cached answers would not change")
 }

@@ -81,6 +81,25 @@ func sheetRows(t *testing.T, x *xlsxreader.XlsxFile, sheet string) map[string]xl
 
 var itoa = strconv.Itoa
 
+// workbook is the official's export of the months from..to, as written and
+// as read back by a reader that is not the writer's.
+func workbook(t *testing.T, w *fixture.World, from, to string) ([]byte, *xlsxreader.XlsxFile) {
+	t.Helper()
+	x, err := w.ThemeDay.Export(context.Background(), w.A.Official, from, to, themeday.CoverageFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := x.WriteXLSX(&buf); err != nil {
+		t.Fatal(err)
+	}
+	xf, err := xlsxreader.NewReader(buf.Bytes())
+	if err != nil {
+		t.Fatalf("the workbook does not open: %v", err)
+	}
+	return buf.Bytes(), xf
+}
+
 // TestExportUnconfirmedTime: an order whose time is not agreed yet shows
 // the branch's first wish in the orders sheet, marked as such.
 func TestExportUnconfirmedTime(t *testing.T) {
@@ -94,18 +113,7 @@ func TestExportUnconfirmedTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		x, err := w.ThemeDay.Export(ctx, a.Official, "2026-12", "2026-12", themeday.CoverageFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := x.WriteXLSX(&buf); err != nil {
-			t.Fatal(err)
-		}
-		xf, err := xlsxreader.NewReader(buf.Bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, xf := workbook(t, w, "2026-12", "2026-12")
 		ord := sheetRows(t, xf, themeday.SheetOrders)
 		if ord["A2"].Value == itoa(int(o.ID)) || ord["C2"].Value != "14:00" {
 			t.Errorf("the delivered order's row: %q %q", ord["A2"].Value, ord["C2"].Value)
@@ -119,20 +127,8 @@ func TestExportUnconfirmedTime(t *testing.T) {
 func TestExportWorkbook(t *testing.T) {
 	t.Parallel()
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		ctx := context.Background()
 		w, orderID := exportWorld(t, d)
-		x, err := w.ThemeDay.Export(ctx, w.A.Official, "2026-11", "2026-12", themeday.CoverageFilter{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := x.WriteXLSX(&buf); err != nil {
-			t.Fatal(err)
-		}
-		xf, err := xlsxreader.NewReader(buf.Bytes())
-		if err != nil {
-			t.Fatalf("the workbook does not open: %v", err)
-		}
+		raw, xf := workbook(t, w, "2026-11", "2026-12")
 		if got := strings.Join(xf.Sheets, ","); got != "覆盖矩阵,汇总,点单,观看记录,微实践" {
 			t.Fatalf("sheets: %s", got)
 		}
@@ -196,7 +192,7 @@ func TestExportWorkbook(t *testing.T) {
 		}
 
 		// Frozen header rows and set widths, read from the sheets' XML.
-		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		zr, err := zip.NewReader(bytes.NewReader(raw), int64(len(raw)))
 		if err != nil {
 			t.Fatal(err)
 		}
