@@ -189,7 +189,13 @@ func (s *Store) TellTx(tx *gorm.DB, townID int64, to []Recipient, n Note) (Queue
 			Subject: title, Text: noteText(r.Lang, body, link), Inbox: body, HTML: noteHTML(r.Lang, title, body, link),
 			Markdown: noteMarkdown(r.Lang, title, body, link), Link: link, Path: n.Path})
 	}
-	return enqueueTx(tx, letters, s.now(), s.defaultWebhook)
+	known := map[int64]*accountRow{}
+	for _, r := range to {
+		if r.account != nil {
+			known[r.AccountID] = r.account
+		}
+	}
+	return enqueueKnown(tx, letters, s.now(), s.defaultWebhook, known)
 }
 
 func noteText(lang, body, link string) string {
@@ -237,14 +243,20 @@ func noteHTML(lang, title, body, link string) string {
 // to them: a branch's secretaries (branchID), a lecturer's own accounts
 // (lecturerID) or the town's officials (neither).
 func RecipientsTx(tx *gorm.DB, townID int64, role org.Role, branchID, lecturerID int64) ([]Recipient, error) {
-	q := tx.Table("accounts").Select("id AS account_id, lang").Where("town_id = ? AND role = ? AND active = ?", townID, role, true)
+	q := tx.Table("accounts").Select(accountColumns).Where("town_id = ? AND role = ? AND active = ?", townID, role, true)
 	if branchID != 0 {
 		q = q.Where("branch_id = ?", branchID)
 	}
 	if lecturerID != 0 {
 		q = q.Where("lecturer_id = ?", lecturerID)
 	}
-	var rs []Recipient
-	err := q.Order("id").Scan(&rs).Error
-	return rs, err
+	var rows []accountRow
+	if err := q.Order("id").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	rs := make([]Recipient, len(rows))
+	for i := range rows {
+		rs[i] = Recipient{AccountID: rows[i].ID, Lang: rows[i].Lang, account: &rows[i]}
+	}
+	return rs, nil
 }

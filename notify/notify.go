@@ -44,6 +44,9 @@ func (Message) TableName() string { return "inbox_messages" }
 type Recipient struct {
 	AccountID int64
 	Lang      string
+	// account is the whole row when RecipientsTx read it, so that the
+	// outbox need not read it again inside the mover's transaction.
+	account *accountRow
 }
 
 // Store reads and marks the inbox, keeps the outbox and sends what it holds.

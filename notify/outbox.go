@@ -175,7 +175,11 @@ type accountRow struct {
 	BranchID   *int64
 	LecturerID *int64
 	Active     bool
+	Lang       string
 }
+
+// accountColumns are what the outbox reads of a recipient (accountRow).
+const accountColumns = "id, town_id, name, email, phone, channels, muted, role, branch_id, lecturer_id, active, lang"
 
 // enqueuer writes one batch of letters, reading each account, robot and
 // town once.
@@ -189,8 +193,14 @@ type enqueuer struct {
 }
 
 func enqueueTx(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook string) (Queued, error) {
+	return enqueueKnown(tx, letters, now, defaultWebhook, map[int64]*accountRow{})
+}
+
+// enqueueKnown is enqueueTx with the accounts already read (in the same
+// transaction) by id.
+func enqueueKnown(tx *gorm.DB, letters []Letter, now time.Time, defaultWebhook string, known map[int64]*accountRow) (Queued, error) {
 	q := Queued{New: map[string]int{}}
-	e := &enqueuer{tx: tx, now: now, defaultWebhook: defaultWebhook, accounts: map[int64]*accountRow{},
+	e := &enqueuer{tx: tx, now: now, defaultWebhook: defaultWebhook, accounts: known,
 		robots: map[[2]int64]*Robot{}, quiet: map[int64]time.Time{}}
 	for _, l := range letters {
 		base := Outgoing{Kind: l.Kind, Period: l.Period, Subject: l.Subject, BodyText: l.Text, BodyHTML: l.HTML,
@@ -313,8 +323,7 @@ func (e *enqueuer) account(id int64) (*accountRow, error) {
 		return a, nil
 	}
 	a := &accountRow{}
-	if err := e.tx.Table("accounts").Select("id, town_id, name, email, phone, channels, muted, role, branch_id, lecturer_id, active").
-		Where("id = ?", id).Take(a).Error; err != nil {
+	if err := e.tx.Table("accounts").Select(accountColumns).Where("id = ?", id).Take(a).Error; err != nil {
 		return nil, fmt.Errorf("recipient %d: %w", id, err)
 	}
 	e.accounts[id] = a
