@@ -123,8 +123,12 @@ type Store struct {
 	orgs    *org.Store
 	// tell posts what each move means to the people it concerns.
 	tell *notify.Store
-	// lists keeps order lists under their towns' orders versions.
+	// lists keeps order lists under their branches' and lecturers' orders
+	// versions.
 	lists *listCache
+	// afterPreload runs between Create's reads before its transaction and
+	// the transaction (tests only: a catalog write slipped in there).
+	afterPreload func()
 }
 
 // Option configures a Store.

@@ -13,3 +13,6 @@ func ParamsOfCreated(o *Order, loc *time.Location, n int) map[string]any { retur
 func (s *Store) StoredParams(ctx context.Context, o *Order) (map[string]any, error) {
 	return s.orderParams(s.db.R.WithContext(ctx), o)
 }
+
+// SetAfterPreload runs f between Create's reads and its transaction.
+func (s *Store) SetAfterPreload(f func()) { s.afterPreload = f }

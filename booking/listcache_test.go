@@ -8,8 +8,10 @@ import (
 
 	"weike/booking"
 	"weike/fixture"
+	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/internal/db/dbtest"
+	"weike/lessons"
 	"weike/org"
 )
 
@@ -157,6 +159,37 @@ func TestKeptListsFollowEveryMove(t *testing.T) {
 		p.Items[0].Status = "mangled"
 		if got := status(w.Booking, sec, p.Items[0].ID); got == "mangled" {
 			t.Fatal("a caller's change reached the kept list")
+		}
+	})
+}
+
+// TestCreateSeesHoursChangedMeanwhile: Create reads the lecturer's world
+// before its transaction; hours changed between that read and the
+// transaction are the ones the order is checked against.
+func TestCreateSeesHoursChangedMeanwhile(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := fixture.New(t, d)
+		a := w.A
+		in := booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-05T14:00"}}
+		w.Booking.SetAfterPreload(func() {
+			// Wednesday evenings only from now on: Saturday afternoon is gone.
+			if _, err := w.Lessons.UpdateHours(ctx, a.Official, a.Lecturers[0].ID, lessons.HoursInput{
+				Availability: []lessons.Window{{Weekday: 3, StartMinute: 19 * 60, EndMinute: 21 * 60}}}); err != nil {
+				t.Error(err)
+			}
+		})
+		_, _, err := w.Booking.Create(ctx, a.Actors["secretary"], in)
+		if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.Invalid {
+			t.Fatalf("an order at hours the lecturer gave up meanwhile: %v", err)
+		}
+		// With nothing in between, the world read before holds.
+		w.Booking.SetAfterPreload(nil)
+		in.Slots = []string{"2026-12-09T19:00"}
+		if _, _, err := w.Booking.Create(ctx, a.Actors["secretary"], in); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -78,6 +78,13 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 	}
 	in.Note = strings.TrimSpace(in.Note)
 	now := s.now()
+	var pre *world
+	if in.LecturerID != 0 {
+		pre = s.preloadWorld(ctx, act.TownID, in.LessonID, in.LecturerID)
+	}
+	if s.afterPreload != nil {
+		s.afterPreload()
+	}
 	var out *Order
 	created := false
 	err = s.tx(ctx, func(tx *gorm.DB) error {
@@ -128,7 +135,11 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 		}
 		var firstErr error
 		for _, lid := range candidates {
-			w, err := s.loadWorldIn(tx, town, loc, in.LessonID, lid, false)
+			w := pre.inTown(town, loc)
+			var err error
+			if w == nil {
+				w, err = s.loadWorldIn(tx, town, loc, in.LessonID, lid, false)
+			}
 			if err == nil {
 				err = s.checkSlots(tx, w, branchID, slots, now)
 			}

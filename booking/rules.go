@@ -24,6 +24,9 @@ type world struct {
 	lecturer lessons.Lecturer
 	windows  []lessons.Window
 	blackout map[string]string
+	// qualified is whether the lecturer gives the lesson, when it was read
+	// with the rest (preloadWorld); nil: checkQualified asks.
+	qualified *bool
 }
 
 func (s *Store) loadTown(tx *gorm.DB, id int64) (org.Town, *time.Location, error) {
@@ -43,6 +46,41 @@ func (s *Store) loadWorld(tx *gorm.DB, townID, lessonID, lecturerID int64, lock 
 		return nil, err
 	}
 	return s.loadWorldIn(tx, town, loc, lessonID, lecturerID, lock)
+}
+
+// preloadWorld reads an order's world before its transaction, on a reader,
+// so that the single writer spends its time on the checks that must be
+// made under it: the world holds inside the transaction as long as the
+// town's catalog version is the same (every write of lessons, lecturers,
+// their hours and days off raises it). nil when anything is amiss: the
+// transaction then reads the world itself, and says what is wrong.
+func (s *Store) preloadWorld(ctx context.Context, townID, lessonID, lecturerID int64) *world {
+	r := s.db.R.WithContext(ctx)
+	town, loc, err := s.loadTown(r, townID)
+	if err != nil {
+		return nil
+	}
+	w, err := s.loadWorldIn(r, town, loc, lessonID, lecturerID, false)
+	if err != nil {
+		return nil
+	}
+	if err := w.checkQualified(r); err != nil {
+		if _, ok := apperr.As(err); !ok {
+			return nil
+		}
+	}
+	return w
+}
+
+// inTown is a preloaded world checked against the town as the transaction
+// reads it: the same catalog version, else nil.
+func (w *world) inTown(town org.Town, loc *time.Location) *world {
+	if w == nil || w.town.CatalogVersion != town.CatalogVersion {
+		return nil
+	}
+	c := *w
+	c.town, c.loc = town, loc
+	return &c
 }
 
 // loadWorldIn is loadWorld in a town already read.
@@ -91,11 +129,15 @@ func (w *world) checkQualified(tx *gorm.DB) error {
 	if !w.lecturer.Active {
 		return apperr.New(apperr.Invalid, "order.lecturer_inactive").With("lecturer", w.lecturer.Name)
 	}
-	var n int64
-	if err := tx.Table("lesson_lecturers").Where("lesson_id = ? AND lecturer_id = ?", w.lesson.ID, w.lecturer.ID).Count(&n).Error; err != nil {
-		return err
+	if w.qualified == nil {
+		var n int64
+		if err := tx.Table("lesson_lecturers").Where("lesson_id = ? AND lecturer_id = ?", w.lesson.ID, w.lecturer.ID).Count(&n).Error; err != nil {
+			return err
+		}
+		q := n > 0
+		w.qualified = &q
 	}
-	if n == 0 {
+	if !*w.qualified {
 		return apperr.New(apperr.Invalid, "order.not_qualified").With("lecturer", w.lecturer.Name).With("lesson", w.lesson.Title)
 	}
 	return nil

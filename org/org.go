@@ -61,6 +61,10 @@ type Town struct {
 	// DigestAt (local "HH:MM") is when the officials' daily digest goes.
 	DigestAt  string    `json:"digest_at"`
 	CreatedAt time.Time `json:"-"`
+	// CatalogVersion is raised by every write of the town's catalog (see
+	// lessons.CatalogVersion); read only, so that no save of a town can
+	// write an old one back.
+	CatalogVersion int64 `json:"-" gorm:"->"`
 }
 
 // Branch kinds.
