@@ -324,7 +324,7 @@ var textAllowed = []struct{ file, decl, why string }{
 	// Diagnoses for the officials and operators who fix delivery, stored
 	// next to the SMTP server's and the robot's own (English) errors.
 	{"notify/outbox.go", "Store.deliverOne", "last_error of a message that cannot be sent: the operator's diagnosis, like the mail server's"},
-	{"notify/outbox.go", "enqueueTx", "last_error of a message kept as skipped: the operator's diagnosis, like the mail server's"},
+	{"notify/outbox.go", "enqueueKnown", "last_error of a message kept as skipped: the operator's diagnosis, like the mail server's"},
 	{"notify/robot.go", "robotFailure.Error", "last_error of a robot's refusal: its errcode and errmsg as the robot wrote them"},
 	// Operators' help: `weike cron list` shows it, like the flags' help.
 	{"jobs/jobs.go", "Worker.Jobs", "each job's help for operators"},
