@@ -500,3 +500,20 @@ func TestFilmListSaysWhenItIsShown(t *testing.T) {
 		}
 	})
 }
+
+// TestHomeByRole: each role's home offers what that person came for — a
+// secretary ordering goes to the lessons, a county viewer to the towns and
+// the coverage, and is never asked to order for a branch.
+func TestHomeByRole(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		sec := signIn(t, e, "ch-secretary").get("/")
+		mustContain(t, sec, `<a href="/lessons">挑一堂课点单</a>`, `<a href="/orders">我的点单</a>`)
+		cty := signIn(t, e, "cs-county")
+		home := cty.get("/")
+		mustContain(t, home, `href="/county"`, `href="/dashboard"`, "全县各镇")
+		mustLack(t, home, "为支部点单", "挑一堂课点单")
+		cty.get("/lang/en?next=/")
+		mustContain(t, cty.get("/"), "every town and branch of the county")
+	})
+}
