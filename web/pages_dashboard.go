@@ -324,8 +324,14 @@ func (s *Server) coverageCellPage(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		ts, err := s.Lessons.Topics(ctx, act)
+		if err != nil {
+			return err
+		}
+		labels := topicLabels(langOf(c), ts)
 		for _, m := range ms {
 			if m.BranchID == branchID {
+				m.Topic = labelOr(labels, m.Topic)
 				v.MemberLessons = append(v.MemberLessons, m)
 			}
 		}

@@ -26,6 +26,8 @@ import (
 
 type sheetRowView struct {
 	dispatch.Row
+	// Topic is the lesson's topic in the page's language.
+	Topic   string
 	When    string
 	Why     []string
 	Problem string
@@ -109,8 +111,12 @@ func (s *Server) sheetView(c echo.Context, act org.Actor, townID int64, towns []
 	}
 	rows := sh.Rows
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].Start.Before(rows[j].Start) })
+	labels := map[string]string{}
+	if ts, err := s.Lessons.Topics(c.Request().Context(), act); err == nil {
+		labels = topicLabels(lang, ts)
+	}
 	for _, r := range rows {
-		rv := sheetRowView{Row: r, When: i18n.Format(lang, r.Start), Why: sayAll(lang, r.Reasons), Value: rowValue(r.Item)}
+		rv := sheetRowView{Row: r, Topic: labelOr(labels, r.Topic), When: i18n.Format(lang, r.Start), Why: sayAll(lang, r.Reasons), Value: rowValue(r.Item)}
 		if r.Problem != nil {
 			rv.Problem, _ = translate(lang, r.Problem)
 		}

@@ -136,3 +136,21 @@ func TestDispatchPage(t *testing.T) {
 		}
 	})
 }
+
+// TestEnglishPagesNameTopicsInEnglish: a topic is a row of the catalog with
+// a name in each language; English pages show its English name wherever a
+// topic stands, and lists read with English separators.
+func TestEnglishPagesNameTopicsInEnglish(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		b := signIn(t, e, "ch-official")
+		b.get("/lang/en?next=/")
+		res := b.get("/plans/2026-12/dispatch")
+		mustContain(t, res, `<span class="tag grey">Red history</span>`)
+		mustLack(t, res, `<span class="tag grey">红色教育</span>`)
+		imp := b.get("/import").Body.String()
+		if strings.Contains(imp, "*、") || strings.Contains(imp, "</span>、") {
+			t.Error("the import page joins English column names with 、")
+		}
+	})
+}

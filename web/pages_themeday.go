@@ -68,10 +68,7 @@ func practiceTypes(lang, current string) []choice {
 
 // listJoin joins the items of a sentence the way each language does.
 func listJoin(lang string, items []string) string {
-	if lang == LangEN {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items, "、")
+	return strings.Join(items, T(lang, "list_sep"))
 }
 
 // ---- the secretary's month ----
