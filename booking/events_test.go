@@ -116,3 +116,41 @@ func TestCreateTellsFromWhatItHolds(t *testing.T) {
 		}
 	})
 }
+
+// TestAnsweringReadsTheMessage: a move on an order answers what its
+// messages asked of whoever made it; they no longer count as unread in her
+// inbox, while the other party's stay unread until they act or open them.
+func TestAnsweringReadsTheMessage(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := fixture.New(t, d)
+		a := w.A
+		sec, lec := a.Actors["secretary"], a.Actors["lecturer"]
+		unread := func(act org.Actor) int64 {
+			t.Helper()
+			n, err := w.Notify.Unread(ctx, act)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		o, _, err := w.Booking.Create(ctx, sec, booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-05T14:00:00+08:00"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if unread(lec) != 1 {
+			t.Fatalf("the lecturer has %d unread messages, want the new order's", unread(lec))
+		}
+		if _, err := w.Booking.Accept(ctx, lec, o.ID, 0); err != nil {
+			t.Fatal(err)
+		}
+		if n := unread(lec); n != 0 {
+			t.Errorf("the lecturer accepted, yet %d messages still wait for her answer", n)
+		}
+		if n := unread(sec); n != 1 {
+			t.Errorf("the secretary has %d unread messages, want the acceptance", n)
+		}
+	})
+}

@@ -335,7 +335,15 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 		if err := touch(tx, &o); err != nil {
 			return err
 		}
-		return fn(tx, &o)
+		if err := fn(tx, &o); err != nil {
+			return err
+		}
+		// Whoever made the move has answered what the order's messages
+		// asked of her: they no longer wait in her inbox.
+		if act.AccountID == 0 {
+			return nil
+		}
+		return s.tell.MarkReadAboutTx(tx, act.AccountID, "/orders/"+strconv.FormatInt(o.ID, 10))
 	})
 	if err != nil {
 		return nil, err

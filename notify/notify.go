@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
+
 	"weike/internal/apperr"
 	"weike/internal/db"
 	"weike/org"
@@ -173,6 +175,14 @@ func (s *Store) MarkRead(ctx context.Context, act org.Actor, id int64) (err erro
 		return err
 	}
 	return s.db.W.WithContext(ctx).Model(&Message{}).Where("id = ? AND read_at IS NULL", id).Update("read_at", s.now()).Error
+}
+
+// MarkReadAboutTx marks read the account's messages that lead to link (an
+// order's page), inside the transaction of the move the account just made
+// on it: a message asking her to answer is answered.
+func (s *Store) MarkReadAboutTx(tx *gorm.DB, accountID int64, link string) error {
+	return tx.Model(&Message{}).Where("account_id = ? AND link = ? AND read_at IS NULL", accountID, link).
+		Update("read_at", s.now()).Error
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
