@@ -193,3 +193,52 @@ func TestCreateSeesHoursChangedMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// TestReassignOnlyToWhoIsFree: an order goes only to a lecturer free at one
+// of its times, keeping just the times she can take; the choices say so.
+func TestReassignOnlyToWhoIsFree(t *testing.T) {
+	t.Parallel()
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		w := fixture.New(t, d)
+		a := w.A
+		sec, lec, off := a.Actors["secretary"], a.Actors["lecturer"], a.Official
+		other := a.Lecturers[1].ID
+		hours := func(ws ...lessons.Window) {
+			t.Helper()
+			if _, err := w.Lessons.UpdateHours(ctx, off, other, lessons.HoursInput{Availability: ws}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		o, _, err := w.Booking.Create(ctx, sec, booking.NewOrder{LessonID: a.Lessons[0].ID, LecturerID: a.Lecturers[0].ID,
+			CourtyardID: a.Courtyards[0].ID, Slots: []string{"2026-12-05T14:00", "2026-12-09T19:00"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Booking.Decline(ctx, lec, o.ID, "那几天不在村里"); err != nil {
+			t.Fatal(err)
+		}
+		// Mondays only: free at neither time.
+		hours(lessons.Window{Weekday: 1, StartMinute: 9 * 60, EndMinute: 12 * 60})
+		if ids, err := w.Booking.ReassignChoices(ctx, off, o.ID); err != nil || len(ids) != 0 {
+			t.Fatalf("choices with nobody free: %v %v", ids, err)
+		}
+		if _, err := w.Booking.Reassign(ctx, off, o.ID, other); err == nil {
+			t.Fatal("an order was given to a lecturer free at none of its times")
+		} else if ae, ok := apperr.As(err); !ok || ae.Kind != apperr.Invalid {
+			t.Fatalf("refusal: %v", err)
+		}
+		// Wednesday evenings: free at the second time only, which she gets.
+		hours(lessons.Window{Weekday: 3, StartMinute: 19 * 60, EndMinute: 21 * 60})
+		if ids, err := w.Booking.ReassignChoices(ctx, off, o.ID); err != nil || len(ids) != 1 || ids[0] != other {
+			t.Fatalf("choices: %v %v", ids, err)
+		}
+		got, err := w.Booking.Reassign(ctx, off, o.ID, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Slots) != 1 || got.Slots[0].Format("2006-01-02") != "2026-12-09" {
+			t.Fatalf("the reassigned order's times: %v", got.Slots)
+		}
+	})
+}

@@ -191,17 +191,19 @@ func newOrderMaker(t testing.TB, e *env) *orderMaker {
 	t.Helper()
 	ctx := context.Background()
 	A := e.W.A
-	// The lecturer is free every hour of every day and may give as many
-	// lessons as the catalog allows: the rules of time are not what this
-	// builder is about, and the orders need many distinct hours.
-	l := A.Lecturers[0]
+	// The lecturers (the orders' and the one they are reassigned to) are
+	// free every hour of every day and may give as many lessons as the
+	// catalog allows: the rules of time are not what this builder is
+	// about, and the orders need many distinct hours.
 	var all []lessons.Window
 	for d := range 7 {
 		all = append(all, lessons.Window{Weekday: d, StartMinute: 0, EndMinute: 24 * 60})
 	}
-	if _, err := e.W.Lessons.UpdateLecturer(ctx, A.Official, l.ID, lessons.LecturerInput{Name: l.Name, Phone: l.Phone,
-		BranchID: l.BranchID, Bio: l.Bio, Topics: l.Topics, MonthlyCapacity: 60, Availability: all}); err != nil {
-		t.Fatal(err)
+	for _, l := range A.Lecturers[:2] {
+		if _, err := e.W.Lessons.UpdateLecturer(ctx, A.Official, l.ID, lessons.LecturerInput{Name: l.Name, Phone: l.Phone,
+			BranchID: l.BranchID, Bio: l.Bio, Topics: l.Topics, MonthlyCapacity: 60, Availability: all}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	t0 := fixture.Clock() // Monday 2026-11-30 10:00 in Shanghai; the lead time is 48 hours
 	m := &orderMaker{t: t, e: e, t0: t0, t1: t0.Add(5 * 24 * time.Hour)}

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -515,12 +516,16 @@ func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, er
 	}
 	v.Actions = booking.Actions(act, o, now)
 	if booking.Can(act, o, now, booking.ActionReassign) {
+		free, err := s.Booking.ReassignChoices(ctx, act, o.ID)
+		if err != nil {
+			return nil, err
+		}
 		lecs, err := s.Lessons.Lecturers(ctx, act, lessons.LecturerFilter{LessonID: o.LessonID, ActiveOnly: true})
 		if err != nil {
 			return nil, err
 		}
 		for _, l := range lecs {
-			if l.ID != o.LecturerID {
+			if slices.Contains(free, l.ID) {
 				v.Lecturers = append(v.Lecturers, choice{Value: strconv.FormatInt(l.ID, 10), Label: l.Name})
 			}
 		}
