@@ -67,8 +67,10 @@ func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMem
 	}
 	loc := tz.Shanghai
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Date), loc)
-	if err != nil || d.Year() < 2000 {
+	if err != nil {
 		fs.Add("date", "field.date")
+	} else if d.Year() < 2000 {
+		fs.Add("date", "field.date_too_old")
 	} else if d.After(s.now().In(loc)) {
 		fs.Add("date", "member.date_future")
 	}

@@ -123,8 +123,12 @@ func recordBranch(act org.Actor, want int64) (int64, error) {
 func (s *Store) checkDay(fs *apperr.FieldSet, v string) (string, string) {
 	loc := tz.Shanghai
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), loc)
-	if err != nil || d.Year() < 2000 {
+	if err != nil {
 		fs.Add("date", "field.date")
+		return "", ""
+	}
+	if d.Year() < 2000 {
+		fs.Add("date", "field.date_too_old")
 		return "", ""
 	}
 	if d.After(s.now().In(loc)) {
