@@ -6,8 +6,11 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gorm.io/gorm"
+
 	"weike/internal/apperr"
 	"weike/internal/tz"
+	"weike/lessons"
 	"weike/org"
 )
 
@@ -66,7 +69,9 @@ func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMem
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(in.Date), loc)
 	if err != nil {
 		fs.Add("date", "field.date")
-	} else if d.After(s.now().In(loc)) || d.Year() < 2000 {
+	} else if d.Year() < 2000 {
+		fs.Add("date", "field.date_too_old")
+	} else if d.After(s.now().In(loc)) {
 		fs.Add("date", "member.date_future")
 	}
 	if in.Attendees < 1 || in.Attendees > 10000 {
@@ -91,9 +96,43 @@ func (s *Store) RecordMemberLesson(ctx context.Context, act org.Actor, in NewMem
 	return m, nil
 }
 
-// MemberLessons lists the member lessons the actor may see, in a month when given.
+// MemberLessons lists the member lessons the actor may see, in a month when
+// given: the newest 500.
 func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) (_ []MemberLesson, err error) {
 	defer apperr.Wrap(&err, "themeday: member lessons")
+	q, err := s.memberScope(ctx, act, month)
+	if err != nil {
+		return nil, err
+	}
+	ms := []MemberLesson{}
+	err = q.Order("day DESC, id DESC").Limit(500).Find(&ms).Error
+	return ms, err
+}
+
+// MemberLessonFilter narrows a page of member lessons.
+type MemberLessonFilter struct {
+	Month         string // YYYY-MM
+	Page, PerPage int    // 1-based; PerPage 50 when unset or over MaxRecordsPerPage
+}
+
+// MemberLessonPage is one page of the member lessons the actor may see,
+// newest first, with their total.
+func (s *Store) MemberLessonPage(ctx context.Context, act org.Actor, f MemberLessonFilter) (_ *lessons.Page[MemberLesson], err error) {
+	defer apperr.Wrap(&err, "themeday: member lesson page")
+	page, per := perPage(f.Page, f.PerPage, 50)
+	q, err := s.memberScope(ctx, act, f.Month)
+	if err != nil {
+		return nil, err
+	}
+	p := &lessons.Page[MemberLesson]{Items: []MemberLesson{}, Page: page, PerPage: per}
+	if err := q.Session(&gorm.Session{}).Model(&MemberLesson{}).Count(&p.Total).Error; err != nil {
+		return nil, err
+	}
+	err = q.Order("day DESC, id DESC").Offset((page - 1) * per).Limit(per).Find(&p.Items).Error
+	return p, err
+}
+
+func (s *Store) memberScope(ctx context.Context, act org.Actor, month string) (*gorm.DB, error) {
 	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.Towns)
 	if act.Role == org.RoleSecretary {
 		q = q.Where("branch_id = ?", act.BranchID)
@@ -104,7 +143,5 @@ func (s *Store) MemberLessons(ctx context.Context, act org.Actor, month string) 
 		}
 		q = q.Where("month = ?", month)
 	}
-	ms := []MemberLesson{}
-	err = q.Order("day DESC, id DESC").Limit(500).Find(&ms).Error
-	return ms, err
+	return q, nil
 }

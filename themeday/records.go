@@ -12,6 +12,7 @@ import (
 
 	"weike/internal/apperr"
 	"weike/internal/tz"
+	"weike/lessons"
 	"weike/org"
 )
 
@@ -122,8 +123,12 @@ func recordBranch(act org.Actor, want int64) (int64, error) {
 func (s *Store) checkDay(fs *apperr.FieldSet, v string) (string, string) {
 	loc := tz.Shanghai
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), loc)
-	if err != nil || d.Year() < 2000 {
+	if err != nil {
 		fs.Add("date", "field.date")
+		return "", ""
+	}
+	if d.Year() < 2000 {
+		fs.Add("date", "field.date_too_old")
 		return "", ""
 	}
 	if d.After(s.now().In(loc)) {
@@ -465,10 +470,31 @@ type RecordFilter struct {
 	BranchID int64
 	Month    string // YYYY-MM
 	From, To string // YYYY-MM, inclusive
-	Limit    int
+	// Limit caps Viewings and Practices (500 when unset or over 5000).
+	Limit int
+	// Page (1-based) and PerPage place ViewingPage and PracticePage among
+	// the matches (PerPage 50 when unset or over MaxRecordsPerPage).
+	Page, PerPage int
 }
 
-func (s *Store) recordQuery(ctx context.Context, act org.Actor, f RecordFilter) (*gorm.DB, error) {
+// MaxRecordsPerPage is the largest page of viewings, practices or member
+// lessons: the API's default, so that a client that never pages still gets
+// the first 500 as before, and now the true total.
+const MaxRecordsPerPage = 500
+
+// perPage settles a page's place: page 1 and perPage def when unset or out of range.
+func perPage(page, per, def int) (int, int) {
+	if per <= 0 || per > MaxRecordsPerPage {
+		per = def
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return page, per
+}
+
+// recordScope is the records act may see that f matches, unordered.
+func (s *Store) recordScope(ctx context.Context, act org.Actor, f RecordFilter) (*gorm.DB, error) {
 	q := s.db.R.WithContext(ctx).Where("town_id IN ?", act.ScopeTowns(f.TownID))
 	if act.Role == org.RoleSecretary {
 		q = q.Where("branch_id = ?", act.BranchID)
@@ -492,13 +518,39 @@ func (s *Store) recordQuery(ctx context.Context, act org.Actor, f RecordFilter) 
 	if f.To != "" {
 		q = q.Where("month <= ?", f.To)
 	}
+	return q, nil
+}
+
+func (s *Store) recordQuery(ctx context.Context, act org.Actor, f RecordFilter) (*gorm.DB, error) {
+	q, err := s.recordScope(ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
 	if f.Limit <= 0 || f.Limit > 5000 {
 		f.Limit = 500
 	}
 	return q.Order("day DESC, id DESC").Limit(f.Limit), nil
 }
 
-// Viewings lists the viewings the actor may see.
+// recordPage finds one page of the records (model *Viewing or *Practice)
+// that f matches, newest first, and how many match in all.
+func recordPage[T any](s *Store, ctx context.Context, act org.Actor, f RecordFilter) (*lessons.Page[T], error) {
+	page, per := perPage(f.Page, f.PerPage, 50)
+	q, err := s.recordScope(ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	p := &lessons.Page[T]{Items: []T{}, Page: page, PerPage: per}
+	if err := q.Session(&gorm.Session{}).Model(new(T)).Count(&p.Total).Error; err != nil {
+		return nil, err
+	}
+	if err := q.Order("day DESC, id DESC").Offset((page - 1) * per).Limit(per).Find(&p.Items).Error; err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// Viewings lists the viewings the actor may see, at most f.Limit.
 func (s *Store) Viewings(ctx context.Context, act org.Actor, f RecordFilter) (_ []Viewing, err error) {
 	defer apperr.Wrap(&err, "themeday: viewings")
 	q, err := s.recordQuery(ctx, act, f)
@@ -516,7 +568,21 @@ func (s *Store) Viewings(ctx context.Context, act org.Actor, f RecordFilter) (_ 
 	return vs, err
 }
 
-// Practices lists the practices the actor may see.
+// ViewingPage is one page of the viewings the actor may see, with their total.
+func (s *Store) ViewingPage(ctx context.Context, act org.Actor, f RecordFilter) (_ *lessons.Page[Viewing], err error) {
+	defer apperr.Wrap(&err, "themeday: viewing page")
+	p, err := recordPage[Viewing](s, ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.branchNames(ctx, act)
+	for i := range p.Items {
+		p.Items[i].BranchName = names[p.Items[i].BranchID]
+	}
+	return p, err
+}
+
+// Practices lists the practices the actor may see, at most f.Limit.
 func (s *Store) Practices(ctx context.Context, act org.Actor, f RecordFilter) (_ []Practice, err error) {
 	defer apperr.Wrap(&err, "themeday: practices")
 	q, err := s.recordQuery(ctx, act, f)
@@ -532,6 +598,20 @@ func (s *Store) Practices(ctx context.Context, act org.Actor, f RecordFilter) (_
 		ps[i].BranchName = names[ps[i].BranchID]
 	}
 	return ps, err
+}
+
+// PracticePage is one page of the practices the actor may see, with their total.
+func (s *Store) PracticePage(ctx context.Context, act org.Actor, f RecordFilter) (_ *lessons.Page[Practice], err error) {
+	defer apperr.Wrap(&err, "themeday: practice page")
+	p, err := recordPage[Practice](s, ctx, act, f)
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.branchNames(ctx, act)
+	for i := range p.Items {
+		p.Items[i].BranchName = names[p.Items[i].BranchID]
+	}
+	return p, err
 }
 
 func (s *Store) branchNames(ctx context.Context, act org.Actor) (map[int64]string, error) {

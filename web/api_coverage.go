@@ -51,7 +51,24 @@ func recordFilterOf(c echo.Context) (themeday.RecordFilter, error) {
 	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
 		return f, err
 	}
-	return f, nil
+	f.Page, f.PerPage, err = recordPaging(c)
+	return f, err
+}
+
+// recordPaging reads the API's page and per_page of records: page 1 and
+// 500 a page unless asked, so that a client that never pages gets the
+// newest 500 as it always did, and the true total besides.
+func recordPaging(c echo.Context) (page, perPage int, err error) {
+	if page, err = queryInt(c, "page"); err != nil {
+		return 0, 0, err
+	}
+	if perPage, err = queryInt(c, "per_page"); err != nil {
+		return 0, 0, err
+	}
+	if perPage <= 0 || perPage > themeday.MaxRecordsPerPage {
+		perPage = themeday.MaxRecordsPerPage
+	}
+	return max(page, 1), perPage, nil
 }
 
 func (s *Server) apiViewings(c echo.Context) error {
@@ -59,11 +76,11 @@ func (s *Server) apiViewings(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := s.ThemeDay.Viewings(c.Request().Context(), actor(c), f)
+	p, err := s.ThemeDay.ViewingPage(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": vs, "total": len(vs)})
+	return c.JSON(http.StatusOK, p)
 }
 
 func (s *Server) apiPractices(c echo.Context) error {
@@ -71,11 +88,11 @@ func (s *Server) apiPractices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ps, err := s.ThemeDay.Practices(c.Request().Context(), actor(c), f)
+	p, err := s.ThemeDay.PracticePage(c.Request().Context(), actor(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": ps, "total": len(ps)})
+	return c.JSON(http.StatusOK, p)
 }
 
 func coverageFilterOf(c echo.Context) (themeday.CoverageFilter, error) {

@@ -11,6 +11,7 @@ import (
 	"weike/booking"
 	"weike/internal/apperr"
 	"weike/org"
+	"weike/themeday"
 )
 
 // orders API: the order's life, member lessons, points, calendars, inbox,
@@ -160,11 +161,15 @@ func (s *Server) apiMemberLessons(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), actor(c).Narrowed(tid), c.QueryParam("month"))
+	f := themeday.MemberLessonFilter{Month: c.QueryParam("month")}
+	if f.Page, f.PerPage, err = recordPaging(c); err != nil {
+		return err
+	}
+	p, err := s.ThemeDay.MemberLessonPage(c.Request().Context(), actor(c).Narrowed(tid), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": ms})
+	return c.JSON(http.StatusOK, p)
 }
 
 func (s *Server) apiPoints(c echo.Context) error {

@@ -338,7 +338,9 @@ func (s *Server) ordersPage(c echo.Context) error {
 	act := actor(c)
 	ctx := c.Request().Context()
 	lang := langOf(c)
-	f := booking.OrderFilter{Month: strings.TrimSpace(c.QueryParam("month")), PerPage: 20}
+	f := booking.OrderFilter{PerPage: 20}
+	var errs map[string]string
+	f.Month, errs = listMonth(c)
 	var err error
 	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
 		return err
@@ -392,7 +394,7 @@ func (s *Server) ordersPage(c echo.Context) error {
 	case org.RoleLecturer:
 		title = T(lang, "op.orders.lecturer")
 	}
-	return s.render(c, "orders", pageData{Title: title, Form: form, Data: v})
+	return s.renderStatus(c, listStatus(errs), "orders", pageData{Title: title, Form: form, Errors: errs, Data: v})
 }
 
 // ---- one order ----

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"weike/lessons"
 	"weike/org"
 	"weike/themeday"
 )
@@ -19,6 +20,7 @@ import (
 // ---- record lists ----
 
 type recordsView struct {
+	pager     // the list is long: 50 a page
 	Viewings  []themeday.Viewing
 	Practices []practiceItem
 	Branches  []choice
@@ -26,17 +28,23 @@ type recordsView struct {
 	CanAdd    bool
 }
 
-// recordsPage renders a list of records, viewings or practices, by month
-// and, for officials and county viewers, by branch; list puts the records
-// the filter finds into the view.
-func (s *Server) recordsPage(c echo.Context, page, title string, list func(act org.Actor, f themeday.RecordFilter, v *recordsView) error) error {
+// recordsPerPage is how many records, viewings, practices or member
+// lessons, a list page shows.
+const recordsPerPage = 50
+
+// recordsPage renders a page of a list of records, viewings or practices,
+// by month and, for officials and county viewers, by branch; list puts the
+// page of records the filter finds into the view and returns their total.
+func (s *Server) recordsPage(c echo.Context, page, path, title string, list func(act org.Actor, f themeday.RecordFilter, v *recordsView) (int64, error)) error {
 	act := actor(c)
-	f := themeday.RecordFilter{Limit: 300}
+	f := themeday.RecordFilter{PerPage: recordsPerPage}
+	month, errs := listMonth(c)
+	f.Month = month
 	var err error
-	if f.Month, err = queryMonth(c); err != nil {
+	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
 		return err
 	}
-	if f.BranchID, err = queryID(c, "branch_id"); err != nil {
+	if f.Page, err = queryInt(c, "page"); err != nil {
 		return err
 	}
 	v := recordsView{Wide: act.Role != org.RoleSecretary, CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
@@ -49,27 +57,36 @@ func (s *Server) recordsPage(c echo.Context, page, title string, list func(act o
 			v.Branches = append(v.Branches, choice{Value: strconv.FormatInt(b.ID, 10), Label: b.Name})
 		}
 	}
-	if err := list(act, f, &v); err != nil {
+	total, err := list(act, f, &v)
+	if err != nil {
 		return err
 	}
-	return s.render(c, page, pageData{Title: title, Data: v, Form: queryForm(c, "month", "branch_id")})
+	v.pager = pagerOf(c, path, total, max(f.Page, 1), recordsPerPage)
+	return s.renderStatus(c, listStatus(errs), page, pageData{Title: title, Data: v, Form: queryForm(c, "month", "branch_id"), Errors: errs})
 }
 
 func (s *Server) viewingsPage(c echo.Context) error {
-	return s.recordsPage(c, "viewings", T(langOf(c), "td.viewings.title"), func(act org.Actor, f themeday.RecordFilter, v *recordsView) (err error) {
-		v.Viewings, err = s.ThemeDay.Viewings(c.Request().Context(), act, f)
-		return err
+	return s.recordsPage(c, "viewings", "/viewings", T(langOf(c), "td.viewings.title"), func(act org.Actor, f themeday.RecordFilter, v *recordsView) (int64, error) {
+		p, err := s.ThemeDay.ViewingPage(c.Request().Context(), act, f)
+		if err != nil {
+			return 0, err
+		}
+		v.Viewings = p.Items
+		return p.Total, nil
 	})
 }
 
 func (s *Server) practicesPage(c echo.Context) error {
 	lang := langOf(c)
-	return s.recordsPage(c, "practices", T(lang, "td.practices.title"), func(act org.Actor, f themeday.RecordFilter, v *recordsView) error {
-		ps, err := s.ThemeDay.Practices(c.Request().Context(), act, f)
-		for _, p := range ps {
-			v.Practices = append(v.Practices, practiceItem{Practice: p, TypeLabel: practiceTypeLabel(lang, p.Type)})
+	return s.recordsPage(c, "practices", "/practices", T(lang, "td.practices.title"), func(act org.Actor, f themeday.RecordFilter, v *recordsView) (int64, error) {
+		p, err := s.ThemeDay.PracticePage(c.Request().Context(), act, f)
+		if err != nil {
+			return 0, err
 		}
-		return err
+		for _, it := range p.Items {
+			v.Practices = append(v.Practices, practiceItem{Practice: it, TypeLabel: practiceTypeLabel(lang, it.Type)})
+		}
+		return p.Total, nil
 	})
 }
 
@@ -81,14 +98,21 @@ type memberItem struct {
 }
 
 type memberLessonsView struct {
+	pager  // the list is long: 50 a page
 	Items  []memberItem
 	CanAdd bool
 }
 
 func (s *Server) memberLessonsPage(c echo.Context) error {
 	act := actor(c)
-	month := strings.TrimSpace(c.QueryParam("month"))
-	ms, err := s.ThemeDay.MemberLessons(c.Request().Context(), act, month)
+	f := themeday.MemberLessonFilter{PerPage: recordsPerPage}
+	month, errs := listMonth(c)
+	f.Month = month
+	var err error
+	if f.Page, err = queryInt(c, "page"); err != nil {
+		return err
+	}
+	p, err := s.ThemeDay.MemberLessonPage(c.Request().Context(), act, f)
 	if err != nil {
 		return err
 	}
@@ -96,12 +120,13 @@ func (s *Server) memberLessonsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := memberLessonsView{CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
-	for _, m := range ms {
+	v := memberLessonsView{pager: pagerOf(c, "/member-lessons", p.Total, p.Page, p.PerPage),
+		CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
+	for _, m := range p.Items {
 		v.Items = append(v.Items, memberItem{MemberLesson: m, Branch: names[m.BranchID]})
 	}
-	return s.render(c, "member_lessons", pageData{Title: T(langOf(c), "op.member.title"), Data: v,
-		Form: map[string]string{"month": month}, Flash: savedFlash(c)})
+	return s.renderStatus(c, listStatus(errs), "member_lessons", pageData{Title: T(langOf(c), "op.member.title"), Data: v,
+		Form: queryForm(c, "month"), Errors: errs, Flash: savedFlash(c)})
 }
 
 type memberFormView struct {
@@ -267,10 +292,19 @@ func (s *Server) tdFormData(c echo.Context, list string, id int64, branch string
 	return v, nil
 }
 
-// formMonth is the month a record form is about: its date's, else this month.
+// validMonth reports whether m is a month the plans know (2000–2100).
+func validMonth(m string) bool {
+	_, err := lessons.ParseMonth(m)
+	return err == nil
+}
+
+// formMonth is the month a record form is about: its date's, else (a date
+// the form will refuse, too old or unreadable) this month.
 func (s *Server) formMonth(day string) string {
 	if t, err := time.Parse("2006-01-02", strings.TrimSpace(day)); err == nil {
-		return t.Format("2006-01")
+		if m := t.Format("2006-01"); validMonth(m) {
+			return m
+		}
 	}
 	return s.thisMonth()
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strings"
 	"time"
 
@@ -41,6 +42,30 @@ func queryMonth(c echo.Context) (string, error) {
 		return "", err
 	}
 	return m, nil
+}
+
+// listMonth reads a list page's ?month= filter. A month the page cannot
+// read does not end on an error page: the list is shown unfiltered by
+// month, the field keeps what was typed and says what is wrong, and the
+// page says the month was ignored (errs, the page's Errors, under 400).
+func listMonth(c echo.Context) (month string, errs map[string]string) {
+	m := strings.TrimSpace(c.QueryParam("month"))
+	if m == "" {
+		return "", nil
+	}
+	if _, err := lessons.ParseMonth(m); err != nil {
+		lang := langOf(c)
+		return "", map[string]string{"_": T(lang, "list.month_ignored", "month", m), "month": T(lang, "field.month")}
+	}
+	return m, nil
+}
+
+// listStatus is a list page's status: 400 when its filter had to be ignored.
+func listStatus(errs map[string]string) int {
+	if len(errs) > 0 {
+		return http.StatusBadRequest
+	}
+	return http.StatusOK
 }
 
 // practiceTypeLabel shows a practice type in lang; a type the catalog does
