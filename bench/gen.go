@@ -345,12 +345,13 @@ func (g *gen) world(hash string) {
 				dur := lessonDur[lesson]
 				sj, _ := json.Marshal([]time.Time{start})
 				var startAt, endAt, blockEnd, deliveredAt, reviewedAt, attendees, minutes, stars any
-				month := ""
+				// Every order is filed under the month of its lesson time,
+				// booked or not (its one preferred time is start).
+				month := start.In(g.loc).Format("2006-01")
 				summary, comment := "", ""
 				occupying := status == booking.Confirmed || status == booking.Delivered || status == booking.Reviewed
 				if occupying {
 					startAt, endAt, blockEnd = start, start.Add(time.Duration(dur)*time.Minute), start.Add(time.Duration(dur+30)*time.Minute)
-					month = start.In(g.loc).Format("2006-01")
 				}
 				// The order's events and points wait for the order's row: a
 				// batch of events must never reach the database before it.

@@ -42,7 +42,7 @@ var ceilingSQL = map[string]string{
 	"dup": `SELECT id, slots FROM orders WHERE branch_id = ? AND start_at IS NULL AND lesson_id = ? AND lecturer_id = ? AND courtyard_id = ? AND status = 'requested'`,
 	"insert": `INSERT INTO orders (town_id, branch_id, courtyard_id, lesson_id, lecturer_id, status, slots, duration_minutes, audience, note,
 		reason, answer_by, delivery_summary, photo_links, review_comment, requested_by, sequence, created_at, updated_at, month)
-		VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, '', ?, '', '', '', ?, 0, ?, ?, '') RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, 'requested', ?, ?, ?, ?, '', ?, '', '', '', ?, 0, ?, ?, ?) RETURNING id`,
 	"event": `INSERT INTO order_events (order_id, town_id, account_id, role, from_status, to_status, reason, detail, at)
 		VALUES (?, ?, ?, 'secretary', '', 'requested', '', '', ?)`,
 }
@@ -173,7 +173,8 @@ func storageCeiling(ctx context.Context, dsn string, w *benchWorld, clients int,
 		now := time.Now().UTC()
 		var oid int64
 		if err := tx.Stmt(stmts["insert"]).QueryRowContext(ctx, s.town, s.branch, s.courtyard, o.lesson, o.lecturer, string(sj), dur, 30,
-			"请提前一天联系", now.Add(time.Duration(answer)*time.Hour), accounts[s.branch], now, now).Scan(&oid); err != nil {
+			"请提前一天联系", now.Add(time.Duration(answer)*time.Hour), accounts[s.branch], now, now,
+			slots[0].In(w.loc).Format("2006-01")).Scan(&oid); err != nil { // the month of its first preferred time, as Create files it
 			return err
 		}
 		if _, err := tx.Stmt(stmts["event"]).ExecContext(ctx, oid, s.town, accounts[s.branch], now); err != nil {

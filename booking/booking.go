@@ -83,6 +83,9 @@ type Order struct {
 	Sequence         int         `json:"sequence"`
 	CreatedAt        time.Time   `json:"created_at"`
 	UpdatedAt        time.Time   `json:"updated_at"`
+	// Month is the month the order is filed under (monthOf): what order
+	// lists and coverage select by.
+	Month string `json:"-"`
 
 	// Names for display, filled by reads.
 	LessonTitle   string   `json:"lesson_title" gorm:"-"`

@@ -208,17 +208,12 @@ func (s *Store) recordPast(ctx context.Context, tx *gorm.DB, act org.Actor, in P
 			steps = append(steps, step{Delivered, Reviewed, "", HistoryDetail, reviewed})
 		}
 	}
-	// The month column is written apart from the struct, as confirm does.
+	o.Month = monthOf(o, w.loc)
 	if err := tx.Create(o).Error; err != nil {
 		return nil, s.exclusionConflict(ctx, err, w, court.BranchID, start, 0)
 	}
 	if err := touch(tx, o); err != nil {
 		return nil, err
-	}
-	if o.StartAt != nil {
-		if err := tx.Table("orders").Where("id = ?", o.ID).Update("month", start.In(w.loc).Format("2006-01")).Error; err != nil {
-			return nil, err
-		}
 	}
 	for _, st := range steps {
 		by := branch

@@ -172,6 +172,7 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 			if in.Dispatch != nil {
 				o.DispatchedBy = &act.AccountID
 			}
+			o.Month = monthOf(o, loc)
 			if err := tx.Create(o).Error; err != nil {
 				return err
 			}
@@ -425,7 +426,23 @@ func (s *Store) transition(ctx context.Context, act org.Actor, id int64, name Ac
 	return s.Get(ctx, act, id)
 }
 
-func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from Status, reason, detail string, fields map[string]any) error {
+// save writes a move: its fields, the status, and the month the order is
+// filed under whenever the move changes its lesson time (a booking, a
+// proposal made or ended, a withdrawal, a reassignment's new preferred
+// times). loc is the town's zone when the caller holds it, else nil: it is
+// then read only when the month must be worked out.
+func (s *Store) save(tx *gorm.DB, loc *time.Location, o *Order, act org.Actor, from Status, reason, detail string, fields map[string]any) error {
+	before, after := *o, o.with(fields)
+	before.Status = from
+	if !firstTime(before.Times()).Equal(firstTime(after.Times())) {
+		if loc == nil {
+			var err error
+			if _, loc, err = s.loadTown(tx, o.TownID); err != nil {
+				return err
+			}
+		}
+		fields["month"] = monthOf(after, loc)
+	}
 	fields["status"] = o.Status
 	fields["updated_at"] = s.now()
 	fields["sequence"] = gorm.Expr("sequence + 1")
@@ -433,6 +450,35 @@ func (s *Store) save(tx *gorm.DB, o *Order, act org.Actor, from Status, reason, 
 		return err
 	}
 	return s.event(tx, o, act, from, o.Status, reason, detail)
+}
+
+// with is o as it is once fields (a move's columns) are written: the times
+// that say its month.
+func (o Order) with(fields map[string]any) *Order {
+	at := func(v any) *time.Time {
+		if t, ok := v.(time.Time); ok {
+			return &t
+		}
+		return nil
+	}
+	for k, v := range fields {
+		switch k {
+		case "start_at":
+			o.StartAt = at(v)
+		case "proposed_at":
+			o.ProposedAt = at(v)
+		case "slots":
+			o.SlotsJSON = v.(string)
+		}
+	}
+	return &o
+}
+
+func firstTime(ts []time.Time) time.Time {
+	if len(ts) == 0 {
+		return time.Time{}
+	}
+	return ts[0]
 }
 
 func (o *Order) slots() []time.Time {
@@ -459,8 +505,7 @@ func (s *Store) confirm(ctx context.Context, tx *gorm.DB, o *Order, act org.Acto
 	}
 	o.Status = Confirmed
 	end, blockEnd := w.end(start), w.blockEnd(start)
-	err = s.save(tx, o, act, from, "", detail, map[string]any{"start_at": start, "end_at": end, "block_end_at": blockEnd,
-		"month": start.In(w.loc).Format("2006-01")})
+	err = s.save(tx, w.loc, o, act, from, "", detail, map[string]any{"start_at": start, "end_at": end, "block_end_at": blockEnd})
 	if err != nil {
 		return s.exclusionConflict(ctx, err, w, o.BranchID, start, o.ID)
 	}
@@ -502,7 +547,7 @@ func (s *Store) Decline(ctx context.Context, act org.Actor, id int64, reason str
 	}
 	return s.transition(ctx, act, id, ActionDecline, func(tx *gorm.DB, o *Order) error {
 		o.Status = Declined
-		if err := s.save(tx, o, act, Requested, reason, "", map[string]any{"reason": reason}); err != nil {
+		if err := s.save(tx, nil, o, act, Requested, reason, "", map[string]any{"reason": reason}); err != nil {
 			return err
 		}
 		return s.tellTx(tx, o, act, notify.KindOrderDeclined, eventKey(o), nil,
@@ -553,7 +598,7 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, in Proposa
 			return err
 		}
 		o.Status = Proposed
-		if err := s.save(tx, o, act, Requested, note, t.Format(time.RFC3339), map[string]any{"proposed_at": t, "proposal_note": note}); err != nil {
+		if err := s.save(tx, w.loc, o, act, Requested, note, t.Format(time.RFC3339), map[string]any{"proposed_at": t, "proposal_note": note}); err != nil {
 			return err
 		}
 		text := "order.proposed"
@@ -575,7 +620,7 @@ func (s *Store) Respond(ctx context.Context, act org.Actor, id int64, accept boo
 			}
 		} else {
 			o.Status, text = Cancelled, "order.proposal_answered.no"
-			if err := s.save(tx, o, act, Proposed, reasonProposalRejected, "", map[string]any{"reason": reasonProposalRejected}); err != nil {
+			if err := s.save(tx, nil, o, act, Proposed, reasonProposalRejected, "", map[string]any{"reason": reasonProposalRejected}); err != nil {
 				return err
 			}
 		}
@@ -594,7 +639,7 @@ func (s *Store) Cancel(ctx context.Context, act org.Actor, id int64, reason stri
 	return s.transition(ctx, act, id, ActionCancel, func(tx *gorm.DB, o *Order) error {
 		prev := o.Status
 		o.Status = Cancelled
-		if err := s.save(tx, o, act, prev, reason, "", map[string]any{"reason": reason}); err != nil {
+		if err := s.save(tx, nil, o, act, prev, reason, "", map[string]any{"reason": reason}); err != nil {
 			return err
 		}
 		to := []audience{secretaries(o, ""), officials("")}
@@ -623,8 +668,8 @@ func (s *Store) Withdraw(ctx context.Context, act org.Actor, id int64, reason st
 			extra["start"] = *o.StartAt
 		}
 		o.Status = Declined
-		err := s.save(tx, o, act, Confirmed, reason, "", map[string]any{"reason": reason,
-			"start_at": nil, "end_at": nil, "block_end_at": nil, "month": ""})
+		err := s.save(tx, nil, o, act, Confirmed, reason, "", map[string]any{"reason": reason,
+			"start_at": nil, "end_at": nil, "block_end_at": nil})
 		if err != nil {
 			return err
 		}
@@ -682,7 +727,7 @@ func (s *Store) Deliver(ctx context.Context, act org.Actor, id int64, d Delivery
 			return err
 		}
 		o.Status = Delivered
-		err = s.save(tx, o, act, Confirmed, "", "", map[string]any{"attendees": d.Attendees, "delivered_minutes": d.Minutes,
+		err = s.save(tx, nil, o, act, Confirmed, "", "", map[string]any{"attendees": d.Attendees, "delivered_minutes": d.Minutes,
 			"delivery_summary": d.Summary, "photo_links": strings.Join(d.PhotoLinks, "\n"), "delivered_at": s.now()})
 		if err != nil {
 			return err
@@ -711,7 +756,7 @@ func (s *Store) Review(ctx context.Context, act org.Actor, id int64, stars int, 
 			return err
 		}
 		o.Status = Reviewed
-		if err := s.save(tx, o, act, Delivered, "", strconv.Itoa(stars)+"★", map[string]any{"stars": stars,
+		if err := s.save(tx, nil, o, act, Delivered, "", strconv.Itoa(stars)+"★", map[string]any{"stars": stars,
 			"review_comment": comment, "reviewed_at": s.now()}); err != nil {
 			return err
 		}
@@ -758,9 +803,9 @@ func (s *Store) Reassign(ctx context.Context, act org.Actor, id int64, lecturerI
 		sj, _ := json.Marshal(future)
 		prev, formerID := o.Status, o.LecturerID
 		o.Status, o.LecturerID = Requested, lecturerID
-		err = s.save(tx, o, act, prev, "", "lecturer "+strconv.FormatInt(lecturerID, 10)+" "+w.lecturer.Name,
+		err = s.save(tx, w.loc, o, act, prev, "", "lecturer "+strconv.FormatInt(lecturerID, 10)+" "+w.lecturer.Name,
 			map[string]any{"lecturer_id": lecturerID, "slots": string(sj), "answer_by": answerBy, "reason": "",
-				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil, "proposal_note": "", "month": ""})
+				"start_at": nil, "end_at": nil, "block_end_at": nil, "proposed_at": nil, "proposal_note": ""})
 		if err != nil {
 			return err
 		}
@@ -811,7 +856,7 @@ func (s *Store) ExpireDue(ctx context.Context) (_ int, err error) {
 			}
 			prev := o.Status
 			o.Status = Expired
-			if err := s.save(tx, &o, system, prev, reasonNoAnswer, "", map[string]any{}); err != nil {
+			if err := s.save(tx, nil, &o, system, prev, reasonNoAnswer, "", map[string]any{}); err != nil {
 				return err
 			}
 			n++

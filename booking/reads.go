@@ -99,31 +99,42 @@ func (s *Store) List(ctx context.Context, act org.Actor, f OrderFilter) (_ *less
 }
 
 // inPeriod narrows q to the orders of the months [from, to] (YYYY-MM, one
-// of them may be empty: open on that side): an order with a time belongs
-// to the month of its lesson; one without (requested, or declined before
-// any time was agreed) to the month it was placed in, which is what an
-// official looks for it by. The order lists, the coverage export's order
-// sheet and its count of orders all read this one rule, so a total and the
-// rows it sums always agree.
+// of them may be empty: open on that side), by the month each order is
+// filed under (orders.month, see monthOf). The order lists, the coverage
+// export's order sheet and its count of orders all read this one rule, so
+// a total and the rows it sums always agree.
 func inPeriod(q *gorm.DB, from, to string) (*gorm.DB, error) {
 	bad := apperr.New(apperr.BadRequest, "bad_request").Field("month", "field.month")
-	start, end := time.Time{}, time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
-	if from != "" {
-		t, _, err := tz.MonthRange(from, tz.Shanghai)
-		if err != nil {
+	for _, m := range []string{from, to} {
+		if _, _, err := tz.MonthRange(m, tz.Shanghai); m != "" && err != nil {
 			return nil, bad
 		}
-		start = t
+	}
+	// YYYY-MM strings order as the months do: a range of the
+	// (town_id, month, …) index.
+	if from != "" {
+		q = q.Where("orders.month >= ?", from)
 	}
 	if to != "" {
-		_, t, err := tz.MonthRange(to, tz.Shanghai)
-		if err != nil {
-			return nil, bad
-		}
-		end = t
+		q = q.Where("orders.month <= ?", to)
 	}
-	return q.Where("(orders.start_at >= ? AND orders.start_at < ?) OR (orders.start_at IS NULL AND orders.created_at >= ? AND orders.created_at < ?)",
-		start, end, start, end), nil
+	return q, nil
+}
+
+// monthOf is the month an order belongs to (YYYY-MM in loc, the town's
+// zone): the month of its lesson time as Times gives it — the start once
+// booked, else the time proposed while the lecturer's proposal stands,
+// else its first preferred time — whatever its status. An order waiting
+// for an answer is looked for by the month of its lesson, not the month it
+// was placed in: a dispatch made in December of January's lessons files
+// them under January. Every write of an order keeps orders.month to it
+// (Create, save, recordPast), and inPeriod selects by that column.
+func monthOf(o *Order, loc *time.Location) string {
+	ts := o.Times()
+	if len(ts) == 0 {
+		return ""
+	}
+	return ts[0].In(loc).Format("2006-01")
 }
 
 // Get returns one order with its history, if the actor may see it.

@@ -54,12 +54,13 @@ func TestOfficialHome(t *testing.T) {
 			"讲师婉拒或超时未答复的点单（1）", fmt.Sprintf(`<a href="/orders/%d"><strong>龙王庙村</strong>`, declined.ID), "原因：那天要去长沙",
 			"讲师提议改期、支部还没答复（1）", fmt.Sprintf(`<a href="/orders/%d"><strong>龙王庙村</strong>`, proposed.ID),
 			// Late in November: the branches with nothing, each one tap
-			// from its secretary's phone; 龙王庙村 has orders on the way.
-			"2026年11月还没有任何活动的支部（2）",
+			// from its secretary's phone. 龙王庙村's orders are all for
+			// December lessons: they do nothing for November.
+			"2026年11月还没有任何活动的支部（3）",
+			fmt.Sprintf(`<a href="/branches/%d"><strong>龙王庙村</strong>`, a.Branches[0].ID),
 			fmt.Sprintf(`<a href="/branches/%d"><strong>春华山村</strong>`, a.Branches[1].ID),
 			fmt.Sprintf(`<a href="/branches/%d"><strong>金鼎山社区</strong>`, a.Branches[2].ID))
-		lackIn(t, "official home", page, "快到答复期限", fmt.Sprintf(`href="/orders/%d"`, waiting.ID),
-			fmt.Sprintf(`<a href="/branches/%d">`, a.Branches[0].ID), "目前没有需要您处理的事")
+		lackIn(t, "official home", page, "快到答复期限", fmt.Sprintf(`href="/orders/%d"`, waiting.ID), "目前没有需要您处理的事")
 
 		// 2 December, noon: the waiting order's answer is due within a
 		// day; the month is young, so no branch is behind yet.
@@ -82,5 +83,14 @@ func TestOfficialHome(t *testing.T) {
 		off.get("/lang/en?next=/")
 		wantIn(t, "English", pageText(t, off, "/", 200), "Needs your attention", "Order near its answer deadline, not answered yet (1)",
 			"Reason: 那天要去长沙")
+
+		// Late in December the same orders are on the way for the month
+		// (one waiting for its answer, one proposed): 龙王庙村 is not idle.
+		e.W.Now = mustTime("2026-12-21T09:00:00+08:00")
+		off = signIn(t, e, "ch-official") // afresh: the session of 30 November has lapsed
+		page = pageText(t, off, "/", 200)
+		wantIn(t, "late in December", page, "2026年12月还没有任何活动的支部（2）",
+			fmt.Sprintf(`<a href="/branches/%d"><strong>春华山村</strong>`, a.Branches[1].ID))
+		lackIn(t, "late in December", page, fmt.Sprintf(`<a href="/branches/%d">`, a.Branches[0].ID))
 	})
 }

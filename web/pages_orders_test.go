@@ -259,9 +259,12 @@ func TestOrderPagesOfficialReassignsAndCancels(t *testing.T) {
 		if res := lec.get(path); res.Code != http.StatusNotFound {
 			t.Errorf("former lecturer reads it: %d", res.Code)
 		}
-		// Officials filter the town's orders.
-		wantIn(t, "town orders", pageText(t, off, fmt.Sprintf("/orders?status=requested&lecturer_id=%d&month=2026-11", A.Lecturers[1].ID), 200),
+		// Officials filter the town's orders. The order, placed in
+		// November, is December's: the month of its lesson.
+		wantIn(t, "town orders", pageText(t, off, fmt.Sprintf("/orders?status=requested&lecturer_id=%d&month=2026-12", A.Lecturers[1].ID), 200),
 			"点单管理", "共 1 个点单", "ch屋场夜话议村事")
+		wantIn(t, "the month it was placed in", pageText(t, off, fmt.Sprintf("/orders?status=requested&lecturer_id=%d&month=2026-11", A.Lecturers[1].ID), 200),
+			"共 0 个点单")
 		wantIn(t, "town orders", pageText(t, off, "/orders?status=cancelled", 200), "共 0 个点单")
 		if res := off.get("/orders?status=bogus"); res.Code != http.StatusBadRequest {
 			t.Errorf("bad status filter: %d", res.Code)

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -135,6 +136,82 @@ func TestV3BackfillsOrderMonths(t *testing.T) {
 			var month string
 			if err := d.R.Raw("SELECT month FROM orders WHERE id = 1").Scan(&month).Error; err != nil || month != "2026-12" {
 				t.Fatalf("month %q %v", month, err)
+			}
+		})
+	}
+}
+
+// TestV12FilesOrdersByLessonMonth: orders written without a month (before
+// v12 only booked ones had one) are filed under the local month of their
+// lesson time: a proposal's time while proposed, else the first preferred
+// time (2026-12-31 16:30 UTC is New Year's Day in Shanghai); a month
+// already written stays, and an order with no time at all is left alone.
+func TestV12FilesOrdersByLessonMonth(t *testing.T) {
+	t.Parallel()
+	for name, open := range emptyDBs() {
+		t.Run(name, func(t *testing.T) {
+			d := open(t)
+			ctx := context.Background()
+			if _, err := db.MigrateTo(ctx, d, 11); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 12, 20, 2, 0, 0, 0, time.UTC)
+			newYear := time.Date(2026, 12, 31, 16, 30, 0, 0, time.UTC)
+			proposal := time.Date(2027, 2, 3, 11, 0, 0, 0, time.UTC)
+			start := time.Date(2026, 12, 26, 6, 0, 0, 0, time.UTC)
+			steps := []struct {
+				sql  string
+				args []any
+			}{
+				{"INSERT INTO counties (id, name, created_at) VALUES (1, 'c', ?)", []any{now}},
+				{"INSERT INTO towns (id, county_id, name, created_at) VALUES (1, 1, 't', ?)", []any{now}},
+				{"INSERT INTO branches (id, town_id, name, created_at, updated_at) VALUES (1, 1, 'b', ?, ?)", []any{now, now}},
+				{"INSERT INTO courtyards (id, town_id, branch_id, name, created_at, updated_at) VALUES (1, 1, 1, 'y', ?, ?)", []any{now, now}},
+				{"INSERT INTO topics (id, town_id, name) VALUES (1, 1, 'x')", nil},
+				{"INSERT INTO lecturers (id, town_id, name, created_at, updated_at) VALUES (1, 1, 'l', ?, ?)", []any{now, now}},
+				{"INSERT INTO lessons (id, town_id, title, topic_id, duration_minutes, created_at, updated_at) VALUES (1, 1, 'le', 1, 20, ?, ?)", []any{now, now}},
+			}
+			slots := func(ts ...time.Time) string {
+				b, _ := json.Marshal(ts)
+				return string(b)
+			}
+			orders := []struct {
+				id       int64
+				status   string
+				slots    string
+				start    *time.Time
+				proposed *time.Time
+				month    string // as written before v12
+				want     string
+			}{
+				{1, "requested", slots(newYear, start), nil, nil, "", "2027-01"},
+				{2, "proposed", slots(start), nil, &proposal, "", "2027-02"},
+				{3, "cancelled", slots(start), nil, &proposal, "", "2026-12"}, // the proposal was rejected
+				{4, "declined", slots(newYear), nil, nil, "", "2027-01"},
+				{5, "confirmed", slots(newYear), &start, nil, "2026-12", "2026-12"},
+				{6, "requested", "[]", nil, nil, "", ""},
+			}
+			for _, o := range orders {
+				steps = append(steps, struct {
+					sql  string
+					args []any
+				}{`INSERT INTO orders (id, town_id, branch_id, courtyard_id, lesson_id, lecturer_id, status, slots, duration_minutes,
+					start_at, proposed_at, answer_by, created_at, updated_at, month) VALUES (?, 1, 1, 1, 1, 1, ?, ?, 20, ?, ?, ?, ?, ?, ?)`,
+					[]any{o.id, o.status, o.slots, o.start, o.proposed, now, now, now, o.month}})
+			}
+			for _, s := range steps {
+				if err := d.W.Exec(s.sql, s.args...).Error; err != nil {
+					t.Fatalf("%s: %v", s.sql, err)
+				}
+			}
+			if _, err := db.MigrateTo(ctx, d, 12); err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range orders {
+				var month string
+				if err := d.R.Raw("SELECT month FROM orders WHERE id = ?", o.id).Scan(&month).Error; err != nil || month != o.want {
+					t.Errorf("order %d (%s): month %q %v, want %q", o.id, o.status, month, err, o.want)
+				}
 			}
 		})
 	}

@@ -109,6 +109,7 @@ var migrations = []migration{
 	sqlMigration("event messages: muted kinds, robot mentions, quiet hours, digest time, proposal notes", schemaV9),
 	sqlMigration("what went wrong with a message, in the officials' words", schemaV10),
 	sqlMigration("a version of each branch's and lecturer's orders", schemaV11),
+	{name: "every order filed under the month of its lesson time", up: backfillPendingOrderMonths},
 }
 
 // SchemaVersion is the version this binary expects.
