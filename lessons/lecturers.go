@@ -482,39 +482,11 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 	return s.Lecturer(ctx, act, id)
 }
 
-// FreeDay is a day on which a lecturer may be ordered, with its windows.
+// FreeDay is a day on which a lecturer may be ordered, with its windows;
+// booking computes them (its free slots hold the rules).
 type FreeDay struct {
 	Date    string   `json:"date"` // YYYY-MM-DD, local
 	Windows []string `json:"windows"`
-}
-
-// FreeDays lists the next days, from the earliest day an order may start,
-// on which the lecturer has availability and no blackout. Booked lessons
-// are the booking package's concern; this is the catalog's view.
-func (s *Store) FreeDays(ctx context.Context, l *Lecturer, from time.Time, max int) []FreeDay {
-	black := map[string]bool{}
-	for _, b := range l.Blackouts {
-		black[b.Day] = true
-	}
-	out := []FreeDay{}
-	day := from.In(s.loc)
-	for i := 0; i < 60 && len(out) < max; i++ {
-		d := day.AddDate(0, 0, i)
-		key := d.Format("2006-01-02")
-		if black[key] {
-			continue
-		}
-		var ws []string
-		for _, w := range l.Availability {
-			if w.Weekday == int(d.Weekday()) {
-				ws = append(ws, w.String())
-			}
-		}
-		if len(ws) > 0 {
-			out = append(out, FreeDay{Date: key, Windows: ws})
-		}
-	}
-	return out
 }
 
 // Input is the input that would set the lecturer as she is: what a partial
