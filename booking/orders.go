@@ -13,6 +13,7 @@ import (
 
 	"weike/internal/apperr"
 	"weike/internal/db"
+	"weike/internal/i18n"
 	"weike/notify"
 	"weike/org"
 )
@@ -100,6 +101,10 @@ func (s *Store) Create(ctx context.Context, act org.Actor, in NewOrder) (_ *Orde
 		slots := make([]time.Time, 0, len(in.Slots))
 		var sfs apperr.FieldSet
 		for i, v := range in.Slots {
+			if strings.TrimSpace(v) == "" {
+				sfs.Add("slots."+strconv.Itoa(i), "order.slot_required")
+				continue
+			}
 			t, err := parseStart(strings.TrimSpace(v), loc)
 			if err != nil {
 				sfs.Add("slots."+strconv.Itoa(i), "order.slot_format")
@@ -578,6 +583,9 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, in Proposa
 		if err != nil {
 			return err
 		}
+		if strings.TrimSpace(in.Start) == "" {
+			return apperr.New(apperr.Invalid, "validation").Field("start", "order.slot_required")
+		}
 		t, err := parseStart(strings.TrimSpace(in.Start), w.loc)
 		if err != nil {
 			return apperr.New(apperr.Invalid, "validation").Field("start", "order.slot_format")
@@ -588,7 +596,7 @@ func (s *Store) Propose(ctx context.Context, act org.Actor, id int64, in Proposa
 		// The lecturer may step outside her own weekly hours, knowingly:
 		// a time outside them is asked about first.
 		if !in.ConfirmOutsideHours && !w.available(t) {
-			return apperr.New(apperr.Invalid, "order.outside_own_hours").With("start_at", t.In(w.loc)).
+			return apperr.New(apperr.Invalid, "order.outside_own_hours").With("start_at", i18n.TimeFrom(t.In(w.loc), s.now())).
 				With("windows", w.windowList()).Field("confirm_outside_hours", "order.confirm_outside_hours")
 		}
 		if err := s.checkClashes(tx, w, o.BranchID, t, o.ID); err != nil {

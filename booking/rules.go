@@ -143,17 +143,23 @@ func (w *world) checkQualified(tx *gorm.DB) error {
 	return nil
 }
 
-// checkTime: lead time, horizon, blackouts and (unless skipped) the weekly
-// availability windows.
+// checkTime: not past, lead time, horizon, blackouts and (unless skipped)
+// the weekly availability windows. Its words fit whoever asks for the
+// time, the branch ordering or the lecturer proposing.
 func (w *world) checkTime(start, now time.Time, availability bool) error {
-	// Times in messages read in the town's zone, as its people live.
+	// Times in messages read in the town's zone, as its people live, and
+	// with their year when it is not this one.
 	local := start.In(w.loc)
+	at := i18n.TimeFrom(local, now)
+	if !SlotOpen(start, now) {
+		return apperr.New(apperr.Invalid, "order.slot_passed").With("start_at", at)
+	}
 	lead := time.Duration(w.town.LeadTimeHours) * time.Hour
 	if start.Before(now.Add(lead)) {
-		return apperr.New(apperr.Invalid, "order.too_soon").With("n", w.town.LeadTimeHours).With("start_at", local)
+		return apperr.New(apperr.Invalid, "order.too_soon").With("n", w.town.LeadTimeHours).With("start_at", at)
 	}
 	if start.After(now.AddDate(0, 0, w.town.HorizonDays)) {
-		return apperr.New(apperr.Invalid, "order.too_far").With("n", w.town.HorizonDays).With("start_at", local)
+		return apperr.New(apperr.Invalid, "order.too_far").With("n", w.town.HorizonDays).With("start_at", at)
 	}
 	day := local.Format("2006-01-02")
 	if _, ok := w.blackout[day]; ok {
@@ -161,7 +167,7 @@ func (w *world) checkTime(start, now time.Time, availability bool) error {
 	}
 	if availability && !w.available(start) {
 		return apperr.New(apperr.Invalid, "order.outside_availability").With("lecturer", w.lecturer.Name).
-			With("start_at", local).With("windows", w.windowList())
+			With("start_at", at).With("windows", w.windowList())
 	}
 	return nil
 }

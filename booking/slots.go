@@ -179,34 +179,81 @@ func (s *Store) FreeDays(ctx context.Context, act org.Actor, lessonID, lecturerI
 		Pluck("duration_minutes", &minutes).Error; err != nil {
 		return nil, err
 	}
+	return freeDays(spansOf(slots, minutes), n), nil
+}
+
+// LecturerFreeDays is FreeDays for a lecturer's own page: the next n days
+// on which any published lesson she gives can be ordered from her, each
+// with the times those lessons can take. The rules are the order form's
+// (FreeSlots): lead time, horizon, days off, bookings and capacity.
+func (s *Store) LecturerFreeDays(ctx context.Context, act org.Actor, lecturerID int64, n int) (_ []lessons.FreeDay, err error) {
+	defer apperr.Wrap(&err, "booking: free days of lecturer %d", lecturerID)
+	var ls []struct {
+		ID              int64
+		DurationMinutes int
+	}
+	if err := s.db.R.WithContext(ctx).Table("lessons").Select("lessons.id, lessons.duration_minutes").
+		Joins("JOIN lesson_lecturers ON lesson_lecturers.lesson_id = lessons.id").
+		Where("lesson_lecturers.lecturer_id = ? AND lessons.status = ? AND lessons.town_id IN ?", lecturerID, lessons.StatusPublished, act.Towns).
+		Order("lessons.id").Scan(&ls).Error; err != nil {
+		return nil, err
+	}
+	var spans [][2]time.Time
+	for _, l := range ls {
+		slots, err := s.FreeSlots(ctx, act, l.ID, lecturerID, 6, 500)
+		if err != nil {
+			return nil, err
+		}
+		spans = append(spans, spansOf(slots, l.DurationMinutes)...)
+	}
+	sort.SliceStable(spans, func(i, j int) bool { return spans[i][0].Before(spans[j][0]) })
+	return freeDays(spans, n), nil
+}
+
+// spansOf is the time a lesson of so many minutes takes at each free start.
+func spansOf(slots []Slot, minutes int) [][2]time.Time {
 	length := time.Duration(minutes) * time.Minute
+	out := make([][2]time.Time, len(slots))
+	for i, sl := range slots {
+		out[i] = [2]time.Time{sl.Start, sl.Start.Add(length)}
+	}
+	return out
+}
+
+// freeDays groups spans, sorted by start, by local day into the first n
+// days, each with its ranges: starts at most half an hour apart (the free
+// starts' step), or a span beginning inside the range, extend it.
+func freeDays(spans [][2]time.Time, n int) []lessons.FreeDay {
 	loc := tz.Shanghai
 	out := []lessons.FreeDay{}
-	var from, last time.Time
+	var from, last, end time.Time
 	flush := func() {
 		if from.IsZero() {
 			return
 		}
 		d := &out[len(out)-1]
-		d.Windows = append(d.Windows, from.In(loc).Format("15:04")+"–"+last.Add(length).In(loc).Format("15:04"))
+		d.Windows = append(d.Windows, from.In(loc).Format("15:04")+"–"+end.In(loc).Format("15:04"))
 	}
-	for _, sl := range slots {
-		day := sl.Start.In(loc).Format("2006-01-02")
+	for _, sp := range spans {
+		day := sp[0].In(loc).Format("2006-01-02")
 		if len(out) == 0 || out[len(out)-1].Date != day {
 			flush()
 			if len(out) == n {
-				return out, nil
+				return out
 			}
 			out = append(out, lessons.FreeDay{Date: day})
-			from, last = sl.Start, sl.Start
+			from, last, end = sp[0], sp[0], sp[1]
 			continue
 		}
-		if sl.Start.Sub(last) > 30*time.Minute {
+		if sp[0].Sub(last) > 30*time.Minute && sp[0].After(end) {
 			flush()
-			from = sl.Start
+			from, end = sp[0], sp[1]
 		}
-		last = sl.Start
+		last = sp[0]
+		if sp[1].After(end) {
+			end = sp[1]
+		}
 	}
 	flush()
-	return out, nil
+	return out
 }

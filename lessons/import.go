@@ -198,8 +198,9 @@ func (s *Store) ImportLecturers(ctx context.Context, act org.Actor, t *sheet.Tab
 		if err := tx.Table("lecturers").Where("town_id = ?", act.TownID).Pluck("name", &names).Error; err != nil {
 			return err
 		}
+		today := s.today()
 		n, err = sheet.Import[LecturerInput]{
-			Schema: LecturerSheet, Validate: (*LecturerInput).Validate, Columns: lecturerColumns,
+			Schema: LecturerSheet, Validate: func(in *LecturerInput) error { return in.validate(today) }, Columns: lecturerColumns,
 			Parse:  func(r sheet.Record, p *sheet.Problems) LecturerInput { return parseLecturer(r, p, branchID) },
 			Unique: func(in *LecturerInput) string { return in.Name }, UniqueColumn: "name",
 			Taken: sheet.Set(names), TakenCode: "import.lecturer_exists", TakenParam: "name",

@@ -3,6 +3,7 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -10,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"weike/internal/apperr"
+	"weike/internal/i18n"
 	"weike/org"
 )
 
@@ -154,8 +156,13 @@ type LecturerInput struct {
 	LessonIDs []int64 `json:"lesson_ids"`
 }
 
-// Validate checks what can be checked without the database.
-func (in *LecturerInput) Validate() error {
+// Validate checks what can be checked without the database and the
+// store's clock (which the store adds: days off in the past).
+func (in *LecturerInput) Validate() error { return in.validate("") }
+
+// validate is Validate, with days off before today refused (none when
+// today is "").
+func (in *LecturerInput) validate(today string) error {
 	var fs apperr.FieldSet
 	in.Name = strings.TrimSpace(in.Name)
 	in.Phone = strings.TrimSpace(in.Phone)
@@ -182,23 +189,39 @@ func (in *LecturerInput) Validate() error {
 	if in.MonthlyCapacity < 1 || in.MonthlyCapacity > 60 {
 		fs.Add("monthly_capacity", "field.range")
 	}
-	validateHours(&fs, in.Availability, in.Blackouts)
+	validateHours(&fs, in.Availability, in.Blackouts, today, nil)
 	return fs.Err()
 }
 
-// validateHours checks weekly windows and days off, normalising the days.
-func validateHours(fs *apperr.FieldSet, ws []Window, bs []Blackout) {
+// validateHours is the one home of the rules of a lecturer's hours, for
+// her own form, the lecturer form and the import alike: each weekly window
+// a span of one day, no two windows of a day overlapping (the free starts
+// of both would mix: 19:00–21:00 and 20:00–22:00 offered 20:35); each day
+// off a date, none of them before today unless she has it already (kept:
+// her days off as stored, which a form hands back as they are). today ""
+// leaves the past alone: a form's first look, before the store's clock.
+// The days are normalised.
+func validateHours(fs *apperr.FieldSet, ws []Window, bs []Blackout, today string, kept map[string]bool) {
 	if len(ws) > 50 {
 		fs.Add("availability", "field.too_many")
 	}
+	valid := true
 	for _, w := range ws {
 		if w.Weekday < 0 || w.Weekday > 6 || w.StartMinute < 0 || w.EndMinute > 1440 || w.StartMinute >= w.EndMinute {
 			fs.Add("availability", "field.window")
+			valid = false
+		}
+	}
+	if valid {
+		if days := overlapping(ws); len(days) > 0 {
+			fs.Add("availability", "field.window_overlap")
+			fs.With("days", days)
 		}
 	}
 	if len(bs) > 400 {
 		fs.Add("blackouts", "field.too_many")
 	}
+	past := false
 	for i, b := range bs {
 		d, err := time.Parse("2006-01-02", strings.TrimSpace(b.Day))
 		if err != nil || d.Year() < 2000 || d.Year() > 2100 {
@@ -210,8 +233,59 @@ func validateHours(fs *apperr.FieldSet, ws []Window, bs []Blackout) {
 		if utf8.RuneCountInString(b.Reason) > 100 {
 			fs.Add("blackouts", "field.too_long")
 		}
+		if today != "" && bs[i].Day < today && !kept[bs[i].Day] && !past {
+			// The first such day is named: one message per field.
+			past = true
+			fs.Add("blackouts", "field.day_off_past")
+			fs.With("day", i18n.Day(bs[i].Day))
+		}
 	}
 }
+
+// overlapping lists the weekdays, Monday first as the pages show them, on
+// which two windows overlap (windows that only touch, 19:00–20:00 and
+// 20:00–21:00, do not).
+func overlapping(ws []Window) i18n.List {
+	var out i18n.List
+	for _, wd := range []int{1, 2, 3, 4, 5, 6, 0} {
+		var day []Window
+		for _, w := range ws {
+			if w.Weekday == wd {
+				day = append(day, w)
+			}
+		}
+		sort.Slice(day, func(i, j int) bool { return day[i].StartMinute < day[j].StartMinute })
+		for i := 1; i < len(day); i++ {
+			if day[i].StartMinute < day[i-1].EndMinute {
+				out = append(out, time.Weekday(wd))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// checkHours checks a lecturer's new hours against the store's clock, in
+// the transaction that writes them: id is the lecturer (0 for a new one),
+// whose days off as stored may stay though past.
+func (s *Store) checkHours(tx *gorm.DB, id int64, ws []Window, bs []Blackout) error {
+	kept := map[string]bool{}
+	if id != 0 && len(bs) > 0 {
+		var days []string
+		if err := tx.Table("lecturer_blackouts").Where("lecturer_id = ?", id).Pluck("day", &days).Error; err != nil {
+			return err
+		}
+		for _, d := range days {
+			kept[d] = true
+		}
+	}
+	var fs apperr.FieldSet
+	validateHours(&fs, ws, bs, s.today(), kept)
+	return fs.Err()
+}
+
+// today is the store's day, as its people count days.
+func (s *Store) today() string { return s.now().In(s.loc).Format("2006-01-02") }
 
 // HoursInput is what a lecturer keeps herself: her weekly windows and her
 // days off, each replaced whole.
@@ -239,7 +313,7 @@ func (s *Store) UpdateHours(ctx context.Context, act org.Actor, id int64, in Hou
 		in.Blackouts = []Blackout{}
 	}
 	var fs apperr.FieldSet
-	validateHours(&fs, in.Availability, in.Blackouts)
+	validateHours(&fs, in.Availability, in.Blackouts, "", nil)
 	if err := fs.Err(); err != nil {
 		return nil, err
 	}
@@ -252,6 +326,9 @@ func (s *Store) UpdateHours(ctx context.Context, act org.Actor, id int64, in Hou
 		}
 		if !MayKeepHours(act, &l) {
 			return apperr.New(apperr.Forbidden, "forbidden.own_hours")
+		}
+		if err := s.checkHours(tx, id, in.Availability, in.Blackouts); err != nil {
+			return err
 		}
 		if err := tx.Table("lecturers").Where("id = ?", id).Update("updated_at", s.now()).Error; err != nil {
 			return err
@@ -270,7 +347,7 @@ func (s *Store) CreateLecturer(ctx context.Context, act org.Actor, in LecturerIn
 	if err := act.RequireOfficial(); err != nil {
 		return nil, err
 	}
-	if err := in.Validate(); err != nil {
+	if err := in.validate(s.today()); err != nil {
 		return nil, err
 	}
 	var id int64
@@ -383,6 +460,9 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 		if err := act.ManageTown(l.TownID, "lecturer"); err != nil {
 			return err
 		}
+		if err := s.checkHours(tx, id, in.Availability, in.Blackouts); err != nil {
+			return err
+		}
 		if err := checkBranch(tx, l.TownID, in.BranchID); err != nil {
 			return err
 		}
@@ -402,39 +482,11 @@ func (s *Store) UpdateLecturer(ctx context.Context, act org.Actor, id int64, in 
 	return s.Lecturer(ctx, act, id)
 }
 
-// FreeDay is a day on which a lecturer may be ordered, with its windows.
+// FreeDay is a day on which a lecturer may be ordered, with its windows;
+// booking computes them (its free slots hold the rules).
 type FreeDay struct {
 	Date    string   `json:"date"` // YYYY-MM-DD, local
 	Windows []string `json:"windows"`
-}
-
-// FreeDays lists the next days, from the earliest day an order may start,
-// on which the lecturer has availability and no blackout. Booked lessons
-// are the booking package's concern; this is the catalog's view.
-func (s *Store) FreeDays(ctx context.Context, l *Lecturer, from time.Time, max int) []FreeDay {
-	black := map[string]bool{}
-	for _, b := range l.Blackouts {
-		black[b.Day] = true
-	}
-	out := []FreeDay{}
-	day := from.In(s.loc)
-	for i := 0; i < 60 && len(out) < max; i++ {
-		d := day.AddDate(0, 0, i)
-		key := d.Format("2006-01-02")
-		if black[key] {
-			continue
-		}
-		var ws []string
-		for _, w := range l.Availability {
-			if w.Weekday == int(d.Weekday()) {
-				ws = append(ws, w.String())
-			}
-		}
-		if len(ws) > 0 {
-			out = append(out, FreeDay{Date: key, Windows: ws})
-		}
-	}
-	return out
 }
 
 // Input is the input that would set the lecturer as she is: what a partial

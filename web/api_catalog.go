@@ -109,7 +109,13 @@ func (s *Server) apiLecturer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, lecturerView{Lecturer: l, FreeDays: s.Lessons.FreeDays(c.Request().Context(), l, s.Now(), 7)})
+	v := lecturerView{Lecturer: l, FreeDays: []lessons.FreeDay{}}
+	if l.Active {
+		if v.FreeDays, err = s.Booking.LecturerFreeDays(c.Request().Context(), actor(c), l.ID, 7); err != nil {
+			return err
+		}
+	}
+	return c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) apiFilms(c echo.Context) error {

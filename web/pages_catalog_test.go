@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"weike/lessons"
 )
@@ -330,9 +331,11 @@ func TestLecturerFormAvailability(t *testing.T) {
 		page := off.get(res.Header().Get("Location"))
 		mustContain(t, page, "已保存", "赵老师", "春华山村", "每月 6 次", "19:00-21:00", "08:30-11:00", "14:00-16:00",
 			"2026年12月5日 周六", "外出学习", "2026年12月9日 周三",
-			// Monday 30 Nov 10:00: today's morning window is still listed, the
-			// 5th and 9th are blacked out.
-			"2026年11月30日 周一", "2026年12月7日 周一", "2026年12月12日 周六")
+			// He gives no lesson yet, so no day can be ordered from him
+			// (the free days follow the order form's rules); not even
+			// today's window, inside the lead time.
+			"近期没有可约的日子")
+		mustLack(t, page, "2026年11月30日 周一")
 	})
 }
 
@@ -646,6 +649,30 @@ func TestSignInForm(t *testing.T) {
 		}
 		if res := b.get("/account"); res.Code != http.StatusSeeOther {
 			t.Fatalf("account page after sign-out: %d", res.Code)
+		}
+	})
+}
+
+// TestLecturerPageFreeDaysKeepTheLeadTime: the lecturer's page lists the
+// days an order could get, by the order form's rules. On Wednesday 2
+// December at 10:00, with 48 hours' notice, that evening's window is out
+// of reach: neither her page, the lesson's page nor the API offer it, and
+// Saturday comes first, with the times the lesson takes.
+func TestLecturerPageFreeDaysKeepTheLeadTime(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, e *env) {
+		A := e.W.A
+		e.W.Now = time.Date(2026, 12, 2, 2, 0, 0, 0, time.UTC) // Wednesday 10:00 in Shanghai
+		b := signIn(t, e, "ch-secretary")
+		for _, path := range []string{fmt.Sprintf("/lecturers/%d", A.Lecturers[0].ID), fmt.Sprintf("/lessons/%d", A.Lessons[0].ID)} {
+			page := html.UnescapeString(b.get(path).Body.String())
+			wantIn(t, path, page, "近期可约日期", "2026年12月5日 周六", "14:00–18:00")
+			lackIn(t, path, page, "2026年12月2日 周三")
+		}
+		res := e.as("ch-secretary", http.MethodGet, fmt.Sprintf("/api/v1/lecturers/%d", A.Lecturers[0].ID), nil)
+		body := res.Body.String()
+		if res.Code != http.StatusOK || strings.Contains(body, `"date":"2026-12-02"`) || !strings.Contains(body, `{"date":"2026-12-05","windows":["14:00–18:00"]}`) {
+			t.Errorf("the API's free days: %d %s", res.Code, body)
 		}
 	})
 }

@@ -127,7 +127,7 @@ func readHours(c echo.Context, lang string) ([]hoursDay, []offRow, lessons.Hours
 				a, okA := parseHHMM(from)
 				b, okB := parseHHMM(to)
 				if !okA || !okB || a >= b {
-					row.Err = T(lang, "field.window")
+					row.Err = T(lang, "field.window_row")
 					errs[key] = row.Err
 				} else {
 					in.Availability = append(in.Availability, lessons.Window{Weekday: wd, StartMinute: a, EndMinute: b})

@@ -100,7 +100,11 @@ func (s *Server) lecturerPage(c echo.Context) error {
 		v.Week = append(v.Week, row)
 	}
 	if l.Active {
-		v.FreeDays = s.Lessons.FreeDays(ctx, l, s.Now(), 5)
+		// The days an order could really get, by the order form's rules
+		// (lead time and all), not only her weekly hours.
+		if v.FreeDays, err = s.Booking.LecturerFreeDays(ctx, act, l.ID, 5); err != nil {
+			return err
+		}
 	}
 	page, err := s.Lessons.Lessons(ctx, act, lessons.LessonFilter{LecturerID: l.ID, PerPage: 100})
 	if err != nil {

@@ -310,7 +310,25 @@ func TestOrderPagesProposal(t *testing.T) {
 		if res.Code != http.StatusUnprocessableEntity {
 			t.Fatalf("too soon: %d", res.Code)
 		}
-		wantIn(t, "too soon", html.UnescapeString(res.Body.String()), "太近了", `value="2026-12-01T10:00"`)
+		wantIn(t, "too soon", html.UnescapeString(res.Body.String()), "太近了：时间至少要在 48 小时以后", `value="2026-12-01T10:00"`)
+		// No time, a time past and one beyond the horizon (in another
+		// year, which is named) each say what they are.
+		for _, c := range []struct {
+			start      string
+			want, lack []string
+		}{
+			{"", []string{"请填写时间"}, []string{"时间格式应为"}},
+			{"2026-11-20T19:00", []string{"11月20日 周五 19:00 已经过去了"}, []string{"太近了"}},
+			{"2028-06-10T10:00", []string{"2028年6月10日 周六 10:00 太远了：时间只能在 90 天以内"}, nil},
+		} {
+			res := lec.post(path+"/propose", url.Values{"start": {c.start}})
+			if res.Code != http.StatusUnprocessableEntity {
+				t.Fatalf("proposing %q: %d", c.start, res.Code)
+			}
+			page := html.UnescapeString(res.Body.String())
+			wantIn(t, "proposing "+c.start, page, c.want...)
+			lackIn(t, "proposing "+c.start, page, c.lack...)
+		}
 		// A Thursday morning is outside her weekly hours: she is warned, her
 		// time and note kept, and asked to confirm.
 		proposal := url.Values{"start": {"2026-12-10T09:30"}, "note": {"那周只有上午有空"}, "confirm_outside_hours": {"0"}}

@@ -347,6 +347,40 @@ func TestLecturerKeepsHerHours(t *testing.T) {
 			!strings.Contains(body, `value="镇里开会"`) || !strings.Contains(body, `data-focus="f-win_3_0_from"`) {
 			t.Fatalf("a backwards window: %d\n%s", res.Code, body)
 		}
+		// Its message gives an example of a row, not of another day.
+		bad = url.Values{}
+		for k, v := range form {
+			bad[k] = v
+		}
+		bad.Set("win_1_0_from", "21:00")
+		bad.Set("win_1_0_to", "19:00")
+		res = lec.post(path, bad)
+		shown := html.UnescapeString(res.Body.String())
+		if res.Code != http.StatusUnprocessableEntity || !strings.Contains(shown, "起止时间应如 14:00 至 17:00") || strings.Contains(shown, "周六 14:00-17:00") {
+			t.Errorf("a backwards Monday window: %d\n%s", res.Code, shown)
+		}
+		// Two windows of a day that overlap, and a day off already past,
+		// are refused, naming the day.
+		for _, c := range []struct {
+			name string
+			set  map[string]string
+			want string
+		}{
+			{"overlapping windows", map[string]string{"win_3_1_from": "20:00", "win_3_1_to": "22:00"}, "周三的时段有重叠"},
+			{"a past day off", map[string]string{"off_1_day": "2026-11-01"}, "11月1日 周日已经过去了，不能再设为休息日"},
+		} {
+			bad := url.Values{}
+			for k, v := range form {
+				bad[k] = v
+			}
+			for k, v := range c.set {
+				bad.Set(k, v)
+			}
+			res := lec.post(path, bad)
+			if page := html.UnescapeString(res.Body.String()); res.Code != http.StatusUnprocessableEntity || !strings.Contains(page, c.want) {
+				t.Errorf("%s: %d, want 422 saying %q\n%s", c.name, res.Code, c.want, page)
+			}
+		}
 		res = lec.post(path, form)
 		if res.Code != http.StatusSeeOther || res.Header().Get("Location") != fmt.Sprintf("/lecturers/%d?saved=1#hours", own.ID) {
 			t.Fatalf("save: %d %s\n%s", res.Code, res.Header().Get("Location"), res.Body)

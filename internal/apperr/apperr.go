@@ -115,6 +115,16 @@ func NotFoundf(what string) *Error { return New(NotFound, what+".not_found") }
 // Fields collects per-field validation problems and returns nil when there are none.
 type FieldSet struct {
 	fields map[string]string
+	params map[string]any
+}
+
+// With adds a parameter that the fields' messages read ("the windows of
+// {{.days}} overlap"); the error Err returns carries it.
+func (f *FieldSet) With(key string, value any) {
+	if f.params == nil {
+		f.params = map[string]any{}
+	}
+	f.params[key] = value
 }
 
 // Add records a problem with a field; the first problem of a field wins.
@@ -132,7 +142,7 @@ func (f *FieldSet) Err() error {
 	if len(f.fields) == 0 {
 		return nil
 	}
-	return &Error{Kind: Invalid, Code: "validation", Fields: f.fields}
+	return &Error{Kind: Invalid, Code: "validation", Fields: f.fields, Params: f.params}
 }
 
 // Indexed prefixes a validation error's fields with the index of the item

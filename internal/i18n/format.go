@@ -46,6 +46,22 @@ func ClockOf(t time.Time) Clock {
 	return Clock(t.Hour()*60 + t.Minute())
 }
 
+// Dated is a time that reads with its year: 2028年6月10日 周六 10:00 or
+// Sat 10 Jun 2028 10:00 (in its zone or Zone, as a time.Time).
+type Dated time.Time
+
+// TimeFrom is t as a parameter for a reader on the day of now: a plain
+// time.Time (12月5日 周六 14:00) when it falls in now's year, Dated when
+// it does not, so that a time of another year never reads as this year's.
+// The year is counted in t's zone (Zone for UTC, as Format).
+func TimeFrom(t, now time.Time) any {
+	s := shown(t)
+	if s.Year() != now.In(s.Location()).Year() {
+		return Dated(t)
+	}
+	return t
+}
+
 // Window is a span of a week, one weekday from one time of day to another:
 // a lecturer's hours. As a parameter it reads 周六 14:00-18:00 or
 // Sat 14:00–18:00.
@@ -64,6 +80,7 @@ type List []any
 //	string, numbers      as they are
 //	Key                  the message it names
 //	time.Time            12月5日 周六 14:00 / Sat 5 Dec 14:00
+//	Dated                2028年6月10日 周六 10:00 / Sat 10 Jun 2028 10:00
 //	Day                  12月5日 周六 / Sat 5 Dec
 //	Month                2026年12月 / December 2026
 //	time.Weekday         周六 / Sat
@@ -98,6 +115,8 @@ func Format(lang string, v any) string {
 		return b.String()
 	case time.Time:
 		return T(lang, "fmt.datetime_short", dateParts(v, true)...)
+	case Dated:
+		return DateTime(lang, time.Time(v))
 	case Day:
 		t, err := time.ParseInLocation("2006-01-02", string(v), Zone)
 		if err != nil {
