@@ -115,7 +115,14 @@ func (b *bench) randomTown(county int64, n int, r *rand.Rand) *randomTown {
 		}
 		for range 1 + r.IntN(3) {
 			from := (8 + r.IntN(12)) * 60
-			in.Availability = append(in.Availability, lessons.Window{Weekday: r.IntN(7), StartMinute: from, EndMinute: min(from+30*(1+r.IntN(8)), 1440)})
+			win := lessons.Window{Weekday: r.IntN(7), StartMinute: from, EndMinute: min(from+30*(1+r.IntN(8)), 1440)}
+			// A lecturer's windows of one day do not overlap (the catalog
+			// refuses them): a draw that would is left out.
+			if !slices.ContainsFunc(in.Availability, func(o lessons.Window) bool {
+				return o.Weekday == win.Weekday && o.StartMinute < win.EndMinute && win.StartMinute < o.EndMinute
+			}) {
+				in.Availability = append(in.Availability, win)
+			}
 		}
 		for range r.IntN(4) {
 			in.Blackouts = append(in.Blackouts, lessons.Blackout{Day: fmt.Sprintf("2026-12-%02d", 1+r.IntN(31))})
