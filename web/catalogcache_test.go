@@ -38,7 +38,6 @@ func TestCatalogETag(t *testing.T) {
 			{fmt.Sprintf("/api/v1/films/%d", film), "private, no-cache"},
 			{"/api/v1/plans/" + month, "private, no-cache"},
 			{"/api/v1/lecturers", "no-store"},
-			{fmt.Sprintf("/api/v1/lecturers/%d", lecturer), "no-store"},
 		}
 		etags := map[string]string{}
 		for _, p := range paths {
@@ -80,11 +79,10 @@ func TestCatalogETag(t *testing.T) {
 		if res := e.as("ch-secretary", "GET", "/api/v1/lessons?sort=title&per_page=50", nil); !bytes.Contains(res.Body.Bytes(), []byte("缓存之后改过的课")) {
 			t.Errorf("the list after the rename does not show it: %s", res.Body)
 		}
-		// A new day makes new answers (a lecturer's free days move on).
-		res := e.as("ch-secretary", "GET", fmt.Sprintf("/api/v1/lecturers/%d", lecturer), nil)
-		e.W.Now = e.W.Now.Add(24 * time.Hour)
-		if next := e.as("ch-secretary", "GET", fmt.Sprintf("/api/v1/lecturers/%d", lecturer), nil, "If-None-Match", res.Header().Get("ETag")); next.Code != 200 {
-			t.Errorf("a lecturer the next day with yesterday's ETag: %d, want 200", next.Code)
+		// One lecturer is read afresh: her free days follow every booking,
+		// which the catalog's version does not.
+		if res := e.as("ch-secretary", "GET", fmt.Sprintf("/api/v1/lecturers/%d", lecturer), nil); res.Code != 200 || res.Header().Get("ETag") != "" {
+			t.Errorf("a lecturer: %d, ETag %q; want 200 and none", res.Code, res.Header().Get("ETag"))
 		}
 		// Errors are not cached: a lesson of another town stays 404.
 		if res := e.as("qh-secretary", "GET", fmt.Sprintf("/api/v1/lessons/%d", lesson), nil); res.Code != http.StatusNotFound {

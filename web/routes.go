@@ -64,7 +64,8 @@ func (s *Server) routes() {
 	in.PATCH("/lessons/:id", patchJSON(s.Lessons.Lesson, (*lessons.Lesson).Input, s.Lessons.UpdateLesson), official)
 	in.GET("/lecturers", s.apiLecturers, fromMemory)
 	in.POST("/lecturers", createJSON(s.Lessons.CreateLecturer), official)
-	in.GET("/lecturers/:id", s.apiLecturer, fromMemory)
+	// Not kept: a lecturer's free days follow every booking, not the catalog.
+	in.GET("/lecturers/:id", s.apiLecturer)
 	in.PUT("/lecturers/:id", withIDJSON(http.StatusOK, s.Lessons.UpdateLecturer), official)
 	in.PATCH("/lecturers/:id", patchJSON(s.Lessons.Lecturer, (*lessons.Lecturer).Input, s.Lessons.UpdateLecturer), official)
 	// A lecturer keeps her own hours; officials of her town may too.
