@@ -1,12 +1,15 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+
+	"weike/themeday"
 )
 
 var (
@@ -148,6 +151,12 @@ func TestEnglishPagesNameTopicsInEnglish(t *testing.T) {
 		res := b.get("/plans/2026-12/dispatch")
 		mustContain(t, res, `<span class="tag grey">Red history</span>`)
 		mustLack(t, res, `<span class="tag grey">红色教育</span>`)
+		if _, err := e.W.ThemeDay.RecordMemberLesson(context.Background(), e.W.A.Official, themeday.NewMemberLesson{BranchID: e.W.A.Branches[0].ID,
+			Title: "我的入党故事", Topic: "红色教育", Speaker: "老党员李", Date: "2026-11-25", Attendees: 20}); err != nil {
+			t.Fatal(err)
+		}
+		mustContain(t, b.get("/member-lessons"), "Red history")
+		mustLack(t, b.get("/member-lessons"), ">红色教育<")
 		imp := b.get("/import").Body.String()
 		if strings.Contains(imp, "*、") || strings.Contains(imp, "</span>、") {
 			t.Error("the import page joins English column names with 、")

@@ -120,9 +120,15 @@ func (s *Server) memberLessonsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	topics, err := s.Lessons.Topics(c.Request().Context(), act)
+	if err != nil {
+		return err
+	}
+	labels := topicLabels(langOf(c), topics)
 	v := memberLessonsView{pager: pagerOf(c, "/member-lessons", p.Total, p.Page, p.PerPage),
 		CanAdd: act.Role == org.RoleSecretary || act.Role == org.RoleOfficial}
 	for _, m := range p.Items {
+		m.Topic = labelOr(labels, m.Topic)
 		v.Items = append(v.Items, memberItem{MemberLesson: m, Branch: names[m.BranchID]})
 	}
 	return s.renderStatus(c, listStatus(errs), "member_lessons", pageData{Title: T(langOf(c), "op.member.title"), Data: v,
