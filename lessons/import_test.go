@@ -104,12 +104,12 @@ func TestImportLecturersAndLessons(t *testing.T) {
 		lec0, les0 := count()
 
 		bad := "姓名,电话,所属支部,每月上限,可讲时段,不可讲日期\n" +
-			"赵新,139,龙王庙村,4,周六 14:00-18:00,2026-12-05\n" +
-			"钱新,139,漆河村,0,周六 下午,2026-13-40\n" + // another town's branch; bad capacity, window, date
-			"赵新,139,,,,\n" + // repeats row 2
-			"王ch,139,,,,\n" // exists already
+			"赵新,13900000001,龙王庙村,4,周六 14:00-18:00,2026-12-05\n" +
+			"钱新,139号,漆河村,0,周六 下午,2026-13-40\n" + // bad phone; another town's branch; bad capacity, window, date
+			"赵新,13900000001,,,,\n" + // repeats row 2
+			"王ch,13900000003,,,,\n" // exists already
 		_, err := w.Lessons.ImportLecturers(ctx, off, table(t, bad))
-		want := "3 所属支部 import.branch_unknown 漆河村\n3 每月上限 field.range\n3 可讲时段 field.window\n3 不可讲日期 field.date\n" +
+		want := "3 电话 field.phone\n3 所属支部 import.branch_unknown 漆河村\n3 每月上限 field.range\n3 可讲时段 field.window\n3 不可讲日期 field.date\n" +
 			"4 姓名 import.duplicate_row 2\n5 姓名 import.lecturer_exists 王ch\n"
 		if got := rowCodes(t, err); got != want {
 			t.Fatalf("row errors:\n%s\nwant:\n%s", got, want)

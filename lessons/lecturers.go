@@ -177,6 +177,9 @@ func (in *LecturerInput) validate(today string) error {
 	if utf8.RuneCountInString(in.Phone) > 30 {
 		fs.Add("phone", "field.too_long")
 	}
+	if !org.ValidPhone(in.Phone) {
+		fs.Add("phone", "field.phone")
+	}
 	if utf8.RuneCountInString(in.Bio) > 1000 {
 		fs.Add("bio", "field.too_long")
 	}

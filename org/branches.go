@@ -51,6 +51,9 @@ func (in *BranchInput) Validate() error {
 	if utf8.RuneCountInString(in.Phone) > 30 {
 		fs.Add("phone", "field.too_long")
 	}
+	if !ValidPhone(in.Phone) {
+		fs.Add("phone", "field.phone")
+	}
 	return fs.Err()
 }
 

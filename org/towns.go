@@ -188,6 +188,11 @@ func (in *TownSettings) Validate() error {
 			fs.Add(c.field, "field.clock")
 		}
 	}
+	// Quiet hours from a time to the same time would be none or all day:
+	// either way not what was meant.
+	if in.QuietFrom == in.QuietUntil {
+		fs.Add("quiet_until", "field.quiet_same")
+	}
 	if in.ReminderSpec == "" {
 		in.ReminderSpec = DefaultReminderSpec
 	}

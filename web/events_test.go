@@ -137,6 +137,12 @@ func TestSettingsQuietHours(t *testing.T) {
 			t.Fatalf("25:00: %d", res.Code)
 		}
 		wantIn(t, "25:00", res.Body.String(), "请填写时间", `value="25:00"`, `value="22:00"`, `id="f-quiet_until-err"`)
+		form.Set("quiet_until", "22:00")
+		res = off.post("/settings", form)
+		if res.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("22:00 to 22:00: %d", res.Code)
+		}
+		wantIn(t, "22:00 to 22:00", res.Body.String(), "不能是同一时间", `id="f-quiet_until-err"`)
 		form.Set("quiet_until", "06:30")
 		if res := off.post("/settings", form); res.Code != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", res.Code, res.Body)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"net/http"
 	"net/url"
@@ -212,12 +213,27 @@ func (f fieldCodes) intField(form map[string]string, name string) int {
 	if v == "" {
 		return 0
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < -1_000_000_000 || n > 1_000_000_000 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	var ne *strconv.NumError
+	switch {
+	case err != nil && !(errors.As(err, &ne) && ne.Err == strconv.ErrRange):
 		f.add(name, "field.number")
 		return 0
+	case err != nil || n < -1_000_000_000 || n > 1_000_000_000:
+		// A number, but none any field of weike could hold.
+		f.add(name, "field.range")
+		return 0
 	}
-	return n
+	return int(n)
+}
+
+// reqIntField is intField for a number the form must have.
+func (f fieldCodes) reqIntField(form map[string]string, name string) int {
+	if strings.TrimSpace(form[name]) == "" {
+		f.add(name, "field.required")
+		return 0
+	}
+	return f.intField(form, name)
 }
 
 func (f fieldCodes) floatField(form map[string]string, name string) *float64 {

@@ -98,10 +98,10 @@ func (s *Server) settingsSave(c echo.Context) error {
 	}
 	form := formOf(c, settingsFields...)
 	bad := fieldCodes{}
-	in := org.TownSettings{TravelBufferMinutes: bad.intField(form, "travel_buffer_minutes"),
-		LeadTimeHours: bad.intField(form, "lead_time_hours"), HorizonDays: bad.intField(form, "horizon_days"),
-		AnswerDeadlineHours: bad.intField(form, "answer_deadline_hours"), PointsDelivered: bad.intField(form, "points_delivered"),
-		PointsFiveStar: bad.intField(form, "points_five_star"),
+	in := org.TownSettings{TravelBufferMinutes: bad.reqIntField(form, "travel_buffer_minutes"),
+		LeadTimeHours: bad.reqIntField(form, "lead_time_hours"), HorizonDays: bad.reqIntField(form, "horizon_days"),
+		AnswerDeadlineHours: bad.reqIntField(form, "answer_deadline_hours"), PointsDelivered: bad.reqIntField(form, "points_delivered"),
+		PointsFiveStar: bad.reqIntField(form, "points_five_star"),
 		QuietFrom:      form["quiet_from"], QuietUntil: form["quiet_until"], DigestAt: form["digest_at"]}
 	in.ScheduleSpec = monthlySpecOf(form, "schedule", t.ScheduleSpec, bad)
 	in.ReminderSpec = monthlySpecOf(form, "reminder", t.ReminderSpec, bad)
