@@ -144,6 +144,21 @@ func TestSettingsQuietHours(t *testing.T) {
 		}
 		wantIn(t, "22:00 to 22:00", res.Body.String(), "不能是同一时间", `id="f-quiet_until-err"`)
 		form.Set("quiet_until", "06:30")
+		// An empty number is missing, a huge one out of range, not "not a number".
+		for _, c := range []struct{ field, value, says string }{
+			{"horizon_days", "", "必填"}, {"lead_time_hours", "99999999999", "超出允许范围"}, {"points_delivered", "十", "请输入数字"},
+		} {
+			bad := url.Values{}
+			for k, v := range form {
+				bad[k] = v
+			}
+			bad.Set(c.field, c.value)
+			res := off.post("/settings", bad)
+			if res.Code != http.StatusUnprocessableEntity {
+				t.Fatalf("%s=%q: %d", c.field, c.value, res.Code)
+			}
+			wantIn(t, c.field+"="+c.value, res.Body.String(), `id="f-`+c.field+`-err"`, c.says)
+		}
 		if res := off.post("/settings", form); res.Code != http.StatusSeeOther {
 			t.Fatalf("save: %d %s", res.Code, res.Body)
 		}
