@@ -240,5 +240,13 @@ func TestReassignOnlyToWhoIsFree(t *testing.T) {
 		if len(got.Slots) != 1 || got.Slots[0].Format("2006-01-02") != "2026-12-09" {
 			t.Fatalf("the reassigned order's times: %v", got.Slots)
 		}
+		// The first lecturer, free on Wednesday evenings too, may have it
+		// back; the official sees she declined it once.
+		if ids, err := w.Booking.ReassignChoices(ctx, off, o.ID); err != nil || len(ids) != 1 || ids[0] != a.Lecturers[0].ID {
+			t.Fatalf("choices after the reassign: %v %v", ids, err)
+		}
+		if ids, err := w.Booking.DeclinedBy(ctx, off, o.ID); err != nil || len(ids) != 1 || ids[0] != a.Lecturers[0].ID {
+			t.Fatalf("declined by: %v %v", ids, err)
+		}
 	})
 }

@@ -216,3 +216,19 @@ func (s *Store) fill(ctx context.Context, os []Order) error {
 	}
 	return nil
 }
+
+// DeclinedBy are the lecturers who declined the order before (it may have
+// been reassigned since): an official giving it to someone else should see
+// who already said no.
+func (s *Store) DeclinedBy(ctx context.Context, act org.Actor, id int64) (_ []int64, err error) {
+	defer apperr.Wrap(&err, "booking: who declined order %d", id)
+	var o Order
+	if err := org.LoadScoped(s.db.R.WithContext(ctx), act, id, &o, "order"); err != nil {
+		return nil, err
+	}
+	var ids []int64
+	err = s.db.R.WithContext(ctx).Table("order_events").Joins("JOIN accounts ON accounts.id = order_events.account_id").
+		Where("order_events.order_id = ? AND order_events.to_status = ? AND accounts.lecturer_id IS NOT NULL", id, Declined).
+		Distinct().Order("accounts.lecturer_id").Pluck("accounts.lecturer_id", &ids).Error
+	return ids, err
+}

@@ -526,9 +526,17 @@ func (s *Server) orderView(c echo.Context, o *booking.Order) (*orderPageView, er
 		if err != nil {
 			return nil, err
 		}
+		declined, err := s.Booking.DeclinedBy(ctx, act, o.ID)
+		if err != nil {
+			return nil, err
+		}
 		for _, l := range lecs {
 			if slices.Contains(free, l.ID) {
-				v.Lecturers = append(v.Lecturers, choice{Value: strconv.FormatInt(l.ID, 10), Label: l.Name})
+				label := l.Name
+				if slices.Contains(declined, l.ID) {
+					label = T(lang, "op.act.reassign_declined", "name", l.Name)
+				}
+				v.Lecturers = append(v.Lecturers, choice{Value: strconv.FormatInt(l.ID, 10), Label: label})
 			}
 		}
 	}
