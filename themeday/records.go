@@ -534,7 +534,7 @@ func (s *Store) recordQuery(ctx context.Context, act org.Actor, f RecordFilter) 
 
 // recordPage finds one page of the records (model *Viewing or *Practice)
 // that f matches, newest first, and how many match in all.
-func recordPage[T any](s *Store, ctx context.Context, act org.Actor, f RecordFilter) (*lessons.Page[T], error) {
+func recordPage[T any](s *Store, ctx context.Context, act org.Actor, f RecordFilter, name func(*T, map[int64]string)) (*lessons.Page[T], error) {
 	page, per := perPage(f.Page, f.PerPage, 50)
 	q, err := s.recordScope(ctx, act, f)
 	if err != nil {
@@ -547,7 +547,11 @@ func recordPage[T any](s *Store, ctx context.Context, act org.Actor, f RecordFil
 	if err := q.Order("day DESC, id DESC").Offset((page - 1) * per).Limit(per).Find(&p.Items).Error; err != nil {
 		return nil, err
 	}
-	return p, nil
+	names, err := s.branchNames(ctx, act)
+	for i := range p.Items {
+		name(&p.Items[i], names)
+	}
+	return p, err
 }
 
 // Viewings lists the viewings the actor may see, at most f.Limit.
@@ -571,15 +575,7 @@ func (s *Store) Viewings(ctx context.Context, act org.Actor, f RecordFilter) (_ 
 // ViewingPage is one page of the viewings the actor may see, with their total.
 func (s *Store) ViewingPage(ctx context.Context, act org.Actor, f RecordFilter) (_ *lessons.Page[Viewing], err error) {
 	defer apperr.Wrap(&err, "themeday: viewing page")
-	p, err := recordPage[Viewing](s, ctx, act, f)
-	if err != nil {
-		return nil, err
-	}
-	names, err := s.branchNames(ctx, act)
-	for i := range p.Items {
-		p.Items[i].BranchName = names[p.Items[i].BranchID]
-	}
-	return p, err
+	return recordPage(s, ctx, act, f, func(v *Viewing, names map[int64]string) { v.BranchName = names[v.BranchID] })
 }
 
 // Practices lists the practices the actor may see, at most f.Limit.
@@ -603,15 +599,7 @@ func (s *Store) Practices(ctx context.Context, act org.Actor, f RecordFilter) (_
 // PracticePage is one page of the practices the actor may see, with their total.
 func (s *Store) PracticePage(ctx context.Context, act org.Actor, f RecordFilter) (_ *lessons.Page[Practice], err error) {
 	defer apperr.Wrap(&err, "themeday: practice page")
-	p, err := recordPage[Practice](s, ctx, act, f)
-	if err != nil {
-		return nil, err
-	}
-	names, err := s.branchNames(ctx, act)
-	for i := range p.Items {
-		p.Items[i].BranchName = names[p.Items[i].BranchID]
-	}
-	return p, err
+	return recordPage(s, ctx, act, f, func(p *Practice, names map[int64]string) { p.BranchName = names[p.BranchID] })
 }
 
 func (s *Store) branchNames(ctx context.Context, act org.Actor) (map[int64]string, error) {
